@@ -1,0 +1,76 @@
+"""The indicator catalogue file and the lookups that turn codes or Chinese names into canonical codes."""
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import select
+
+from etl.store import COUNTY, Chain, Department, Firm, Indicator, Matter, Segment
+
+DEFAULT_CATALOGUE = Path(__file__).resolve().parent.parent / "data" / "catalogue.toml"
+
+
+def read_catalogue(path: Path | str = DEFAULT_CATALOGUE) -> dict:
+    with open(path, "rb") as fh:
+        return tomllib.load(fh)
+
+
+def reference_rows(catalogue: dict) -> dict[str, list[dict]]:
+    """Rows for the reference tables, keyed by table name, in foreign-key order."""
+    indicator_keys = ("code", "name_zh", "name_en", "unit", "category", "higher_is_better", "target",
+                      "definition_zh", "definition_en")
+    chains = catalogue["chains"]
+    return {
+        "indicators": [{k: i.get(k) for k in indicator_keys} for i in catalogue["indicators"]],
+        "departments": [dict(d) for d in catalogue["departments"]],
+        "chains": [{k: c[k] for k in ("code", "name_zh", "name_en")} for c in chains],
+        "segments": [dict(s, chain_code=c["code"]) for c in chains for s in c["segments"]],
+        "resource_types": [dict(r) for r in catalogue["resource_types"]],
+    }
+
+
+def _norm(text: str) -> str:
+    return str(text).strip().casefold()
+
+
+@dataclass
+class Lookups:
+    """Alias → code maps for indicators, scopes and matters, and each indicator's catalogue unit."""
+    indicators: dict[str, str] = field(default_factory=dict)
+    units: dict[str, str] = field(default_factory=dict)
+    scopes: dict[str, str] = field(default_factory=dict)
+    matters: dict[str, str] = field(default_factory=dict)
+    matter_departments: dict[str, str] = field(default_factory=dict)
+    departments: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_db(cls, conn, county_aliases=("全县", "新昌县", "新昌", COUNTY)) -> "Lookups":
+        lk = cls()
+        for code, zh, en, unit in conn.execute(
+                select(Indicator.code, Indicator.name_zh, Indicator.name_en, Indicator.unit)):
+            for alias in (code, zh, en):
+                lk.indicators[_norm(alias)] = code
+            lk.units[code] = unit
+        for alias in county_aliases:
+            lk.scopes[_norm(alias)] = COUNTY
+        for model in (Department, Chain, Segment, Firm):
+            for code, zh, en in conn.execute(select(model.code, model.name_zh, model.name_en)):
+                for alias in (code, zh, en):
+                    lk.scopes.setdefault(_norm(alias), code)
+                if model is Department:
+                    for alias in (code, zh, en):
+                        lk.departments[_norm(alias)] = code
+        for code, zh, dept in conn.execute(select(Matter.code, Matter.name_zh, Matter.department_code)):
+            lk.matters[_norm(code)] = code
+            lk.matters[_norm(zh)] = code
+            lk.matter_departments[code] = dept
+        return lk
+
+    @staticmethod
+    def resolve(mapping: dict[str, str], values):
+        """Vectorised over unique values: a pandas Series of aliases → canonical codes (NaN when unknown)."""
+        uniques = values.dropna().unique()
+        table = {u: mapping.get(_norm(u)) for u in uniques}
+        return values.map(table)

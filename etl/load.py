@@ -1,0 +1,214 @@
+"""Staged, idempotent upserts in one transaction per run, and the run record that says what happened."""
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+
+import pandas as pd
+from sqlalchemy import column, insert, literal, or_, select, table, true, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from etl import validate
+from etl.catalogue import Lookups, reference_rows
+from etl.sources.base import KINDS, Batch
+from etl.store import (
+    Chain, Department, EtlRun, Firm, Indicator, JobLock, Matter, MatterCase, Observation, RejectedRow, Resource,
+    ResourceType, Segment,
+)
+
+log = logging.getLogger(__name__)
+
+OBS_COLUMNS = ["indicator_code", "period", "scope", "value", "unit", "source", "note", "is_demo"]
+CASE_COLUMNS = ["case_no", "matter_code", "department_code", "submitted_at", "accepted_at", "completed_at",
+                "due_at", "status", "source", "is_demo"]
+DIMENSIONS = {"firms": Firm, "matters": Matter, "resources": Resource}
+REFERENCE = {"indicators": Indicator, "departments": Department, "chains": Chain, "segments": Segment,
+             "resource_types": ResourceType}
+
+
+@dataclass
+class RunResult:
+    run_id: int
+    job: str
+    status: str = "running"
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_unchanged: int = 0
+    rows_rejected: int = 0
+    refused: list[tuple[str, str]] = field(default_factory=list)
+    error: str | None = None
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def now() -> datetime:
+    return datetime.now().replace(microsecond=0)
+
+
+def _dialect_insert(conn, model):
+    return (postgresql if conn.dialect.name == "postgresql" else sqlite).insert(model)
+
+
+def upsert_rows(conn, model, rows: list[dict]) -> int:
+    """Plain upsert of small row sets (reference and dimension tables) on the model's primary key."""
+    if not rows:
+        return 0
+    keys = [c.name for c in model.__table__.primary_key.columns]
+    stmt = _dialect_insert(conn, model)
+    cols = [c for c in rows[0] if c not in keys]
+    stmt = stmt.on_conflict_do_update(
+        index_elements=keys, set_={c: stmt.excluded[c] for c in cols},
+        where=or_(*[model.__table__.c[c].is_distinct_from(stmt.excluded[c]) for c in cols]))
+    return conn.execute(stmt, rows).rowcount
+
+
+def seed_reference(engine, catalogue: dict) -> None:
+    """Upsert the catalogue's indicators and fixed dimensions (idempotent; run on every start)."""
+    with engine.begin() as conn:
+        for name, rows in reference_rows(catalogue).items():
+            upsert_rows(conn, REFERENCE[name], rows)
+
+
+def _stage(conn, name: str, like: str, columns: list[str], frame: pd.DataFrame) -> None:
+    """Bulk-copy `frame` into a fresh temporary table shaped like `like` (COPY on PostgreSQL)."""
+    conn.exec_driver_sql(f"DROP TABLE IF EXISTS {name}")
+    cols = ", ".join(columns)
+    conn.exec_driver_sql(f"CREATE TEMP TABLE {name} AS SELECT {cols} FROM {like} WHERE 1 = 0")
+    series = []
+    for c in columns:
+        s = frame[c]
+        if pd.api.types.is_datetime64_any_dtype(s):
+            s = s.dt.strftime("%Y-%m-%d %H:%M:%S.%f")
+        series.append(s.astype(object).where(s.notna(), None).tolist())
+    rows = list(zip(*series))
+    if conn.dialect.name == "postgresql":
+        with conn.connection.driver_connection.cursor() as cur:
+            with cur.copy(f"COPY {name} ({cols}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+    else:
+        marks = ", ".join("?" for _ in columns)
+        conn.exec_driver_sql(f"INSERT INTO {name} ({cols}) VALUES ({marks})", rows)
+
+
+def upsert_staged(conn, model, frame: pd.DataFrame, columns: list[str], keys: list[str], run_id: int) -> int:
+    """Stage the rows, then one key-sorted INSERT ... SELECT ... ON CONFLICT DO UPDATE that touches only rows
+    whose values differ. Returns the number of rows inserted or changed."""
+    if frame.empty:
+        return 0
+    name = f"stage_{model.__tablename__}"
+    frame = frame.sort_values(keys)
+    _stage(conn, name, model.__tablename__, columns, frame)
+    stage = table(name, *[column(c) for c in columns])
+    source = select(*[stage.c[c] for c in columns], literal(run_id).label("run_id")).where(true())
+    stmt = _dialect_insert(conn, model).from_select(
+        columns + ["run_id"], source.order_by(*[stage.c[k] for k in keys]))
+    changing = [c for c in columns if c not in keys]
+    target = model.__table__
+    stmt = stmt.on_conflict_do_update(
+        index_elements=keys,
+        set_={**{c: stmt.excluded[c] for c in changing}, "run_id": stmt.excluded.run_id},
+        where=or_(*[target.c[c].is_distinct_from(stmt.excluded[c]) for c in changing]))
+    changed = conn.execute(stmt).rowcount
+    conn.exec_driver_sql(f"DROP TABLE {name}")
+    return changed
+
+
+def _load_batch(conn, batch: Batch, lookups: Lookups, run_id: int, default_source: str) -> tuple[int, int, pd.DataFrame]:
+    """Validate and upsert one batch; returns (valid rows, rows changed, rejected rows)."""
+    records = batch.records
+    if batch.kind in DIMENSIONS:
+        model = DIMENSIONS[batch.kind]
+        rows = records.drop(columns=[c for c in records.columns if c.startswith("_")])
+        rows = rows.assign(is_demo=batch.is_demo).astype(object).where(rows.notna(), None).to_dict("records")
+        if batch.kind == "resources":
+            for r in rows:
+                r["run_id"] = run_id
+        return len(rows), upsert_rows(conn, model, rows), pd.DataFrame()
+    check = validate.observations if batch.kind == "observations" else validate.cases
+    clean, rejected = check(records, lookups)
+    clean["source"] = clean["source"].mask(clean["source"] == "", default_source)
+    clean["is_demo"] = batch.is_demo
+    if batch.kind == "observations":
+        changed = upsert_staged(conn, Observation, clean, OBS_COLUMNS, ["indicator_code", "period", "scope"], run_id)
+    else:
+        changed = upsert_staged(conn, MatterCase, clean, CASE_COLUMNS, ["case_no"], run_id)
+    return len(clean), changed, rejected
+
+
+def _record(conn, result: RunResult) -> None:
+    conn.execute(update(EtlRun).where(EtlRun.id == result.run_id).values(
+        status=result.status, ended_at=now(), rows_read=result.rows_read, rows_loaded=result.rows_loaded,
+        rows_unchanged=result.rows_unchanged, rows_rejected=result.rows_rejected, error=result.error))
+
+
+def load_state(engine, job: str) -> dict:
+    with engine.connect() as conn:
+        return dict(conn.execute(select(JobLock.extra).where(JobLock.job == job)).scalar() or {})
+
+
+def run(engine, job: str, source) -> RunResult:
+    """Extract everything from `source`, then validate and upsert it in one transaction. A failure anywhere
+    rolls the data back to what it was; the run record says what happened either way."""
+    with engine.begin() as conn:
+        run_id = conn.execute(insert(EtlRun).values(
+            job=job, source=source.name, location=str(source.key), started_at=now(), status="running",
+            is_demo=bool(getattr(source, "is_demo", False)))).inserted_primary_key[0]
+    result = RunResult(run_id=run_id, job=job)
+    batches: list[Batch] = []
+    state = load_state(engine, job)
+    try:
+        batches = list(source.extract(state))
+        _load_all(engine, job, source, batches, state, result)
+    except Exception as exc:  # any failure: nothing of this run is visible, and the record says why
+        log.exception("run %s of job %s failed", run_id, job)
+        result.status, result.error = "failed", f"{type(exc).__name__}: {exc}"
+        result.rows_loaded = result.rows_unchanged = 0
+        with engine.begin() as conn:
+            _record(conn, result)
+        source_finish(source, batches, committed=False)
+        return result
+    source_finish(source, batches, committed=True)
+    return result
+
+
+def source_finish(source, batches, committed: bool) -> None:
+    finish = getattr(source, "finish", None)
+    if finish:
+        finish(batches, committed)
+
+
+def _load_all(engine, job, source, batches, state, result: RunResult) -> None:
+    default_source = f"{source.name}:{source.key}"
+    with engine.begin() as conn:
+        lookups = Lookups.from_db(conn)
+        rejected_frames = []
+        for kind in KINDS:
+            for batch in (b for b in batches if b.kind == kind):
+                if batch.refused:
+                    result.refused.append((batch.location, batch.refused))
+                    continue
+                result.rows_read += len(batch.records)
+                valid, changed, rejected = _load_batch(conn, batch, lookups, result.run_id, default_source)
+                result.rows_loaded += changed
+                result.rows_unchanged += valid - changed
+                if not rejected.empty:
+                    rejected_frames.append(rejected)
+            if kind in DIMENSIONS and any(b.kind == kind for b in batches):
+                lookups = Lookups.from_db(conn)
+        if rejected_frames:
+            rejected = pd.concat(rejected_frames, ignore_index=True).assign(run_id=result.run_id)
+            result.rows_rejected = len(rejected)
+            conn.execute(insert(RejectedRow), rejected.astype(object).where(rejected.notna(), None).to_dict("records"))
+        only_refused = result.refused and not any(not b.refused for b in batches)
+        result.status = "failed" if only_refused else "success"
+        result.error = "; ".join(f"{loc}: {why}" for loc, why in result.refused) or None
+        _record(conn, result)
+        _save_state(conn, job, state)
+
+
+def _save_state(conn, job: str, state: dict) -> None:
+    stmt = _dialect_insert(conn, JobLock).values(job=job, last_tick="", extra=state)
+    conn.execute(stmt.on_conflict_do_update(index_elements=["job"], set_={"extra": stmt.excluded.extra}))

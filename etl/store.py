@@ -1,0 +1,207 @@
+"""The schema of the indicator store (SQLAlchemy 2 models) and make_engine(); the write side owns the tables."""
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import (
+    JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint,
+    create_engine, event, func, select,
+)
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+COUNTY = "county"
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Indicator(Base):
+    __tablename__ = "indicators"
+    code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name_zh: Mapped[str] = mapped_column(String(128))
+    name_en: Mapped[str] = mapped_column(String(128))
+    unit: Mapped[str] = mapped_column(String(16))
+    category: Mapped[str] = mapped_column(String(32))
+    higher_is_better: Mapped[bool] = mapped_column(Boolean, default=True)
+    target: Mapped[float | None] = mapped_column(Float)
+    definition_zh: Mapped[str] = mapped_column(Text, default="")
+    definition_en: Mapped[str] = mapped_column(Text, default="")
+
+
+class Department(Base):
+    __tablename__ = "departments"
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name_zh: Mapped[str] = mapped_column(String(128), unique=True)
+    name_en: Mapped[str] = mapped_column(String(128))
+
+
+class Chain(Base):
+    __tablename__ = "chains"
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name_zh: Mapped[str] = mapped_column(String(128), unique=True)
+    name_en: Mapped[str] = mapped_column(String(128))
+
+
+class Segment(Base):
+    __tablename__ = "segments"
+    code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    chain_code: Mapped[str] = mapped_column(ForeignKey("chains.code"), index=True)
+    name_zh: Mapped[str] = mapped_column(String(128), unique=True)
+    name_en: Mapped[str] = mapped_column(String(128))
+
+
+class Firm(Base):
+    __tablename__ = "firms"
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name_zh: Mapped[str] = mapped_column(String(128), unique=True)
+    name_en: Mapped[str] = mapped_column(String(128))
+    chain_code: Mapped[str] = mapped_column(ForeignKey("chains.code"), index=True)
+    segment_code: Mapped[str] = mapped_column(ForeignKey("segments.code"), index=True)
+    listed: Mapped[bool] = mapped_column(Boolean, default=False)
+    listed_year: Mapped[int | None] = mapped_column(Integer)
+    high_tech: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class ResourceType(Base):
+    __tablename__ = "resource_types"
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name_zh: Mapped[str] = mapped_column(String(64))
+    name_en: Mapped[str] = mapped_column(String(64))
+
+
+class EtlRun(Base):
+    __tablename__ = "etl_runs"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    job: Mapped[str] = mapped_column(String(64), index=True)
+    source: Mapped[str] = mapped_column(String(64))
+    location: Mapped[str] = mapped_column(Text, default="")
+    started_at: Mapped[datetime] = mapped_column(DateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime)
+    status: Mapped[str] = mapped_column(String(16), default="running")  # running | success | failed
+    rows_read: Mapped[int] = mapped_column(Integer, default=0)
+    rows_loaded: Mapped[int] = mapped_column(Integer, default=0)
+    rows_unchanged: Mapped[int] = mapped_column(Integer, default=0)
+    rows_rejected: Mapped[int] = mapped_column(Integer, default=0)
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    error: Mapped[str | None] = mapped_column(Text)
+    __table_args__ = (Index("ix_etl_runs_status_id", "status", "id"),)
+
+
+class RejectedRow(Base):
+    __tablename__ = "rejected_rows"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("etl_runs.id"), index=True)
+    location: Mapped[str] = mapped_column(Text)
+    row_number: Mapped[int | None] = mapped_column(Integer)
+    raw: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(Text)
+
+
+class Observation(Base):
+    __tablename__ = "observations"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    indicator_code: Mapped[str] = mapped_column(ForeignKey("indicators.code"))
+    period: Mapped[str] = mapped_column(String(16))  # 2021 | 2021-03 | 2021Q1 | 2021-03-15
+    scope: Mapped[str] = mapped_column(String(64))  # "county" or a department/chain/segment/firm code
+    value: Mapped[float] = mapped_column(Float)
+    unit: Mapped[str] = mapped_column(String(16))
+    source: Mapped[str] = mapped_column(String(256), default="")
+    note: Mapped[str] = mapped_column(Text, default="")
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    run_id: Mapped[int] = mapped_column(ForeignKey("etl_runs.id"), index=True)
+    __table_args__ = (
+        UniqueConstraint("indicator_code", "period", "scope", name="uq_observation_key"),
+        Index("ix_observations_scope", "scope", "indicator_code"),
+    )
+
+
+class Matter(Base):
+    __tablename__ = "matters"
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name_zh: Mapped[str] = mapped_column(String(128))
+    name_en: Mapped[str] = mapped_column(String(128))
+    section: Mapped[str] = mapped_column(String(32))  # matters | resources | protection | submission
+    department_code: Mapped[str] = mapped_column(ForeignKey("departments.code"), index=True)
+    promised_days: Mapped[int] = mapped_column(Integer)
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class MatterCase(Base):
+    __tablename__ = "matter_cases"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    case_no: Mapped[str] = mapped_column(String(64), unique=True)
+    matter_code: Mapped[str] = mapped_column(ForeignKey("matters.code"))
+    department_code: Mapped[str] = mapped_column(ForeignKey("departments.code"))
+    submitted_at: Mapped[datetime] = mapped_column(DateTime)
+    accepted_at: Mapped[datetime | None] = mapped_column(DateTime)
+    completed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    due_at: Mapped[datetime | None] = mapped_column(DateTime)
+    status: Mapped[str] = mapped_column(String(16))  # submitted | accepted | completed | rejected
+    source: Mapped[str] = mapped_column(String(256), default="")
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    run_id: Mapped[int] = mapped_column(ForeignKey("etl_runs.id"), index=True)
+    __table_args__ = (
+        Index("ix_cases_dept_submitted", "department_code", "submitted_at"),
+        Index("ix_cases_submitted", "submitted_at"),
+        Index("ix_cases_matter", "matter_code"),
+    )
+
+
+class Resource(Base):
+    __tablename__ = "resources"
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name_zh: Mapped[str] = mapped_column(String(128))
+    name_en: Mapped[str] = mapped_column(String(128))
+    type_code: Mapped[str] = mapped_column(ForeignKey("resource_types.code"), index=True)
+    provider: Mapped[str] = mapped_column(String(128))
+    department_code: Mapped[str | None] = mapped_column(ForeignKey("departments.code"), index=True)
+    chain_code: Mapped[str | None] = mapped_column(ForeignKey("chains.code"), index=True)
+    source: Mapped[str] = mapped_column(String(256), default="")
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("etl_runs.id"))
+
+
+class JobLock(Base):
+    """One row per job: the last tick claimed and who holds the job now (the run-once lock on any dialect)."""
+    __tablename__ = "job_locks"
+    job: Mapped[str] = mapped_column(String(64), primary_key=True)
+    last_tick: Mapped[str] = mapped_column(String(32), default="")
+    owner: Mapped[str | None] = mapped_column(String(128))
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime)
+    extra: Mapped[dict | None] = mapped_column(JSON)
+
+
+def _sqlite_pragmas(dbapi_conn, _record) -> None:
+    # WAL lets the app read while the ETL writes; the busy timeout waits out a writer instead of failing.
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.close()
+
+
+def make_engine(url: str, **kwargs) -> Engine:
+    """An engine for `url`; SQLite files get WAL mode, a busy timeout and their folder created."""
+    if url.startswith("sqlite"):
+        path = url.split("///", 1)[-1] if "///" in url else ""
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, **kwargs)
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    if url.startswith("postgresql://") or url.startswith("postgres://"):
+        url = "postgresql+psycopg://" + url.split("://", 1)[1]
+    kwargs.setdefault("pool_pre_ping", True)
+    return create_engine(url, **kwargs)
+
+
+def data_version(conn) -> int:
+    """The id of the newest successful load that changed data: the cheap signal screens poll."""
+    return conn.execute(
+        select(func.coalesce(func.max(EtlRun.id), 0)).where(EtlRun.status == "success", EtlRun.rows_loaded > 0)
+    ).scalar_one()

@@ -1,0 +1,193 @@
+"""Vectorised row checks: raw records in, (clean rows, rejected rows with reasons and locations) out."""
+from __future__ import annotations
+
+import json
+import math
+import re
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from etl.catalogue import Lookups
+
+# Full-width digits and punctuation (common in Chinese spreadsheets) to ASCII.
+FULLWIDTH = str.maketrans("０１２３４５６７８９．，％－＋　ＱｑＨ", "0123456789.,%-+ QqH")
+UNIT_ALIASES = {"％": "%", "percent": "%", "pct": "%"}
+CASE_STATUSES = {"submitted", "accepted", "completed", "rejected"}
+CASE_STATUS_ALIASES = {"已提交": "submitted", "待受理": "submitted", "已受理": "accepted", "办理中": "accepted",
+                       "已办结": "completed", "办结": "completed", "不予受理": "rejected", "退回": "rejected"}
+
+_PERIOD_PATTERNS = [
+    (re.compile(r"^(\d{4})\s*年?$"), "year"),
+    (re.compile(r"^(\d{4})\s*[-/.]?\s*[Qq]\s*([1-4])$"), "quarter"),
+    (re.compile(r"^(\d{4})\s*年\s*第?\s*([1-4一二三四])\s*季度?$"), "quarter"),
+    (re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?$"), "month"),
+    (re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$"), "day"),
+    (re.compile(r"^(\d{4})(\d{2})(\d{2})$"), "day"),
+]
+_CN_QUARTER = {"一": "1", "二": "2", "三": "3", "四": "4"}
+
+
+def normalise_period(text) -> str | None:
+    """'2021年3月' → '2021-03', '2021Q1' → '2021Q1', '2021-03-15' → '2021-03-15'; None when not a period."""
+    if text is None or (isinstance(text, float) and math.isnan(text)):
+        return None
+    s = str(text).translate(FULLWIDTH).strip()
+    if re.fullmatch(r"\d{4}\.0", s):  # a year read from a spreadsheet as a float
+        s = s[:4]
+    for pattern, kind in _PERIOD_PATTERNS:
+        m = pattern.match(s)
+        if not m:
+            continue
+        year = int(m.group(1))
+        if not 1900 <= year <= 2100:
+            return None
+        if kind == "year":
+            return f"{year}"
+        if kind == "quarter":
+            return f"{year}Q{_CN_QUARTER.get(m.group(2), m.group(2))}"
+        month = int(m.group(2))
+        if not 1 <= month <= 12:
+            return None
+        if kind == "month":
+            return f"{year}-{month:02d}"
+        try:
+            return date(year, month, int(m.group(3))).isoformat()
+        except ValueError:
+            return None
+    return None
+
+
+def parse_numbers(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Numbers from text like '4.12%', '1,234', '４．１２'; returns (floats or NaN, had-a-percent-sign)."""
+    if pd.api.types.is_numeric_dtype(values):
+        return values.astype("float64"), pd.Series(False, index=values.index)
+    text = values.astype(object)
+    fast = pd.to_numeric(text, errors="coerce").astype("float64")
+    slow = fast.isna() & text.notna()
+    pct = pd.Series(False, index=values.index)
+    if slow.any():
+        cleaned = (text[slow].astype(str).str.translate(FULLWIDTH).str.strip()
+                   .str.replace(r"[,\s]", "", regex=True))
+        pct[slow] = cleaned.str.endswith("%")
+        fast[slow] = pd.to_numeric(cleaned.str.rstrip("%"), errors="coerce")
+    return fast.astype("float64"), pct
+
+
+def _raw_json(df: pd.DataFrame, mask: np.ndarray, columns: list[str]) -> list[str]:
+    sub = df.loc[mask, columns].astype(object).where(df.loc[mask, columns].notna(), None)
+    return [json.dumps(rec, ensure_ascii=False, default=str) for rec in sub.to_dict("records")]
+
+
+def _reasons(checks: list[tuple[np.ndarray, str]], n: int) -> tuple[np.ndarray, list[str]]:
+    bad = np.zeros(n, dtype=bool)
+    for mask, _ in checks:
+        bad |= mask
+    idx = np.flatnonzero(bad)
+    reasons = ["; ".join(msg for mask, msg in checks if mask[i]) for i in idx]
+    return bad, reasons
+
+
+def _rejected(df, bad, reasons, raw_columns) -> pd.DataFrame:
+    return pd.DataFrame({
+        "location": df.loc[bad, "_location"].to_numpy(),
+        "row_number": df.loc[bad, "_row"].to_numpy(),
+        "raw": _raw_json(df, bad, raw_columns),
+        "reason": reasons,
+    })
+
+
+def observations(raw: pd.DataFrame, lookups: Lookups) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Check raw observation records (columns indicator, period, scope, value[, unit, source, note])."""
+    df = raw.reset_index(drop=True)
+    n = len(df)
+    raw_columns = [c for c in df.columns if not c.startswith("_")]
+    for col in ("unit", "source", "note"):
+        if col not in df:
+            df[col] = None
+    indicator = Lookups.resolve(lookups.indicators, df["indicator"])
+    scope = Lookups.resolve(lookups.scopes, df["scope"])
+    uniq = df["period"].dropna().unique()
+    period = df["period"].map({u: normalise_period(u) for u in uniq})
+    value, pct = parse_numbers(df["value"])
+    expected_unit = indicator.map(lookups.units)
+    unit_given = df["unit"].astype("string").str.strip().replace(UNIT_ALIASES)
+    unit_given = unit_given.mask(unit_given == "")
+    unit_bad = unit_given.notna() & indicator.notna() & (unit_given != expected_unit)
+    pct_bad = pct & indicator.notna() & (expected_unit != "%")
+    checks = [
+        (indicator.isna().to_numpy(), "unknown indicator"),
+        (scope.isna().to_numpy(), "unknown scope"),
+        (period.isna().to_numpy(), "unparseable period"),
+        ((value.isna() | ~np.isfinite(value.fillna(0))).to_numpy(), "unparseable value"),
+        (unit_bad.fillna(False).to_numpy(dtype=bool), "unit does not match the catalogue"),
+        (pct_bad.fillna(False).to_numpy(dtype=bool), "percent value for an indicator not measured in %"),
+    ]
+    clean = pd.DataFrame({
+        "indicator_code": indicator, "period": period, "scope": scope, "value": value,
+        "unit": expected_unit,
+        "source": df["source"].astype("string").fillna(""),
+        "note": df["note"].astype("string").fillna(""),
+    })
+    bad, reasons = _reasons(checks, n)
+    dup = clean.duplicated(subset=["indicator_code", "period", "scope"], keep="last").to_numpy() & ~bad
+    if dup.any():
+        reasons = _merge_reasons(bad, reasons, dup, "duplicate key; a later row in the same batch wins")
+        bad = bad | dup
+    rejected = _rejected(df, bad, reasons, raw_columns)
+    return clean[~bad].reset_index(drop=True), rejected
+
+
+def _merge_reasons(bad: np.ndarray, reasons: list[str], extra: np.ndarray, message: str) -> list[str]:
+    by_row = dict(zip(np.flatnonzero(bad), reasons))
+    for i in np.flatnonzero(extra):
+        by_row[i] = f"{by_row[i]}; {message}" if i in by_row else message
+    return [by_row[i] for i in sorted(by_row)]
+
+
+def _datetimes(values: pd.Series) -> pd.Series:
+    if values is None:
+        return None
+    return pd.to_datetime(values, errors="coerce", format="mixed")
+
+
+def cases(raw: pd.DataFrame, lookups: Lookups) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Check raw matter-case records (case_no, matter, submitted_at[, accepted_at, completed_at, due_at, status])."""
+    df = raw.reset_index(drop=True)
+    n = len(df)
+    raw_columns = [c for c in df.columns if not c.startswith("_")]
+    for col in ("accepted_at", "completed_at", "due_at", "status", "source", "department"):
+        if col not in df:
+            df[col] = None
+    matter = Lookups.resolve(lookups.matters, df["matter"])
+    department = matter.map(lookups.matter_departments)
+    given_dept = Lookups.resolve(lookups.departments, df["department"])
+    submitted, accepted = _datetimes(df["submitted_at"]), _datetimes(df["accepted_at"])
+    completed, due = _datetimes(df["completed_at"]), _datetimes(df["due_at"])
+    status = df["status"].astype("string").str.strip().str.lower().replace(CASE_STATUS_ALIASES)
+    inferred = np.where(completed.notna(), "completed", np.where(accepted.notna(), "accepted", "submitted"))
+    status = status.fillna(pd.Series(inferred, index=df.index))
+    case_no = df["case_no"].astype("string").str.strip()
+    checks = [
+        ((case_no.isna() | (case_no == "")).fillna(True).to_numpy(dtype=bool), "missing case number"),
+        (matter.isna().to_numpy(), "unknown matter"),
+        ((df["department"].notna() & (given_dept != department)).to_numpy(dtype=bool),
+         "department does not own this matter"),
+        (submitted.isna().to_numpy(), "unparseable submitted_at"),
+        ((df["accepted_at"].notna() & accepted.isna()).to_numpy(), "unparseable accepted_at"),
+        ((df["completed_at"].notna() & completed.isna()).to_numpy(), "unparseable completed_at"),
+        ((completed < submitted).fillna(False).to_numpy(dtype=bool), "completed before submitted"),
+        ((~status.isin(CASE_STATUSES)).fillna(True).to_numpy(dtype=bool), "unknown status"),
+    ]
+    clean = pd.DataFrame({
+        "case_no": case_no, "matter_code": matter, "department_code": department,
+        "submitted_at": submitted, "accepted_at": accepted, "completed_at": completed, "due_at": due,
+        "status": status, "source": df["source"].astype("string").fillna(""),
+    })
+    bad, reasons = _reasons(checks, n)
+    dup = clean.duplicated(subset=["case_no"], keep="last").to_numpy() & ~bad
+    if dup.any():
+        reasons = _merge_reasons(bad, reasons, dup, "duplicate case number; a later row in the same batch wins")
+        bad = bad | dup
+    return clean[~bad].reset_index(drop=True), _rejected(df, bad, reasons, raw_columns)
