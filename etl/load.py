@@ -58,9 +58,10 @@ def upsert_rows(conn, model, rows: list[dict]) -> int:
     keys = [c.name for c in model.__table__.primary_key.columns]
     stmt = _dialect_insert(conn, model)
     cols = [c for c in rows[0] if c not in keys]
+    compared = [c for c in cols if c != "run_id"]  # the loading run is recorded, not a change in itself
     stmt = stmt.on_conflict_do_update(
         index_elements=keys, set_={c: stmt.excluded[c] for c in cols},
-        where=or_(*[model.__table__.c[c].is_distinct_from(stmt.excluded[c]) for c in cols]))
+        where=or_(*[model.__table__.c[c].is_distinct_from(stmt.excluded[c]) for c in compared]))
     return conn.execute(stmt, rows).rowcount
 
 
@@ -121,8 +122,8 @@ def _load_batch(conn, batch: Batch, lookups: Lookups, run_id: int, default_sourc
     records = batch.records
     if batch.kind in DIMENSIONS:
         model = DIMENSIONS[batch.kind]
-        rows = records.drop(columns=[c for c in records.columns if c.startswith("_")])
-        rows = rows.assign(is_demo=batch.is_demo).astype(object).where(rows.notna(), None).to_dict("records")
+        rows = records.drop(columns=[c for c in records.columns if c.startswith("_")]).assign(is_demo=batch.is_demo)
+        rows = rows.astype(object).where(rows.notna(), None).to_dict("records")
         if batch.kind == "resources":
             for r in rows:
                 r["run_id"] = run_id
@@ -164,7 +165,7 @@ def run(engine, job: str, source) -> RunResult:
         _load_all(engine, job, source, batches, state, result)
     except Exception as exc:  # any failure: nothing of this run is visible, and the record says why
         log.exception("run %s of job %s failed", run_id, job)
-        result.status, result.error = "failed", f"{type(exc).__name__}: {exc}"
+        result.status, result.error = "failed", f"{type(exc).__name__}: {getattr(exc, 'orig', None) or exc}"[:1000]
         result.rows_loaded = result.rows_unchanged = 0
         with engine.begin() as conn:
             _record(conn, result)

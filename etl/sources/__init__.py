@@ -1,0 +1,23 @@
+"""Every kind of source, listed explicitly: the schedule file names one of these keys per job."""
+from etl.sources.base import Batch, Source, SourceError
+from etl.sources.demo import DemoFeedSource, DemoSource
+from etl.sources.files import FileDropSource
+from etl.sources.http import HttpJsonSource
+from etl.sources.sql import SqlQuerySource
+
+SOURCES = {
+    "file_drop": FileDropSource,
+    "http_json": HttpJsonSource,
+    "sql": SqlQuerySource,
+    "demo": DemoSource,
+    "demo_feed": DemoFeedSource,
+}
+
+
+def make_source(kind: str, options: dict | None = None) -> Source:
+    if kind not in SOURCES:
+        raise ValueError(f"unknown source {kind!r}; known: {', '.join(SOURCES)}")
+    return SOURCES[kind](**(options or {}))
+
+
+__all__ = ["SOURCES", "Batch", "Source", "SourceError", "make_source"]
