@@ -30,3 +30,11 @@ def is_current(engine) -> bool:
     head = ScriptDirectory.from_config(alembic_config(str(engine.url))).get_current_head()
     with engine.connect() as conn:
         return MigrationContext.configure(conn).get_current_revision() == head
+
+
+def prepare(engine, catalogue: dict) -> None:
+    """Migrate to head and upsert the catalogue's reference rows: what every process does before using the store."""
+    from etl.load import seed_reference
+
+    upgrade(engine)
+    seed_reference(engine, catalogue)

@@ -1,0 +1,154 @@
+"""The `cockpit` command: database, ETL, demo data and the scheduler process."""
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+
+import click
+from sqlalchemy import func, select
+from tqdm import tqdm
+
+from cockpit.settings import get_settings
+from etl import load, migrate
+from etl.catalogue import read_catalogue
+from etl.jobs import Job, read_jobs
+from etl.schedule import build_scheduler, run_job
+from etl.sources import FileDropSource
+from etl.store import EtlRun, make_engine
+
+log = logging.getLogger("cockpit")
+
+
+def _engine(settings):
+    engine = make_engine(settings.store_url)
+    migrate.prepare(engine, read_catalogue(settings.catalogue_file))
+    return engine
+
+
+def _progress(items, desc: str):
+    """A progress bar on a terminal, plain log lines elsewhere."""
+    if sys.stderr.isatty():
+        yield from tqdm(items, desc=desc, unit="job")
+        return
+    for item in items:
+        log.info("%s: %s", desc, getattr(item, "name", item))
+        yield item
+
+
+@click.group()
+@click.option("-v", "--verbose", is_flag=True, help="Log debug detail.")
+def main(verbose: bool) -> None:
+    """Xinchang innovation cockpit (新昌县创新服务云平台驾驶舱)."""
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic").setLevel(logging.DEBUG if verbose else logging.WARNING)
+
+
+@main.group()
+def db() -> None:
+    """The store's schema."""
+
+
+@db.command("upgrade")
+def db_upgrade() -> None:
+    """Create or upgrade the store (Alembic) and load the catalogue."""
+    settings = get_settings()
+    _engine(settings)
+    click.echo(f"store at {make_engine(settings.store_url).url.render_as_string(hide_password=True)} is current")
+
+
+@main.group()
+def etl() -> None:
+    """Extract, validate and load."""
+
+
+@etl.command("run-file")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@click.option("--job", default="run-file", show_default=True, help="Job name recorded for the run.")
+def etl_run_file(path: Path, as_json: bool, job: str) -> None:
+    """Load one CSV/XLSX file; exit 1 when the file as a whole is refused (nothing loaded)."""
+    if not path.is_file():
+        raise click.ClickException(f"no such file: {path}")
+    engine = _engine(get_settings())
+    result = load.run(engine, job, FileDropSource(files=[str(path)], move=False))
+    summary = {"run_id": result.run_id, "status": result.status, "read": result.rows_read,
+               "loaded": result.rows_loaded, "unchanged": result.rows_unchanged, "rejected": result.rows_rejected,
+               "error": result.error}
+    if as_json:
+        click.echo(json.dumps(summary, ensure_ascii=False))
+    else:
+        click.echo(f"run {result.run_id}: {result.status}; read {result.rows_read}, loaded {result.rows_loaded}, "
+                   f"unchanged {result.rows_unchanged}, rejected {result.rows_rejected}")
+    if result.status != "success":
+        click.echo(f"error: {result.error}", err=True)
+        sys.exit(1)
+
+
+def _jobs(settings, name: str | None) -> list[Job]:
+    jobs = read_jobs(settings.schedule_file)
+    if name:
+        jobs = [j for j in jobs if j.name == name]
+        if not jobs:
+            raise click.ClickException(f"no job named {name!r} in {settings.schedule_file}")
+    return jobs
+
+
+@etl.command("run")
+@click.argument("job", required=False)
+def etl_run(job: str | None) -> None:
+    """Run one job (or every job) now, once."""
+    settings = get_settings()
+    engine = _engine(settings)
+    failed = 0
+    for j in _progress(_jobs(settings, job), "etl"):
+        result = run_job(engine, j)
+        if result is None:
+            click.echo(f"{j.name}: another process holds the job's lock; skipped")
+            continue
+        failed += result.status != "success"
+        click.echo(f"{j.name}: run {result.run_id} {result.status}; loaded {result.rows_loaded}, unchanged "
+                   f"{result.rows_unchanged}, rejected {result.rows_rejected}" + (f"; {result.error}" if result.error else ""))
+    sys.exit(1 if failed else 0)
+
+
+@etl.command("status")
+def etl_status() -> None:
+    """The last run of every job."""
+    settings = get_settings()
+    engine = _engine(settings)
+    with engine.connect() as conn:
+        last = select(EtlRun.job, func.max(EtlRun.id).label("id")).group_by(EtlRun.job).subquery()
+        rows = conn.execute(select(EtlRun.__table__).join(last, EtlRun.id == last.c.id)
+                            .order_by(EtlRun.job)).all()
+    if not rows:
+        click.echo("no runs yet")
+    for r in rows:
+        click.echo(f"{r.job:<20} run {r.id:<6} {r.status:<8} {r.started_at:%Y-%m-%d %H:%M:%S}  loaded {r.rows_loaded}"
+                   f" unchanged {r.rows_unchanged} rejected {r.rows_rejected}" + (f"  {r.error}" if r.error else ""))
+
+
+@main.command()
+def demo() -> None:
+    """Load the demo sources once and return."""
+    settings = get_settings()
+    engine = _engine(settings)
+    for j in _progress([j for j in read_jobs(settings.schedule_file) if j.source.startswith("demo")], "demo"):
+        result = run_job(engine, j)
+        if result is not None:
+            click.echo(f"{j.name}: {result.status}; loaded {result.rows_loaded}, unchanged {result.rows_unchanged}")
+
+
+@main.command()
+def scheduler() -> None:
+    """Run the scheduler as its own process (production: exactly one, beside the web workers)."""
+    settings = get_settings()
+    engine = _engine(settings)
+    sched = build_scheduler(engine, read_jobs(settings.schedule_file), blocking=True)
+    click.echo(f"scheduler started with {len(sched.get_jobs())} jobs")
+    try:
+        sched.start()
+    except (KeyboardInterrupt, SystemExit):
+        pass

@@ -1,0 +1,47 @@
+"""The one module that reads the environment: every knob typed, defaulted and documented (see README)."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="", extra="ignore", populate_by_name=True)
+
+    data_dir: Path = Field(ROOT / "var", alias="COCKPIT_DATA_DIR",
+                           description="Folder for the embedded SQLite store and other run-time files.")
+    database_url: str = Field("", alias="DATABASE_URL",
+                              description="SQLAlchemy URL of the store; empty means SQLite at DATA_DIR/cockpit.sqlite.")
+    schedule_file: Path = Field(ROOT / "data" / "schedule.toml", alias="COCKPIT_SCHEDULE",
+                                description="TOML file naming each ETL job: source, options, trigger.")
+    catalogue_file: Path = Field(ROOT / "data" / "catalogue.toml", alias="COCKPIT_CATALOGUE",
+                                 description="TOML file with indicators, departments, chains and resource types.")
+    cache_type: Literal["SimpleCache", "RedisCache", "NullCache"] = Field(
+        "SimpleCache", alias="CACHE_TYPE", description="flask-caching backend; RedisCache when CACHE_REDIS_URL is set.")
+    cache_redis_url: str = Field("", alias="CACHE_REDIS_URL", description="Redis URL for the shared cache.")
+    language: Literal["zh", "en"] = Field("zh", alias="COCKPIT_LANG", description="Default screen language.")
+    host: str = Field("127.0.0.1", alias="HOST", description="Address the dev server binds.")
+    port: int = Field(8050, alias="PORT", description="Port the dev server binds.")
+    run_scheduler: bool = Field(True, alias="COCKPIT_RUN_SCHEDULER",
+                                description="`python app.py` starts the in-process scheduler (embedded default).")
+    poll_seconds: float = Field(5.0, alias="COCKPIT_POLL_SECONDS",
+                                description="How often screens poll the data version.")
+    seed_demo: bool = Field(True, alias="COCKPIT_SEED_DEMO",
+                            description="On first start with an empty store, load the demo sources.")
+
+    @property
+    def store_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'cockpit.sqlite'}"
+
+    @property
+    def effective_cache_type(self) -> str:
+        return "RedisCache" if self.cache_redis_url and self.cache_type == "SimpleCache" else self.cache_type
+
+
+def get_settings(**overrides) -> Settings:
+    return Settings(**overrides)
