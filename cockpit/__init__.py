@@ -1,0 +1,25 @@
+"""The read side (Dash): create_app() builds the cockpit; importing this package starts nothing."""
+from __future__ import annotations
+
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(settings=None, **overrides):
+    """The app factory: settings (or overrides of them), the store engine, the cache, the pages."""
+    import dash
+
+    from cockpit import context
+    from cockpit.settings import get_settings
+
+    settings = settings or get_settings(**overrides)
+    app = dash.Dash(
+        __name__, use_pages=True, pages_folder=str(Path(__file__).parent / "pages"),
+        assets_folder=str(ROOT / "assets"), title="新昌县创新服务云平台驾驶舱",
+        suppress_callback_exceptions=True, update_title=None,
+    )
+    context.init_app(app.server, settings)
+    from cockpit.shell import layout
+    app.layout = layout
+    return app
