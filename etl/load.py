@@ -62,7 +62,7 @@ def upsert_rows(conn, model, rows: list[dict]) -> int:
     stmt = stmt.on_conflict_do_update(
         index_elements=keys, set_={c: stmt.excluded[c] for c in cols},
         where=or_(*[model.__table__.c[c].is_distinct_from(stmt.excluded[c]) for c in compared]))
-    return conn.execute(stmt, rows).rowcount
+    return conn.execute(stmt, rows, execution_options={"preserve_rowcount": True}).rowcount
 
 
 def seed_reference(engine, catalogue: dict) -> None:
@@ -112,7 +112,7 @@ def upsert_staged(conn, model, frame: pd.DataFrame, columns: list[str], keys: li
         index_elements=keys,
         set_={**{c: stmt.excluded[c] for c in changing}, "run_id": stmt.excluded.run_id},
         where=or_(*[target.c[c].is_distinct_from(stmt.excluded[c]) for c in changing]))
-    changed = conn.execute(stmt).rowcount
+    changed = conn.execute(stmt, execution_options={"preserve_rowcount": True}).rowcount
     conn.exec_driver_sql(f"DROP TABLE {name}")
     return changed
 
