@@ -152,3 +152,7 @@ def scheduler() -> None:
         sched.start()
     except (KeyboardInterrupt, SystemExit):
         pass
+
+
+if __name__ == "__main__":
+    main()
