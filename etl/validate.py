@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from datetime import date
+from datetime import date, datetime
 
 import numpy as np
 import pandas as pd
@@ -12,7 +12,8 @@ import pandas as pd
 from etl.catalogue import Lookups
 
 # Full-width digits and punctuation (common in Chinese spreadsheets) to ASCII.
-FULLWIDTH = str.maketrans("０１２３４５６７８９．，％－＋　ＱｑＨ", "0123456789.,%-+ QqH")
+FULLWIDTH = str.maketrans("０１２３４５６７８９．，％－＋　ＱｑＨ\u2212", "0123456789.,%-+ QqH-")
+LOCAL_TZ = "Asia/Shanghai"  # the county's clock: the store keeps naive local times
 UNIT_ALIASES = {"％": "%", "percent": "%", "pct": "%"}
 CASE_STATUSES = {"submitted", "accepted", "completed", "rejected"}
 CASE_STATUS_ALIASES = {"已提交": "submitted", "待受理": "submitted", "已受理": "accepted", "办理中": "accepted",
@@ -31,9 +32,12 @@ _CN_QUARTER = {"一": "1", "二": "2", "三": "3", "四": "4"}
 
 def normalise_period(text) -> str | None:
     """'2021年3月' → '2021-03', '2021Q1' → '2021Q1', '2021-03-15' → '2021-03-15'; None when not a period."""
-    if text is None or (isinstance(text, float) and math.isnan(text)):
+    if text is None or (isinstance(text, float) and math.isnan(text)) or text is pd.NA or text is pd.NaT:
         return None
+    if isinstance(text, (date, datetime, pd.Timestamp)):  # a date cell from a spreadsheet or a SQL DATE column
+        return (text.date() if isinstance(text, datetime) else text).isoformat()
     s = str(text).translate(FULLWIDTH).strip()
+    s = re.sub(r"^(\d{4}-\d{2}-\d{2})[ T]00:00(:00(\.0+)?)?$", r"\1", s)  # a date rendered with its midnight
     if re.fullmatch(r"\d{4}\.0", s):  # a year read from a spreadsheet as a float
         s = s[:4]
     for pattern, kind in _PERIOD_PATTERNS:
@@ -131,12 +135,20 @@ def observations(raw: pd.DataFrame, lookups: Lookups) -> tuple[pd.DataFrame, pd.
         "note": df["note"].astype("string").fillna(""),
     })
     bad, reasons = _reasons(checks, n)
-    dup = clean.duplicated(subset=["indicator_code", "period", "scope"], keep="last").to_numpy() & ~bad
+    dup = _duplicates(clean, bad, ["indicator_code", "period", "scope"])
     if dup.any():
         reasons = _merge_reasons(bad, reasons, dup, "duplicate key; a later row in the same batch wins")
         bad = bad | dup
     rejected = _rejected(df, bad, reasons, raw_columns)
     return clean[~bad].reset_index(drop=True), rejected
+
+
+def _duplicates(clean: pd.DataFrame, bad: np.ndarray, keys: list[str]) -> np.ndarray:
+    """Valid rows whose key a later valid row repeats. Rejected rows take no part: a later bad row must not
+    knock out the good one before it."""
+    dup = np.zeros(len(clean), dtype=bool)
+    dup[~bad] = clean[~bad].duplicated(subset=keys, keep="last").to_numpy()
+    return dup
 
 
 def _merge_reasons(bad: np.ndarray, reasons: list[str], extra: np.ndarray, message: str) -> list[str]:
@@ -146,10 +158,36 @@ def _merge_reasons(bad: np.ndarray, reasons: list[str], extra: np.ndarray, messa
     return [by_row[i] for i in sorted(by_row)]
 
 
+def _timestamp(value):
+    """One date-time as a naive local time: offsets ('+08:00', 'Z') are converted to the county's clock,
+    numbers are Unix epoch seconds (or milliseconds when too large for seconds); NaT when unreadable."""
+    if isinstance(value, str):
+        value = value.translate(FULLWIDTH).strip()
+        if not value:
+            return pd.NaT
+    try:
+        if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
+            if not math.isfinite(value):
+                return pd.NaT
+            ts = pd.Timestamp(value, unit="ms" if abs(value) >= 1e11 else "s", tz="UTC")
+        else:
+            ts = pd.Timestamp(value)
+    except (ValueError, TypeError, OverflowError):
+        return pd.NaT
+    if ts is pd.NaT:
+        return pd.NaT
+    return ts.tz_convert(LOCAL_TZ).tz_localize(None) if ts.tzinfo is not None else ts
+
+
 def _datetimes(values: pd.Series) -> pd.Series:
-    if values is None:
-        return None
-    return pd.to_datetime(values, errors="coerce", format="mixed")
+    """Vectorised over unique values; mixed offsets and naive times in one column are fine."""
+    if pd.api.types.is_datetime64_any_dtype(values):
+        tz = getattr(values.dtype, "tz", None)
+        values = values.dt.tz_convert(LOCAL_TZ).dt.tz_localize(None) if tz is not None else values
+        return values.astype("datetime64[ns]")
+    uniques = values.dropna().unique()
+    table = {u: _timestamp(u) for u in uniques}
+    return pd.to_datetime(values.map(table), errors="coerce").astype("datetime64[ns]")
 
 
 def cases(raw: pd.DataFrame, lookups: Lookups) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -186,7 +224,7 @@ def cases(raw: pd.DataFrame, lookups: Lookups) -> tuple[pd.DataFrame, pd.DataFra
         "status": status, "source": df["source"].astype("string").fillna(""),
     })
     bad, reasons = _reasons(checks, n)
-    dup = clean.duplicated(subset=["case_no"], keep="last").to_numpy() & ~bad
+    dup = _duplicates(clean, bad, ["case_no"])
     if dup.any():
         reasons = _merge_reasons(bad, reasons, dup, "duplicate case number; a later row in the same batch wins")
         bad = bad | dup
