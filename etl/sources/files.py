@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import io
 import shutil
-from datetime import datetime
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Iterator
 
@@ -30,7 +30,16 @@ class FileRefused(Exception):
 
 
 def decode(data: bytes) -> tuple[str, str]:
-    """Text and the encoding that read it: UTF-8 (with or without BOM), else GB18030 (a superset of GBK)."""
+    """Text and the encoding that read it: UTF-8 (with or without BOM), else GB18030 (a superset of GBK);
+    UTF-16 only with its BOM (Excel's "Unicode text"). NUL bytes mean a binary file, which GB18030 would
+    otherwise happily decode into nonsense."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError:
+            pass
+    if b"\x00" in data:
+        raise FileRefused("unreadable: a binary file, not UTF-8 or GBK/GB18030 text")
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             return data.decode(encoding), encoding
@@ -63,31 +72,78 @@ def read_file(path: Path) -> list[pd.DataFrame]:
     """Raw records of one file, one frame per sheet; raises FileRefused for a file that cannot be read."""
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
-        try:
-            sheets = pd.read_excel(path, sheet_name=None, dtype=str, engine="openpyxl")
-        except Exception as exc:  # openpyxl raises many kinds for a broken workbook
-            raise FileRefused(f"unreadable workbook: {exc}") from exc
-        frames = []
-        for name, df in sheets.items():
-            if df.dropna(how="all").empty:
-                continue
-            frame = _frame(df, f"{path}#{name}", first_row=2)
-            frame["_row"] = df.dropna(how="all").index.to_numpy() + 2
-            frames.append(frame)
-        if not frames:
-            raise FileRefused("empty workbook: no sheet has rows")
-        return frames
+        return read_workbook(path)
     text, _ = decode(path.read_bytes())
     if not text.strip():
         raise FileRefused("empty file")
     try:
+        # Blank lines are kept (then dropped with their index) so that row numbers stay the file's line numbers.
         df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_values=[""],
-                         skipinitialspace=True, engine="c")
+                         skipinitialspace=True, skip_blank_lines=False, engine="c")
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise FileRefused(f"not a CSV table: {exc}") from exc
     frame = _frame(df, str(path), first_row=2)
     frame["_row"] = frame.index.to_numpy() + 2  # header is line 1
     return [frame]
+
+
+def _cell_text(value, number_format: str):
+    """A cell as the text a person sees: percent-formatted numbers keep their %, dates lose their midnight."""
+    if value is None or isinstance(value, str):
+        return value
+    fmt = (number_format or "").lower()
+    if isinstance(value, (datetime, date)) and not isinstance(value, time):
+        day = value.date() if isinstance(value, datetime) else value
+        has_time = isinstance(value, datetime) and value.time() != time(0)
+        if has_time:
+            return value.isoformat(sep=" ")
+        if "d" not in fmt and "m" in fmt:
+            return f"{day:%Y-%m}"
+        if "d" not in fmt and "m" not in fmt and "y" in fmt:
+            return f"{day:%Y}"
+        return day.isoformat()
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, (int, float)):
+        if "%" in fmt:
+            return f"{round(value * 100, 10)!r}%"
+        return str(value)
+    return str(value)
+
+
+def read_workbook(path: Path) -> list[pd.DataFrame]:
+    """One frame per non-empty sheet, the first row its header; row numbers are the sheet's own."""
+    import openpyxl  # only file drops with workbooks pay for it
+
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a broken workbook
+        raise FileRefused(f"unreadable workbook: {exc}") from exc
+    frames = []
+    try:
+        for ws in wb.worksheets:
+            ws.reset_dimensions()  # some writers record a wrong sheet size
+            rows = [(cells[0].row, [_cell_text(c.value, getattr(c, "number_format", "")) for c in cells])
+                    for cells in ws.iter_rows() if cells and any(c.value is not None for c in cells)]
+            if not rows:
+                continue
+            (_, header), body = rows[0], rows[1:]
+            width = len(header)
+            df = pd.DataFrame([(cells + [None] * width)[:width] for _, cells in body],
+                              columns=[h if h is not None else f"column {i + 1}" for i, h in enumerate(header)],
+                              dtype=object)
+            frame = _frame(df, f"{path}#{ws.title}", first_row=2)
+            frame["_row"] = [number for number, _ in body]
+            frames.append(frame)
+    except FileRefused:
+        raise
+    except Exception as exc:
+        raise FileRefused(f"unreadable workbook: {exc}") from exc
+    finally:
+        wb.close()
+    if not frames:
+        raise FileRefused("empty workbook: no sheet has rows")
+    return frames
 
 
 class FileDropSource:
@@ -118,7 +174,8 @@ class FileDropSource:
                 yield Batch("observations", str(path), refused=str(exc), is_demo=self.is_demo)
                 continue
             except OSError as exc:
-                yield Batch("observations", str(path), refused=f"cannot open: {exc.strerror or exc}")
+                yield Batch("observations", str(path), refused=f"cannot open: {exc.strerror or exc}",
+                            is_demo=self.is_demo)
                 continue
             for frame in frames:
                 yield Batch("observations", str(path), frame, is_demo=self.is_demo)
