@@ -1,8 +1,10 @@
 """HTTP JSON API source: paginated GET with timeout, retries with backoff, ETag/Last-Modified, a field mapping."""
 from __future__ import annotations
 
+import json
 import re
 from typing import Iterator
+from urllib.parse import urljoin
 
 import pandas as pd
 import requests
@@ -25,6 +27,12 @@ def pick(obj, path: str):
         if obj is None:
             return None
     return obj
+
+
+def _scalar(value):
+    """A mapped field as a table cell: a dict or list where a scalar belongs becomes its JSON text, so that it
+    is rejected with its row like any other bad value instead of breaking the batch."""
+    return json.dumps(value, ensure_ascii=False) if isinstance(value, (dict, list)) else value
 
 
 class HttpJsonSource:
@@ -64,9 +72,10 @@ class HttpJsonSource:
         validators = state.get(self.url, {})
         url, params, page = self.url, dict(self.params), self.page_start
         for n in range(self.max_pages):
+            following = bool(self.next_path) and n > 0  # a next link carries its own query string
             if self.page_param and not self.next_path:
                 params[self.page_param] = page
-            if self.page_size_param:
+            if self.page_size_param and not following:
                 params[self.page_size_param] = self.page_size
             headers = dict(self.headers)
             if n == 0:
@@ -90,13 +99,15 @@ class HttpJsonSource:
             if not items:
                 return
             location = resp.url
-            frame = pd.DataFrame([{col: pick(item, path) if isinstance(item, dict) else None
-                                   for col, path in self.fields.items()} for item in items])
+            frame = pd.DataFrame([{col: _scalar(pick(item, path)) if isinstance(item, dict) else None
+                                   for col, path in self.fields.items()} for item in items],
+                                 columns=list(self.fields))
             yield Batch(self.kind, location, with_location(frame, location), is_demo=self.is_demo)
             if self.next_path:
-                url, params = pick(body, self.next_path), {}
-                if not url:
+                link = pick(body, self.next_path)
+                if not link or not isinstance(link, str):
                     return
+                url, params = urljoin(resp.url, link), {}  # next links are often relative
             elif self.page_param:
                 page += 1
             else:
