@@ -182,6 +182,8 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur.execute("PRAGMA busy_timeout=30000")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA temp_store=MEMORY")  # staging tables for bulk upserts live in memory
+    cur.execute("PRAGMA cache_size=-65536")  # 64 MB page cache per connection
     cur.close()
 
 

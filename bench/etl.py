@@ -1,0 +1,115 @@
+"""ETL benchmark: (a) staged upsert of 1M observations into SQLite vs pandas to_sql, (b) 1M-row CSV ingest end to
+end (parse, validate, upsert), (c) re-run of the same file (all unchanged). Last line: one JSON object."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+# Run as `python bench/etl.py`, this file's folder comes first on sys.path and its name would shadow the etl package.
+HERE = Path(__file__).resolve().parent
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
+
+import argparse
+import json
+import tempfile
+import time
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import select
+
+from etl import load, migrate
+from etl.catalogue import read_catalogue
+from etl.sources import DemoSource, FileDropSource
+from etl.store import Chain, Department, EtlRun, Firm, Indicator, Observation, Segment, make_engine
+
+
+def fresh_store(folder: Path, name: str):
+    engine = make_engine(f"sqlite:///{folder / name}")
+    migrate.prepare(engine, read_catalogue())
+    return engine
+
+
+def keys(engine, n: int) -> pd.DataFrame:
+    """n distinct (indicator, period, scope) keys over real catalogue codes, daily periods."""
+    with engine.connect() as conn:
+        indicators = conn.execute(select(Indicator.code, Indicator.unit)).all()
+        scopes = ["county"] + [c for m in (Department, Chain, Segment, Firm)
+                               for c in conn.execute(select(m.code)).scalars()]
+    combos = len(indicators) * len(scopes)
+    days = -(-n // combos)
+    periods = pd.date_range("1990-01-01", periods=days, freq="D").strftime("%Y-%m-%d")
+    ind = np.array([i for i, _ in indicators])
+    unit = dict(indicators)
+    idx = np.arange(n)
+    rng = np.random.default_rng(1)
+    df = pd.DataFrame({
+        "indicator_code": ind[idx % len(ind)],
+        "scope": np.array(scopes)[(idx // len(ind)) % len(scopes)],
+        "period": np.asarray(periods)[idx // combos],
+        "value": rng.random(n).round(4) * 100,
+    })
+    df["unit"] = df["indicator_code"].map(unit)
+    return df.sample(frac=1, random_state=2).reset_index(drop=True)  # arrival order is not key order
+
+
+def bench_upsert(folder: Path, n: int) -> tuple[float, float]:
+    engine = fresh_store(folder, "upsert.sqlite")
+    load.run(engine, "firms", DemoSource())  # real firm codes as scopes
+    df = keys(engine, n).assign(source="bench", note="", is_demo=False)
+    with engine.begin() as conn:
+        run_id = conn.execute(EtlRun.__table__.insert().values(job="bench", source="bench", started_at=pd.Timestamp.now())).inserted_primary_key[0]
+    t = time.perf_counter()
+    with engine.begin() as conn:
+        changed = load.upsert_staged(conn, Observation, df, load.OBS_COLUMNS, ["indicator_code", "period", "scope"], run_id)
+    upsert_s = time.perf_counter() - t
+    assert changed == n, changed
+    plain = make_engine(f"sqlite:///{folder / 'pandas.sqlite'}")
+    t = time.perf_counter()
+    df.assign(run_id=run_id).to_sql("observations", plain, if_exists="append", index=False, chunksize=100_000)
+    pandas_s = time.perf_counter() - t
+    return n / upsert_s, pandas_s / upsert_s
+
+
+def write_csv(folder: Path, engine, n: int) -> Path:
+    df = keys(engine, n).rename(columns={"indicator_code": "indicator"})[["indicator", "period", "scope", "value", "unit"]]
+    path = folder / "million.csv"
+    df.to_csv(path, index=False)
+    return path
+
+
+def bench_ingest(folder: Path, n: int) -> tuple[float, float]:
+    engine = fresh_store(folder, "ingest.sqlite")
+    load.run(engine, "firms", DemoSource())
+    path = write_csv(folder, engine, n)
+    source = FileDropSource(files=[str(path)], move=False)
+    t = time.perf_counter()
+    first = load.run(engine, "bench", source)
+    ingest_s = time.perf_counter() - t
+    assert first.status == "success" and first.rows_loaded == n, first
+    t = time.perf_counter()
+    again = load.run(engine, "bench", source)
+    rerun_s = time.perf_counter() - t
+    assert again.rows_unchanged == n and again.rows_loaded == 0, again
+    return n / ingest_s, n / rerun_s
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        upsert_rps, vs_pandas = bench_upsert(folder, args.rows)
+        print(f"(a) staged upsert: {upsert_rps:,.0f} rows/s; pandas to_sql took {vs_pandas:.2f}x as long "
+              f"(targets: >= 200,000 rows/s, ratio >= 1.5)")
+        ingest_rps, rerun_rps = bench_ingest(folder, args.rows)
+        print(f"(b) CSV ingest end to end: {ingest_rps:,.0f} rows/s (target >= 100,000)")
+        print(f"(c) re-run, all unchanged: {rerun_rps:,.0f} rows/s (target: faster than b: "
+              f"{'met' if rerun_rps > ingest_rps else 'NOT met'})")
+    print(json.dumps({"bench": "etl", "upsert_rows_per_s": round(upsert_rps), "upsert_vs_pandas": round(vs_pandas, 2),
+                      "ingest_rows_per_s": round(ingest_rps), "rerun_rows_per_s": round(rerun_rps)}))
+
+
+if __name__ == "__main__":
+    main()
