@@ -7,6 +7,8 @@ from typing import Iterator, Protocol
 import pandas as pd
 
 KINDS = ("firms", "matters", "resources", "observations", "cases")  # load order: dimensions first
+# The raw columns without which a batch of a kind cannot even be checked row by row.
+REQUIRED = {"observations": ("indicator", "period", "scope", "value"), "cases": ("case_no", "matter", "submitted_at")}
 
 
 class SourceError(Exception):
@@ -34,6 +36,13 @@ class Source(Protocol):
 
     def finish(self, batches: list[Batch], committed: bool) -> None:
         """Called after the run: a file drop moves its files here. Default: nothing."""
+
+
+def require_columns(df: pd.DataFrame, kind: str, where: str) -> None:
+    """Raise SourceError when a mapping leaves out a column the kind needs: a configuration error, not bad rows."""
+    missing = [c for c in REQUIRED.get(kind, ()) if c not in df.columns]
+    if missing:
+        raise SourceError(f"{where}: no column {', '.join(missing)} (columns: {', '.join(map(str, df.columns))})")
 
 
 def with_location(df: pd.DataFrame, location: str, first_row: int = 1) -> pd.DataFrame:

@@ -11,7 +11,7 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
-from etl.sources.base import Batch, SourceError, with_location
+from etl.sources.base import Batch, SourceError, require_columns, with_location
 
 _TOKEN = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 
@@ -102,6 +102,7 @@ class HttpJsonSource:
             frame = pd.DataFrame([{col: _scalar(pick(item, path)) if isinstance(item, dict) else None
                                    for col, path in self.fields.items()} for item in items],
                                  columns=list(self.fields))
+            require_columns(frame, self.kind, f"GET {self.url}: fields")
             yield Batch(self.kind, location, with_location(frame, location), is_demo=self.is_demo)
             if self.next_path:
                 link = pick(body, self.next_path)
