@@ -20,6 +20,8 @@ def create_app(settings=None, **overrides):
         suppress_callback_exceptions=True, update_title=None,
     )
     context.init_app(app.server, settings)
-    from cockpit.shell import layout
-    app.layout = layout
+    from cockpit import compression, shell
+    compression.init_app(app.server)
+    shell.init_app(app)
+    app.layout = shell.layout
     return app

@@ -1,0 +1,172 @@
+/* The wall's per-tick work, in the browser: scale-to-fit, clock, data-version poll, freshness, rotation,
+   ranking scroll and number animation. The server is asked only for /api/version and, on change, the panels. */
+(function () {
+  "use strict";
+  var W = 1920, H = 1080;
+  var AMBER = 2, RED = 4;  // x the job's interval; see freshnessLevel
+  var st = { timers: [], version: null, n: 0, offset: 0, failures: 0, payload: null, lang: "zh", scroll: 0 };
+
+  function fit() {
+    var c = document.getElementById("wall-canvas");
+    if (!c) { return; }
+    var s = Math.min(window.innerWidth / W, window.innerHeight / H);
+    var x = (window.innerWidth - W * s) / 2, y = (window.innerHeight - H * s) / 2;
+    c.style.transform = "translate(" + x + "px," + y + "px) scale(" + s + ")";
+  }
+
+  function pad(n) { return (n < 10 ? "0" : "") + n; }
+  function stamp(d, withDate) {
+    var t = pad(d.getHours()) + ":" + pad(d.getMinutes()) + ":" + pad(d.getSeconds());
+    return withDate ? pad(d.getMonth() + 1) + "-" + pad(d.getDate()) + " " + t : t;
+  }
+  var WEEK = { zh: ["星期日", "星期一", "星期二", "星期三", "星期四", "星期五", "星期六"],
+               en: ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"] };
+
+  function tickClock() {
+    var now = new Date(Date.now() + st.offset);
+    var clock = document.getElementById("wall-clock");
+    if (!clock) { return; }
+    clock.textContent = stamp(now, false);
+    var date = clock.parentNode.querySelector(".clock-date");
+    if (date) {
+      date.textContent = st.lang === "en"
+        ? now.getFullYear() + "-" + pad(now.getMonth() + 1) + "-" + pad(now.getDate()) + " " + WEEK.en[now.getDay()]
+        : now.getFullYear() + "年" + (now.getMonth() + 1) + "月" + now.getDate() + "日 " + WEEK.zh[now.getDay()];
+    }
+    renderFreshness(now.getTime() / 1000);
+  }
+
+  /* A job is amber when its last success is older than 2 intervals (one run missed, beyond retries and jitter)
+     and red beyond 4 (several runs in a row missed: the source is down, not late). Jobs never run are ignored. */
+  function freshnessLevel(p, nowS) {
+    var level = 0, lines = [];
+    (p.jobs || []).forEach(function (j) {
+      if (j[1] === null) { lines.push(j[0] + ": -"); return; }
+      var ratio = (nowS - j[1]) / j[2];
+      level = Math.max(level, ratio > RED ? 2 : ratio > AMBER ? 1 : 0);
+      lines.push(j[0] + ": " + stamp(new Date(j[1] * 1000), true));
+    });
+    return { level: level, title: lines.join("\n") };
+  }
+
+  function renderFreshness(nowS) {
+    var el = document.getElementById("wall-freshness");
+    if (!el || !st.payload) { return; }
+    var f = freshnessLevel(st.payload, nowS);
+    el.className = "fresh " + ["ok", "amber", "red"][f.level];
+    el.title = f.title;
+    var time = el.querySelector(".fresh-time");
+    var text = st.payload.last ? stamp(new Date(st.payload.last * 1000), true) : "--";
+    if (time.textContent !== text) { time.textContent = text; }
+  }
+
+  function setOffline(off) {
+    document.body.classList.toggle("offline", off);
+  }
+
+  function poll() {
+    var ctrl = new AbortController();
+    var abort = setTimeout(function () { ctrl.abort(); }, 4000);
+    fetch("/api/version", { cache: "no-store", signal: ctrl.signal })
+      .then(function (r) { if (!r.ok) { throw new Error("HTTP " + r.status); } return r.json(); })
+      .then(function (p) {
+        st.failures = 0;
+        setOffline(false);
+        st.payload = p;
+        st.offset = p.now * 1000 - Date.now();
+        if (p.v !== st.version) {
+          st.version = p.v;
+          st.n += 1;
+          window.dash_clientside.set_props("wall-version", { data: { v: p.v, n: st.n } });
+        }
+        renderFreshness(p.now);
+      })
+      .catch(function () {
+        st.failures += 1;
+        if (st.failures >= 2) { setOffline(true); }  // one lost poll is noise; two is an outage
+      })
+      .finally(function () {
+        clearTimeout(abort);
+        st.timers.push(setTimeout(poll, st.poll * 1000));
+      });
+  }
+
+  function rotate() {
+    var sets = document.querySelectorAll(".panel-set");
+    if (sets.length < 2) { return; }
+    var i = 0;
+    sets.forEach(function (s, k) { if (s.classList.contains("active")) { i = k; } });
+    sets[i].classList.remove("active");
+    sets[(i + 1) % sets.length].classList.add("active");
+  }
+
+  function scrollRanking() {
+    var gd = document.querySelector("#wall-panel-depts .js-plotly-plot");
+    if (!gd || !window.Plotly || !gd.layout || !gd.layout.meta) { return; }
+    var rows = gd.layout.meta.rows, visible = gd.layout.meta.visible, last = Math.max(0, rows - visible);
+    st.scroll = st.scroll >= last + 2 ? 0 : st.scroll + 1;  // dwell two ticks at the bottom, then back to the top
+    var top = Math.min(st.scroll, last);
+    window.Plotly.relayout(gd, { "yaxis.range": [top + visible - 0.5, top - 0.5] });
+  }
+
+  function every(fn, ms) { st.timers.push(setInterval(fn, ms)); }
+
+  function fmt(v, d) {
+    return Number(v).toLocaleString("en-US", { minimumFractionDigits: d, maximumFractionDigits: d });
+  }
+
+  window.dash_clientside = window.dash_clientside || {};
+  window.dash_clientside.cockpit = {
+    boot: function (config) {
+      st.timers.forEach(function (t) { clearTimeout(t); clearInterval(t); });
+      st.timers = [];
+      st.poll = config.poll;
+      st.version = config.v;
+      st.lang = config.lang;
+      if (!st.resizeBound) { window.addEventListener("resize", fit); st.resizeBound = true; }
+      fit();
+      tickClock();
+      every(tickClock, 1000);
+      every(scrollRanking, 3000);
+      if (config.rotate > 0) { every(rotate, config.rotate * 1000); }
+      poll();
+      return window.dash_clientside.no_update;
+    },
+    animateKpis: function (data) {
+      Object.keys(data || {}).forEach(function (code) {
+        var k = data[code], el = document.getElementById("wall-kpi-" + code);
+        var delta = document.getElementById("wall-kpi-delta-" + code);
+        if (delta) { delta.textContent = k.delta; delta.className = "kpi-delta " + k.cls; }
+        if (!el) { return; }
+        var from = parseFloat(el.getAttribute("data-value")), to = k.v, start = null;
+        el.setAttribute("data-value", to);
+        if (isNaN(from) || from === to) { el.textContent = fmt(to, k.d); return; }
+        el.classList.add("changing");
+        function step(ts) {
+          if (start === null) { start = ts; }
+          var p = Math.min(1, (ts - start) / 1200), e = 1 - Math.pow(1 - p, 3);
+          el.textContent = fmt(from + (to - from) * e, k.d);
+          if (p < 1) { window.requestAnimationFrame(step); } else { el.classList.remove("changing"); }
+        }
+        window.requestAnimationFrame(step);
+      });
+      return window.dash_clientside.no_update;
+    },
+    markRendered: function (version) {
+      // Tests and the bench wait on this: the version the panels show now, and how many refreshes happened.
+      document.body.setAttribute("data-rendered", String(version));
+      window.__wallRenders = (window.__wallRenders || 0) + 1;
+      return window.dash_clientside.no_update;
+    },
+    drillDown: function (deptClick, chainClick) {
+      var trig = window.dash_clientside.callback_context.triggered[0];
+      if (!trig || !trig.value || !trig.value.points || !trig.value.points.length) {
+        return window.dash_clientside.no_update;
+      }
+      var cd = trig.value.points[0].customdata, depts = trig.prop_id.indexOf("depts") >= 0;
+      var code = depts ? cd[0] : cd;
+      var q = st.lang === "en" ? "?lang=en" : "";
+      return "/" + (depts ? "departments/" : "chains/") + encodeURIComponent(code) + q;
+    }
+  };
+})();

@@ -1,0 +1,34 @@
+"""Panels: a titled, framed box on the wall's canvas, with a provenance caption (source and load time)."""
+from __future__ import annotations
+
+import pandas as pd
+from dash import dcc, html
+
+from cockpit import ids
+from cockpit.i18n import t
+
+GRAPH_CONFIG = {"displayModeBar": False, "responsive": True, "doubleClick": False, "scrollZoom": False}
+
+
+def caption(frame: pd.DataFrame, lang: str) -> str:
+    """`来源: … · 加载 …` for what a panel shows: its sources and the newest load time among its rows."""
+    if frame is None or frame.empty:
+        return t("no_data", lang)
+    sources = sorted({s for s in frame.get("source", pd.Series(dtype=str)).dropna() if s})
+    loaded = frame["loaded_at"].max() if "loaded_at" in frame else frame.attrs.get("loaded_at")
+    stamp = f" · {t('loaded', lang)} {pd.Timestamp(loaded):%Y-%m-%d %H:%M}" if loaded is not None and pd.notna(loaded) else ""
+    return f"{t('source', lang)}: {' / '.join(sources) or '—'}{stamp}"
+
+
+def panel(key: str, title: str, body, cap: str = "", extra_class: str = ""):
+    return html.Section([
+        html.H2(title, className="panel-title"),
+        html.Div(body, className="panel-body"),
+        html.Div(cap, id=ids.caption(key), className="panel-caption", title=cap),
+    ], id=ids.panel(key), className=f"panel {extra_class}".strip())
+
+
+def graph_panel(key: str, title: str, figure, cap: str = "", extra_class: str = ""):
+    graph = dcc.Graph(id=ids.graph(key), figure=figure, config=GRAPH_CONFIG, className="panel-graph",
+                      style={"height": "100%", "width": "100%"})
+    return panel(key, title, graph, cap, extra_class)

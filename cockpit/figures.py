@@ -1,0 +1,154 @@
+"""DataFrame in → go.Figure out: every wall figure, on one lean dark template registered once."""
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+import plotly.io as pio
+
+from cockpit.i18n import name, t
+
+FONT = "'Noto Sans CJK SC', 'Noto Sans SC', 'Source Han Sans SC', 'Microsoft YaHei', sans-serif"
+INK, MUTED, GRID = "#d8ecff", "#7fa6cc", "rgba(90,170,255,0.14)"
+CYAN, BLUE, GOLD, GREEN, RED, VIOLET = "#29d8ff", "#3b82f6", "#ffc53d", "#34e0a1", "#ff5b6e", "#a78bfa"
+COLORWAY = [CYAN, GOLD, GREEN, BLUE, VIOLET, "#ff8a3d", "#f472b6", "#94a3b8"]
+TEMPLATE = "cockpit"
+
+# Lean on purpose: the stock template is most of a figure's bytes (FIELD_NOTES), and every wall refresh ships them.
+pio.templates[TEMPLATE] = go.layout.Template(layout={
+    "font": {"family": FONT, "color": INK, "size": 18},
+    "paper_bgcolor": "rgba(0,0,0,0)", "plot_bgcolor": "rgba(0,0,0,0)", "colorway": COLORWAY,
+    "margin": {"l": 56, "r": 24, "t": 16, "b": 40}, "showlegend": False,
+    "hoverlabel": {"font": {"family": FONT, "size": 18}},
+    "xaxis": {"gridcolor": GRID, "linecolor": GRID, "zeroline": False, "tickfont": {"color": MUTED}},
+    "yaxis": {"gridcolor": GRID, "linecolor": GRID, "zeroline": False, "tickfont": {"color": MUTED}},
+})
+pio.templates.default = TEMPLATE
+
+
+def _layout(fig: go.Figure, **kw) -> go.Figure:
+    # uirevision keeps hover and zoom state across data refreshes; autosize fills the panel the CSS drew.
+    fig.update_layout(template=TEMPLATE, autosize=True, uirevision="wall", **kw)
+    return fig
+
+
+def _ramp(values: pd.Series) -> list[str]:
+    """Blue → cyan by value, as explicit colours (a numeric colour array makes plotly.js warn on bar text)."""
+    top = values.max() or 1
+    mix = lambda a, b, f: int(a + (b - a) * f)
+    return [f"rgb({mix(59, 41, v / top)},{mix(130, 216, v / top)},{mix(246, 255, v / top)})" for v in values]
+
+
+def empty(lang: str) -> go.Figure:
+    fig = go.Figure()
+    fig.add_annotation(text=t("no_data", lang), showarrow=False, font={"size": 24, "color": MUTED})
+    return _layout(fig, xaxis={"visible": False}, yaxis={"visible": False})
+
+
+def rd_trend(series: pd.DataFrame, lang: str, line: float = 4.0) -> go.Figure:
+    """R&D intensity by year against the 4% line."""
+    if series.empty:
+        return empty(lang)
+    fig = go.Figure(go.Scatter(
+        x=series["period"], y=series["value"], mode="lines+markers+text", line={"color": CYAN, "width": 4},
+        marker={"size": 10}, fill="tozeroy", fillcolor="rgba(41,216,255,0.12)", text=series["value"].map("{:.2f}".format),
+        textposition="top center", textfont={"size": 16, "color": INK}, cliponaxis=False,
+        hovertemplate="%{x}: %{y:.2f}%<extra></extra>"))
+    fig.add_hline(y=line, line={"color": GOLD, "width": 2, "dash": "dash"}, annotation_text=t("rd_line", lang),
+                  annotation_position="bottom right", annotation_font={"color": GOLD, "size": 16})
+    low = min(series["value"].min(), line)
+    return _layout(fig, yaxis={"range": [low - 0.5, series["value"].max() + 0.35], "ticksuffix": "%"},
+                   xaxis={"type": "category", "range": [-0.6, len(series) - 0.4]}, margin={"l": 64, "r": 36, "t": 24, "b": 36})
+
+
+def department_ranking(depts: pd.DataFrame, lang: str, visible: int = 11) -> go.Figure:
+    """All departments by matters handled, best first; the wall scrolls the window of `visible` rows."""
+    if depts.empty:
+        return empty(lang)
+    labels = [name(r, lang) for _, r in depts.iterrows()]
+    rate = (100 * depts["on_time"] / depts["handled"].where(depts["handled"] > 0)).fillna(0)
+    fig = go.Figure(go.Bar(
+        y=labels, x=depts["handled"], orientation="h", customdata=depts[["code"]].assign(rate=rate).to_numpy(),
+        marker={"color": _ramp(depts["handled"]), "line": {"width": 0}},
+        text=depts["handled"].map("{:,}".format), textposition="outside", textfont={"size": 17, "color": INK},
+        cliponaxis=False, hovertemplate="%{y}<br>%{x:,} · %{customdata[1]:.1f}%<extra></extra>"))
+    return _layout(fig, bargap=0.3, margin={"l": 8, "r": 70, "t": 8, "b": 24},
+                   yaxis={"autorange": False, "automargin": True, "range": [visible - 0.5, -0.5], "tickfont": {"size": 17, "color": INK},
+                          "fixedrange": True, "gridcolor": "rgba(0,0,0,0)"},
+                   xaxis={"showticklabels": False, "fixedrange": True, "range": [0, depts["handled"].max() * 1.18 or 1]},
+                   meta={"rows": len(depts), "visible": visible})
+
+
+def on_time_gauge(rate: float | None, target: float | None, lang: str) -> go.Figure:
+    """The year's on-time rate as a gauge, with the county's target as the threshold."""
+    if rate is None:
+        return empty(lang)
+    fig = go.Figure(go.Indicator(
+        mode="gauge+number", value=rate, number={"suffix": "%", "valueformat": ".1f", "font": {"size": 40, "color": INK}},
+        gauge={"axis": {"range": [80, 100], "tickfont": {"size": 14, "color": MUTED}},
+               "bar": {"color": GREEN if target is None or rate >= target else GOLD, "thickness": 0.6},
+               "bgcolor": "rgba(90,170,255,0.08)", "borderwidth": 0,
+               "threshold": {"line": {"color": GOLD, "width": 4}, "thickness": 0.9, "value": target or 100}}))
+    return _layout(fig, margin={"l": 34, "r": 34, "t": 30, "b": 0})
+
+
+def resources_donut(resources: pd.DataFrame, lang: str) -> go.Figure:
+    """Innovation resources by type, as a donut with the total in the middle."""
+    if resources.empty or resources["n"].sum() == 0:
+        return empty(lang)
+    fig = go.Figure(go.Pie(
+        labels=[name(r, lang) for _, r in resources.iterrows()], values=resources["n"], hole=0.58, sort=False,
+        textinfo="label+value", textposition="outside", textfont={"size": 15}, marker={"line": {"width": 0}},
+        hovertemplate="%{label}: %{value}<extra></extra>"))
+    fig.add_annotation(text=f"<b>{int(resources['n'].sum())}</b>", showarrow=False, font={"size": 34, "color": INK})
+    return _layout(fig, margin={"l": 70, "r": 70, "t": 34, "b": 34})
+
+
+def chains_treemap(segments: pd.DataFrame, lang: str) -> go.Figure:
+    """Industry chains and their segments sized by the indicator's latest value; tiles carry the chain code."""
+    if segments.empty:
+        return empty(lang)
+    chains = segments.groupby("chain_code", sort=False).agg(
+        value=("value", "sum"), chain_zh=("chain_zh", "first"), chain_en=("chain_en", "first"),
+        firms=("firms", "sum")).reset_index()
+    ids = list(chains["chain_code"]) + list(segments["segment_code"])
+    labels = [name(r, lang, "chain") for _, r in chains.iterrows()] + [name(r, lang, "segment") for _, r in segments.iterrows()]
+    parents = [""] * len(chains) + list(segments["chain_code"])
+    values = list(chains["value"]) + list(segments["value"])
+    codes = list(chains["chain_code"]) + list(segments["chain_code"])
+    fig = go.Figure(go.Treemap(
+        ids=ids, labels=labels, parents=parents, values=values, customdata=codes, branchvalues="total",
+        texttemplate="%{label}<br>%{value:.2f}", textfont={"size": 18}, tiling={"pad": 2},
+        marker={"colors": [COLORWAY[i % 6] for i in range(len(chains))] + [None] * len(segments),
+                "line": {"width": 1, "color": "#061634"}},
+        pathbar={"visible": False}, maxdepth=2, hovertemplate="%{label}: %{value:.2f}<extra></extra>"))
+    return _layout(fig, margin={"l": 4, "r": 4, "t": 4, "b": 4})
+
+
+def index_rank(series: pd.DataFrame, lang: str) -> go.Figure:
+    """The provincial innovation-index rank by year (1 at the top)."""
+    if series.empty:
+        return empty(lang)
+    fig = go.Figure(go.Scatter(
+        x=series["period"], y=series["value"], mode="lines+markers+text", line={"color": GOLD, "width": 4, "shape": "hv"},
+        marker={"size": 12}, text=[t("rank_fmt", lang).format(int(v)) for v in series["value"]],
+        textposition="top center", textfont={"size": 15, "color": INK}, hovertemplate="%{x}: %{y}<extra></extra>"))
+    worst = max(5, int(series["value"].max()) + 1)
+    return _layout(fig, yaxis={"range": [worst + 0.5, 0.4], "dtick": 1, "title": {"text": t("rank_axis", lang)}},
+                   xaxis={"type": "category"})
+
+
+def county_trend(series: pd.DataFrame, codes: list[str], lang: str, kind: str = "bar") -> go.Figure:
+    """One or more county indicators by year, as bars or lines, labelled from the catalogue."""
+    if series.empty:
+        return empty(lang)
+    fig = go.Figure()
+    for i, code in enumerate(codes):
+        s = series[series["code"] == code]
+        if s.empty:
+            continue
+        label = name(s.iloc[0], lang)
+        trace = go.Bar if kind == "bar" else go.Scatter
+        extra = {"marker": {"color": COLORWAY[i]}} if kind == "bar" else {"line": {"width": 4, "color": COLORWAY[i]}}
+        fig.add_trace(trace(x=s["period"], y=s["value"], name=label, hovertemplate=f"{label} %{{x}}: %{{y:,}}<extra></extra>", **extra))
+    return _layout(fig, showlegend=len(codes) > 1, barmode="group", xaxis={"type": "category"},
+                   legend={"orientation": "h", "y": 1.12, "x": 0, "font": {"size": 16}})

@@ -1,0 +1,46 @@
+"""Component ids of the wall and the shell, named once here so layouts, callbacks, JS and tests agree."""
+from __future__ import annotations
+
+URL = "url"
+WALL = "wall"
+CANVAS = "wall-canvas"
+CLOCK = "wall-clock"
+FRESHNESS = "wall-freshness"
+DEMO_MARK = "wall-demo"
+RECONNECT = "wall-reconnect"
+LANG = "wall-lang"          # dcc.Store: the page's language
+CONFIG = "wall-config"      # dcc.Store: poll interval, rotation, version at first render
+VERSION = "wall-version"    # dcc.Store: {"v": data version, "n": refresh counter}, written by clientside.js
+RENDERED = "wall-rendered"  # dcc.Store: the version the panels show now
+KPI_VALUES = "wall-kpi-values"
+TICKER = "wall-ticker"
+BOOT = "wall-boot"          # a one-shot trigger for the clientside starters
+
+
+GRAPH_TYPE = "wall-graph"
+CAPTION_TYPE = "wall-caption"
+
+
+def graph(panel: str) -> dict:
+    # Pattern-matching ids: one callback refreshes whichever panels the page shows (rotation adds a set).
+    return {"type": GRAPH_TYPE, "panel": panel}
+
+
+def caption(panel: str) -> dict:
+    return {"type": CAPTION_TYPE, "panel": panel}
+
+
+def panel(panel: str) -> str:
+    return f"wall-panel-{panel}"
+
+
+def panel_set(name: str) -> str:
+    return f"wall-set-{name}"
+
+
+def kpi_value(code: str) -> str:
+    return f"wall-kpi-{code}"
+
+
+def kpi_delta(code: str) -> str:
+    return f"wall-kpi-delta-{code}"

@@ -1,0 +1,215 @@
+"""SQL → DataFrames for the screens (SQLAlchemy Core against etl.store), memoised by data version; no Dash here."""
+from __future__ import annotations
+
+import time
+from datetime import date, datetime
+from functools import wraps
+
+import pandas as pd
+from flask import current_app, has_app_context
+from sqlalchemy import and_, case, func, select
+
+from etl.store import (
+    COUNTY, Chain, Department, EtlRun, Firm, Indicator, Matter, MatterCase, Observation, Resource, ResourceType,
+    Segment, data_version,
+)
+
+KPI_CODES = ("rd_intensity", "rd_spending", "listed_firms", "high_tech_firms", "invention_patents",
+             "matters_handled", "innovation_resources", "departments_connected", "talent_introduced")
+VERSION_TTL = 2.0  # seconds a process reuses the data version: N walls polling cost one query per TTL
+
+
+def _cache():
+    if not has_app_context():
+        return None
+    ctx = current_app.extensions.get("cockpit")
+    return ctx.cache if ctx else None
+
+
+def current_version(engine) -> int:
+    """The data version, read at most once per VERSION_TTL per process (cheap enough for every poll)."""
+    cache = _cache()
+    hit = cache.get("q:version") if cache else None
+    if hit is not None:
+        return hit
+    with engine.connect() as conn:
+        version = data_version(conn)
+    if cache:
+        cache.set("q:version", version, timeout=VERSION_TTL)
+    return version
+
+
+def memo(fn):
+    """Memoise a query by (data version, arguments): every wall showing one version shares one SQL run."""
+    @wraps(fn)
+    def wrapper(engine, *args):
+        cache = _cache()
+        if cache is None:
+            return fn(engine, *args)
+        key = f"q:{fn.__name__}:{current_version(engine)}:{args!r}"
+        hit = cache.get(key)
+        if hit is None:
+            hit = fn(engine, *args)
+            cache.set(key, hit, timeout=3600)
+        return hit
+    return wrapper
+
+
+def _frame(engine, stmt) -> pd.DataFrame:
+    with engine.connect() as conn:
+        result = conn.execute(stmt)
+        return pd.DataFrame(result.all(), columns=list(result.keys()))
+
+
+def _observations(codes, scope_filter):
+    """Observations with their indicator's names and unit, and the end time of the run that loaded them."""
+    return (select(Observation.indicator_code.label("code"), Observation.period, Observation.scope,
+                   Observation.value, Observation.source, Observation.is_demo, EtlRun.ended_at.label("loaded_at"),
+                   Indicator.name_zh, Indicator.name_en, Indicator.unit, Indicator.target,
+                   Indicator.higher_is_better)
+            .join(Indicator, Indicator.code == Observation.indicator_code)
+            .join(EtlRun, EtlRun.id == Observation.run_id)
+            .where(Observation.indicator_code.in_(codes), scope_filter)
+            .order_by(Observation.indicator_code, Observation.period))
+
+
+@memo
+def county_series(engine, codes: tuple[str, ...]) -> pd.DataFrame:
+    """Every period of the county's value for `codes`, oldest first."""
+    return _frame(engine, _observations(codes, Observation.scope == COUNTY))
+
+
+@memo
+def kpis(engine, today: str) -> pd.DataFrame:
+    """One row per KPI tile: latest value and the value it is compared with (last period, or the same
+    span of last year for matters handled, which runs year-to-date)."""
+    series = county_series(engine, KPI_CODES)
+    rows = []
+    for code in KPI_CODES:
+        if code == "matters_handled":
+            rows.append(matters_ytd(engine, today))
+            continue
+        s = series[series["code"] == code]
+        if s.empty:
+            continue
+        last = s.iloc[-1].to_dict()
+        last["compare"] = s.iloc[-2]["value"] if len(s) > 1 else None
+        last["compare_kind"] = "last"
+        rows.append(last)
+    return pd.DataFrame(rows)
+
+
+def _ytd_counts(engine, start: datetime, end: datetime):
+    done = and_(MatterCase.status == "completed", MatterCase.completed_at >= start, MatterCase.completed_at < end)
+    stmt = select(func.count().label("n"), func.max(MatterCase.run_id).label("run_id"),
+                  func.max(MatterCase.source).label("source"),
+                  func.max(case((MatterCase.is_demo, 1), else_=0)).label("is_demo")).where(done)
+    with engine.connect() as conn:
+        return conn.execute(stmt).one()
+
+
+def matters_ytd(engine, today: str) -> dict:
+    day = date.fromisoformat(today)
+    now = datetime.now()
+    this = _ytd_counts(engine, datetime(day.year, 1, 1), now)
+    last_end = now.replace(year=day.year - 1) if not (day.month == 2 and day.day == 29) else datetime(day.year - 1, 2, 28)
+    last = _ytd_counts(engine, datetime(day.year - 1, 1, 1), last_end)
+    with engine.connect() as conn:
+        names = conn.execute(select(Indicator.name_zh, Indicator.name_en, Indicator.unit, Indicator.target,
+                                    Indicator.higher_is_better).where(Indicator.code == "matters_handled")).one()
+    return {"code": "matters_handled", "period": f"{day.year}", "scope": COUNTY, "value": float(this.n),
+            "source": this.source or "", "is_demo": bool(this.is_demo), "loaded_at": _run_end(engine, this.run_id),
+            **names._asdict(), "compare": float(last.n) if last.n else None, "compare_kind": "ytd"}
+
+
+def _run_end(engine, run_id):
+    if run_id is None:
+        return None
+    with engine.connect() as conn:
+        return conn.execute(select(EtlRun.ended_at).where(EtlRun.id == run_id)).scalar()
+
+
+@memo
+def department_matters(engine, today: str) -> pd.DataFrame:
+    """Cases completed this year by department (all 33, zero when none), with the on-time count."""
+    day = date.fromisoformat(today)
+    on_time = func.sum(case((MatterCase.completed_at <= MatterCase.due_at, 1), else_=0))
+    done = (select(MatterCase.department_code.label("code"), func.count().label("handled"),
+                   on_time.label("on_time"), func.max(MatterCase.run_id).label("run_id"),
+                   func.max(MatterCase.source).label("source"),
+                   func.max(case((MatterCase.is_demo, 1), else_=0)).label("is_demo"))
+            .where(MatterCase.status == "completed", MatterCase.completed_at >= datetime(day.year, 1, 1))
+            .group_by(MatterCase.department_code).subquery())
+    stmt = (select(Department.code, Department.name_zh, Department.name_en,
+                   func.coalesce(done.c.handled, 0).label("handled"), func.coalesce(done.c.on_time, 0).label("on_time"),
+                   done.c.run_id, done.c.source, func.coalesce(done.c.is_demo, 0).label("is_demo"))
+            .outerjoin(done, done.c.code == Department.code))
+    df = _frame(engine, stmt)
+    df["is_demo"] = df["is_demo"].astype(bool)
+    df.attrs["loaded_at"] = _run_end(engine, df["run_id"].max() if df["run_id"].notna().any() else None)
+    return df.sort_values(["handled", "code"], ascending=[False, True]).reset_index(drop=True)
+
+
+@memo
+def resources_by_type(engine) -> pd.DataFrame:
+    """How many innovation resources of each type, every type listed."""
+    counted = (select(Resource.type_code, func.count().label("n"), func.max(Resource.run_id).label("run_id"),
+                      func.max(Resource.source).label("source"),
+                      func.max(case((Resource.is_demo, 1), else_=0)).label("is_demo"))
+               .group_by(Resource.type_code).subquery())
+    stmt = (select(ResourceType.code, ResourceType.name_zh, ResourceType.name_en,
+                   func.coalesce(counted.c.n, 0).label("n"), counted.c.run_id, counted.c.source,
+                   func.coalesce(counted.c.is_demo, 0).label("is_demo"))
+            .outerjoin(counted, counted.c.type_code == ResourceType.code).order_by(ResourceType.code))
+    df = _frame(engine, stmt)
+    df["is_demo"] = df["is_demo"].astype(bool)
+    df.attrs["loaded_at"] = _run_end(engine, df["run_id"].max() if df["run_id"].notna().any() else None)
+    return df
+
+
+@memo
+def chain_segments(engine, indicator: str = "rd_spending") -> pd.DataFrame:
+    """Each chain's segments with the latest period's `indicator` value and their firm counts."""
+    latest = (select(func.max(Observation.period)).join(Segment, Segment.code == Observation.scope)
+              .where(Observation.indicator_code == indicator).scalar_subquery())
+    firms = (select(Firm.segment_code, func.count().label("firms"),
+                    func.sum(case((Firm.high_tech, 1), else_=0)).label("high_tech"))
+             .group_by(Firm.segment_code).subquery())
+    stmt = (select(Chain.code.label("chain_code"), Chain.name_zh.label("chain_zh"), Chain.name_en.label("chain_en"),
+                   Segment.code.label("segment_code"), Segment.name_zh.label("segment_zh"),
+                   Segment.name_en.label("segment_en"), Observation.value, Observation.period, Observation.source,
+                   Observation.is_demo, EtlRun.ended_at.label("loaded_at"),
+                   func.coalesce(firms.c.firms, 0).label("firms"), func.coalesce(firms.c.high_tech, 0).label("high_tech"))
+            .join(Chain, Chain.code == Segment.chain_code)
+            .join(Observation, and_(Observation.scope == Segment.code, Observation.indicator_code == indicator,
+                                    Observation.period == latest))
+            .join(EtlRun, EtlRun.id == Observation.run_id)
+            .outerjoin(firms, firms.c.segment_code == Segment.code)
+            .order_by(Chain.code, Segment.code))
+    return _frame(engine, stmt)
+
+
+@memo
+def latest_cases(engine, limit: int = 24) -> pd.DataFrame:
+    """The newest matter cases with their matter and department names, newest first."""
+    stmt = (select(MatterCase.case_no, MatterCase.submitted_at, MatterCase.status, MatterCase.is_demo,
+                   MatterCase.source, Matter.name_zh.label("matter_zh"), Matter.name_en.label("matter_en"),
+                   Department.name_zh.label("dept_zh"), Department.name_en.label("dept_en"),
+                   EtlRun.ended_at.label("loaded_at"))
+            .join(Matter, Matter.code == MatterCase.matter_code)
+            .join(Department, Department.code == MatterCase.department_code)
+            .join(EtlRun, EtlRun.id == MatterCase.run_id)
+            .order_by(MatterCase.submitted_at.desc(), MatterCase.case_no.desc()).limit(limit))
+    return _frame(engine, stmt)
+
+
+def last_success_by_job(engine) -> dict[str, datetime]:
+    """The end of each job's newest successful run (the freshness stamp's basis)."""
+    stmt = select(EtlRun.job, func.max(EtlRun.ended_at)).where(EtlRun.status == "success").group_by(EtlRun.job)
+    with engine.connect() as conn:
+        return dict(conn.execute(stmt).all())
+
+
+def epoch(moment: datetime | None) -> float | None:
+    """Seconds since the epoch of a stored naive timestamp (the store keeps server-local time)."""
+    return None if moment is None or pd.isna(moment) else time.mktime(moment.timetuple())
