@@ -1,0 +1,31 @@
+"""Settings: every environment variable is documented in the README, defaults make the embedded store."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from cockpit.settings import Settings
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+
+
+def test_every_setting_is_documented_in_the_readme():
+    text = README.read_text(encoding="utf-8")
+    missing = [f.alias for f in Settings.model_fields.values() if f"`{f.alias}`" not in text]
+    assert not missing, f"settings missing from README: {missing}"
+
+
+def test_every_setting_has_a_description():
+    assert all(f.description for f in Settings.model_fields.values())
+
+
+def test_default_store_is_sqlite_under_the_data_dir(tmp_path, monkeypatch):
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.setenv("COCKPIT_DATA_DIR", str(tmp_path))
+    assert Settings().store_url == f"sqlite:///{tmp_path / 'cockpit.sqlite'}"
+    monkeypatch.setenv("DATABASE_URL", "postgresql://x@h/db")
+    assert Settings().store_url == "postgresql://x@h/db"
+
+
+def test_redis_url_selects_the_redis_cache(monkeypatch):
+    monkeypatch.setenv("CACHE_REDIS_URL", "redis://127.0.0.1:6379/0")
+    assert Settings().effective_cache_type == "RedisCache"
