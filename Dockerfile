@@ -15,7 +15,8 @@ COPY migrations ./migrations
 COPY data ./data
 COPY assets ./assets
 COPY app.py ./
-RUN pip install . && chown -R cockpit /app/data
+# editable: migrations/, data/ and assets/ are found beside the packages, as in a checkout
+RUN pip install -e . && chown -R cockpit /app/data
 
 USER cockpit
 EXPOSE 8050

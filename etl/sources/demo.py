@@ -159,7 +159,8 @@ def observations(catalogue: dict, firm_table: pd.DataFrame, case_table: pd.DataF
     rows = []
     series = dict(COUNTY_SERIES)
     series["rd_spending"] = [round(g * r / 100, 2) for g, r in zip(series["gdp"], series["rd_intensity"])]
-    series["new_listings"] = [1] + list(np.diff(series["listed_firms"]))
+    # Counted from the firms themselves: a difference of the cumulative series has no first year to start from.
+    series["new_listings"] = [int((firm_table["listed_year"] == y).sum()) for y in YEARS]
     series["new_5g_stations"] = [0] + list(np.diff(series["base_stations_5g"]))
     for code, values in series.items():
         rows += [(code, str(y), COUNTY, v) for y, v in zip(YEARS, values) if v is not None]
