@@ -1,0 +1,138 @@
+"""The wall in real headless Chromium: fits any 16:9-ish screen, shows Chinese, goes live without reload, outlives
+a server restart. One server per module against a tmp SQLite store seeded by `cockpit demo`."""
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+
+from browser.harness import CHROMIUM, CHROMIUM_ARGS, AppServer, cockpit, free_port, store_env
+
+pytestmark = pytest.mark.browser
+POLL = 1  # seconds: the test server polls fast so "within the poll interval" is quick to check
+RENDERED = "#wall-panel-depts .js-plotly-plot .bars"
+
+
+@pytest.fixture(scope="module")
+def env(tmp_path_factory):
+    data = tmp_path_factory.mktemp("wall")
+    env = store_env(data, COCKPIT_POLL_SECONDS=POLL)
+    cockpit(env, "demo")
+    return env
+
+
+@pytest.fixture(scope="module")
+def server(env, tmp_path_factory):
+    srv = AppServer(env, free_port(), tmp_path_factory.mktemp("log") / "app.log").start()
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    playwright = pytest.importorskip("playwright.sync_api")
+    with playwright.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+def open_wall(browser, url: str, width: int, height: int):
+    page = browser.new_page(viewport={"width": width, "height": height})
+    page.errors = []
+    page.on("console", lambda m: m.type == "error" and page.errors.append(m.text))
+    page.on("pageerror", lambda e: page.errors.append(str(e)))
+    page.goto(url)
+    page.wait_for_selector(RENDERED, timeout=20_000)
+    page.wait_for_function("() => document.body.dataset.rendered !== undefined")
+    return page
+
+
+def load_csv(env, tmp_path, rows: str):
+    path = tmp_path / f"load{time.time_ns()}.csv"
+    path.write_text("indicator,period,scope,value\n" + rows, encoding="utf-8")
+    cockpit(env, "etl", "run-file", str(path))
+
+
+def kpi_text(page, code: str) -> str:
+    return page.inner_text(f"#wall-kpi-{code}")
+
+
+@pytest.mark.parametrize("size", [(1920, 1080), (3840, 2160), (1366, 768), (1000, 1000)])
+def test_wall_fits_the_screen_with_no_scrollbar_and_no_clipped_panel(server, browser, size):
+    page = open_wall(browser, server.url + "/", *size)
+    fit = page.evaluate("""() => {
+        const d = document.documentElement, inside = r => r.left >= -0.5 && r.top >= -0.5
+            && r.right <= innerWidth + 0.5 && r.bottom <= innerHeight + 0.5 && r.width > 10 && r.height > 10;
+        const boxes = [...document.querySelectorAll('.panel-set.active .panel, .kpi, .wall-header')];
+        return {scroll: [d.scrollWidth - innerWidth, d.scrollHeight - innerHeight],
+                outside: boxes.filter(b => !inside(b.getBoundingClientRect())).map(b => b.id || b.className),
+                count: boxes.length};
+    }""")
+    assert fit["scroll"] == [0, 0]
+    assert fit["count"] == 7 + 9 + 1
+    assert fit["outside"] == []
+    assert "新昌县创新服务云平台驾驶舱" in page.inner_text("h1")
+    assert "研发投入强度" in page.inner_text("#wall-canvas")
+    assert page.errors == []
+    page.close()
+
+
+def test_english_switches_every_label(server, browser):
+    page = open_wall(browser, server.url + "/?lang=en", 1920, 1080)
+    titles = page.eval_on_selector_all(".panel-title, .kpi-label, h1, .fresh-label", "els => els.map(e => e.textContent)")
+    assert "R&D intensity" in titles
+    assert [t for t in titles if re.search(r"[\u4e00-\u9fff]", t)] == []
+    assert page.is_visible("#wall-demo")  # the demo mark stays bilingual
+    page.close()
+
+
+def test_cjk_glyphs_render_with_a_cjk_font(server, browser):
+    page = open_wall(browser, server.url + "/", 1920, 1080)
+    # Tofu is the same box for every missing glyph: draw a CJK character and an unassigned code point in the
+    # wall's font and compare pixels; identical means the CJK glyph is missing.
+    same = page.evaluate("""() => {
+        const font = getComputedStyle(document.querySelector('h1')).fontFamily;
+        const draw = ch => { const c = document.createElement('canvas'); c.width = c.height = 64;
+            const x = c.getContext('2d'); x.font = '48px ' + font; x.fillText(ch, 4, 52);
+            return Array.from(x.getImageData(0, 0, 64, 64).data).join(); };
+        return draw('驾') === draw('\u0378');
+    }""")
+    assert same is False
+    page.close()
+
+
+def test_a_committed_load_shows_without_reload_within_the_poll_interval(server, browser, env, tmp_path):
+    page = open_wall(browser, server.url + "/", 1920, 1080)
+    page.evaluate("() => { window.__sameDocument = true; }")
+    before = page.evaluate("() => Number(document.body.dataset.rendered)")
+    assert kpi_text(page, "rd_intensity") != "5.55"
+    load_csv(env, tmp_path, "rd_intensity,2026,county,5.55\nrd_spending,2026,county,33.33\n")
+    started = time.time()
+    page.wait_for_function("() => document.getElementById('wall-kpi-rd_intensity').textContent === '5.55'",
+                           timeout=(POLL + 8) * 1000)
+    assert time.time() - started < POLL + 8
+    assert page.evaluate("() => Number(document.body.dataset.rendered)") > before
+    years = page.evaluate("() => document.querySelector('#wall-panel-rd .js-plotly-plot').data[0].x")
+    assert "2026" in list(years)
+    assert page.evaluate("() => window.__sameDocument") is True
+    assert page.errors == []
+    page.close()
+
+
+def test_wall_keeps_its_render_while_the_server_is_down_and_recovers(server, browser, env, tmp_path):
+    page = open_wall(browser, server.url + "/", 1920, 1080)
+    page.evaluate("() => { window.__sameDocument = true; }")
+    server.stop()
+    page.wait_for_function("() => document.body.classList.contains('offline')", timeout=15_000)
+    assert page.is_visible("#wall-reconnect")
+    assert page.is_visible(RENDERED)  # the last render stays on the wall
+    load_csv(env, tmp_path, "talent_introduced,2026,county,4321\n")
+    server.start()
+    page.wait_for_function("() => !document.body.classList.contains('offline')", timeout=15_000)
+    page.wait_for_function("() => document.getElementById('wall-kpi-talent_introduced').textContent === '4,321'",
+                           timeout=15_000)
+    assert page.evaluate("() => window.__sameDocument") is True
+    assert not page.is_visible("#wall-reconnect")
+    page.close()
