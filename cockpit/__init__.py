@@ -20,8 +20,10 @@ def create_app(settings=None, **overrides):
         suppress_callback_exceptions=True, update_title=None,
     )
     context.init_app(app.server, settings)
-    from cockpit import compression, shell
+    from cockpit import compression, errors, export, shell
     compression.init_app(app.server)
+    errors.init_app(app.server)
+    export.init_app(app.server)
     shell.init_app(app)
     app.layout = shell.layout
     return app

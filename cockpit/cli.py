@@ -130,6 +130,47 @@ def etl_status() -> None:
                    f" unchanged {r.rows_unchanged} rejected {r.rows_rejected}" + (f"  {r.error}" if r.error else ""))
 
 
+@main.group("export")
+def export_group() -> None:
+    """CSV snapshots (UTF-8 with BOM, provenance footer), as the cockpit's export buttons write them."""
+
+
+def _write_export(kind: str, output: Path, **params) -> None:
+    from cockpit import export
+
+    engine = make_engine(get_settings().store_url)
+    try:
+        _, body, meta = export.export(engine, kind, **params)
+        with open(output, "wb") as fh:
+            for part in body:
+                fh.write(part)
+    except (export.BadRequest, export.NotFound) as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"{output}: {meta.rows} rows, as of {meta.as_of or '-'}, runs "
+               f"{','.join(map(str, sorted(meta.runs))) or '-'}{' (demo data)' if meta.demo else ''}")
+
+
+@export_group.command("observations")
+@click.option("--indicator", required=True, help="Indicator code or Chinese name.")
+@click.option("--scope", help="county/全县, or a department, chain, segment or firm by code or name.")
+@click.option("--from", "start", help="First period (2021, 2021-03, 2021Q1, ...).")
+@click.option("--to", "end", help="Last period.")
+@click.option("-o", "--output", required=True, type=click.Path(path_type=Path))
+def export_observations(indicator, scope, start, end, output) -> None:
+    """Observations of one indicator."""
+    _write_export("observations", output, indicator=indicator, scope=scope, **{"from": start, "to": end})
+
+
+@export_group.command("cases")
+@click.option("--department", help="Department code or Chinese name (all departments when left out).")
+@click.option("--from", "start", help="First day, month or year submitted (2021-03-15, 2021-03, 2021).")
+@click.option("--to", "end", help="Last day, month or year submitted.")
+@click.option("-o", "--output", required=True, type=click.Path(path_type=Path))
+def export_cases(department, start, end, output) -> None:
+    """Innovation-matter cases."""
+    _write_export("cases", output, department=department, **{"from": start, "to": end})
+
+
 @main.command()
 def demo() -> None:
     """Load the demo sources once and return."""
