@@ -16,7 +16,7 @@ from etl.store import (
 
 KPI_CODES = ("rd_intensity", "rd_spending", "listed_firms", "high_tech_firms", "invention_patents",
              "matters_handled", "innovation_resources", "departments_connected", "talent_introduced")
-VERSION_TTL = 2.0  # seconds a process reuses the data version: N walls polling cost one query per TTL
+VERSION_TTL = 2  # seconds a process reuses the data version: N walls polling cost one query per TTL
 
 
 def _cache():

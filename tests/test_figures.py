@@ -1,0 +1,48 @@
+"""Figures: one lean dark template, the click-through codes, both languages, and an empty frame never crashes."""
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from cockpit import figures, queries
+
+TODAY = "2026-11-20"
+
+
+@pytest.fixture
+def frames(seeded_store):
+    return {"depts": queries.department_matters(seeded_store, TODAY), "chains": queries.chain_segments(seeded_store),
+            "rd": queries.county_series(seeded_store, ("rd_intensity",)), "res": queries.resources_by_type(seeded_store)}
+
+
+@pytest.mark.parametrize("store_url", ["sqlite"], indirect=True)
+def test_every_figure_is_small_and_on_the_cockpit_template(frames):
+    figs = [figures.rd_trend(frames["rd"], "zh"), figures.department_ranking(frames["depts"], "zh"),
+            figures.chains_treemap(frames["chains"], "zh"), figures.resources_donut(frames["res"], "zh"),
+            figures.on_time_gauge(97.0, 98.0, "zh")]
+    for fig in figs:
+        assert fig.layout.template.layout.paper_bgcolor == "rgba(0,0,0,0)"
+        assert len(fig.to_json()) < 6000  # the stock template alone is 6.5 KB
+
+
+@pytest.mark.parametrize("store_url", ["sqlite"], indirect=True)
+def test_ranking_and_treemap_carry_the_codes_the_drill_down_links_use(frames):
+    bar = figures.department_ranking(frames["depts"], "zh").data[0]
+    assert len(bar.y) == 33 and bar.customdata[0][0] == frames["depts"].iloc[0]["code"]
+    tree = figures.chains_treemap(frames["chains"], "en").data[0]
+    assert set(tree.customdata) == set(frames["chains"]["chain_code"])
+    assert "Bearings" in tree.labels and "轴承" not in tree.labels
+
+
+@pytest.mark.parametrize("store_url", ["sqlite"], indirect=True)
+def test_rd_trend_draws_the_4_percent_line(frames):
+    fig = figures.rd_trend(frames["rd"], "en")
+    assert [s.y0 for s in fig.layout.shapes] == [4.0]
+    assert fig.layout.annotations[0].text == "4% line"
+
+
+def test_empty_frames_give_a_no_data_figure():
+    empty = pd.DataFrame(columns=["code", "period", "value", "handled", "on_time", "n", "name_zh", "name_en"])
+    for fig in (figures.rd_trend(empty, "zh"), figures.department_ranking(empty, "en"), figures.index_rank(empty, "zh"),
+                figures.on_time_gauge(None, 98.0, "zh")):
+        assert fig.layout.annotations[0].text in ("暂无数据", "no data yet")
