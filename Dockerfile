@@ -20,5 +20,5 @@ RUN pip install -e . && chown -R cockpit /app/data
 
 USER cockpit
 EXPOSE 8050
-HEALTHCHECK --interval=30s --timeout=5s --retries=3 CMD curl -fsS http://127.0.0.1:8050/ >/dev/null || exit 1
+HEALTHCHECK --interval=30s --timeout=5s --retries=3 CMD curl -fsS http://127.0.0.1:8050/healthz >/dev/null || exit 1
 CMD ["sh", "-c", "cockpit db upgrade && exec gunicorn app:server --workers 2 --bind 0.0.0.0:8050 --timeout 60"]

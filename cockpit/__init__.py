@@ -20,10 +20,11 @@ def create_app(settings=None, **overrides):
         suppress_callback_exceptions=True, update_title=None,
     )
     context.init_app(app.server, settings)
-    from cockpit import compression, errors, export, shell
+    from cockpit import compression, errors, export, health, shell
     compression.init_app(app.server)
     errors.init_app(app.server)
     export.init_app(app.server)
+    health.init_app(app.server)
     shell.init_app(app)
     app.layout = shell.layout
     return app
