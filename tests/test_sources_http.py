@@ -148,6 +148,22 @@ def test_a_server_error_is_retried_then_succeeds(engine, api):
     assert observations(engine) == [("gdp", "2020", "county", 471.0)]
 
 
+def test_a_long_retry_after_is_capped(engine, api):
+    calls = []
+
+    def busy(query, headers):
+        calls.append(1)
+        return (503, {"Retry-After": "3600"}, {"error": "busy"}) if len(calls) == 1 else \
+            (200, {}, [rec("gdp", "2020", "county", 471)])
+
+    api.routes["/busy"] = busy
+    started = time.monotonic()
+    source = HttpJsonSource(api.url("/busy"), FIELDS, page_param=None, retry_after_max=0.2, **FAST)
+    result = load.run(engine, "api", source)
+    assert (result.status, result.rows_loaded, len(calls)) == ("success", 1, 2)
+    assert time.monotonic() - started < 3
+
+
 @pytest.fixture
 def loaded(engine, api):
     """A store with one good load from the API, to prove that failures leave it alone."""

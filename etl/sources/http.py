@@ -44,15 +44,19 @@ class HttpJsonSource:
                  params: dict | None = None, page_param: str | None = "page", page_start: int = 1,
                  page_size_param: str | None = None, page_size: int = 500, next_path: str | None = None,
                  max_pages: int = 1000, timeout: float = 10.0, retries: int = 3, backoff: float = 0.5,
-                 headers: dict | None = None, is_demo: bool = False):
+                 headers: dict | None = None, is_demo: bool = False, retry_after_max: float = 60.0):
         self.url, self.fields, self.records, self.kind = url, fields, records, kind
         self.params = dict(params or {})
         self.page_param, self.page_start, self.page_size_param, self.page_size = page_param, page_start, page_size_param, page_size
         self.next_path, self.max_pages, self.timeout = next_path, max_pages, timeout
         self.headers, self.is_demo, self.key = dict(headers or {}), is_demo, url
-        retry = Retry(total=retries, connect=retries, read=retries, status=retries, backoff_factor=backoff,
-                      status_forcelist=(429, 500, 502, 503, 504), allowed_methods=("GET",),
-                      respect_retry_after_header=True, raise_on_status=False)
+        retry_options = dict(total=retries, connect=retries, read=retries, status=retries, backoff_factor=backoff,
+                             status_forcelist=(429, 500, 502, 503, 504), allowed_methods=("GET",),
+                             respect_retry_after_header=True, raise_on_status=False)
+        try:  # urllib3 would otherwise honour a Retry-After of up to six hours, holding the job that long
+            retry = Retry(**retry_options, retry_after_max=retry_after_max)
+        except TypeError:  # an older urllib3 has no cap to set
+            retry = Retry(**retry_options)
         self.session = requests.Session()
         self.session.mount("http://", HTTPAdapter(max_retries=retry))
         self.session.mount("https://", HTTPAdapter(max_retries=retry))
