@@ -129,17 +129,34 @@ def upsert_staged(conn, model, frame: pd.DataFrame, columns: list[str], keys: li
     return changed
 
 
+def _load_dimension(conn, batch: Batch, run_id: int) -> tuple[int, int, pd.DataFrame]:
+    """Firms, matters, resources: the model's columns only; a row without every required column is rejected."""
+    model = DIMENSIONS[batch.kind]
+    table = model.__table__
+    records = batch.records
+    raw_columns = [c for c in records.columns if not c.startswith("_")]
+    known = [c for c in raw_columns if c in table.c and c not in ("is_demo", "run_id")]
+    required = [c.name for c in table.c if not c.nullable and c.default is None and c.name not in ("is_demo", "run_id")]
+    missing = records.reindex(columns=required).isna().to_numpy().any(axis=1)
+    rejected = pd.DataFrame()
+    if missing.any():
+        bad = records[missing]
+        rejected = pd.DataFrame({
+            "location": bad["_location"].to_numpy(), "row_number": bad["_row"].to_numpy(),
+            "raw": bad[raw_columns].astype(str).to_json(orient="records", force_ascii=False, lines=True).splitlines(),
+            "reason": f"missing one of the required columns: {', '.join(required)}"})
+    rows = records.loc[~missing, known].assign(is_demo=batch.is_demo)
+    if "run_id" in table.c:
+        rows["run_id"] = run_id
+    rows = rows.astype(object).where(rows.notna(), None).to_dict("records")
+    return len(rows), upsert_rows(conn, model, rows), rejected
+
+
 def _load_batch(conn, batch: Batch, lookups: Lookups, run_id: int, default_source: str) -> tuple[int, int, pd.DataFrame]:
     """Validate and upsert one batch; returns (valid rows, rows changed, rejected rows)."""
     records = batch.records
     if batch.kind in DIMENSIONS:
-        model = DIMENSIONS[batch.kind]
-        rows = records.drop(columns=[c for c in records.columns if c.startswith("_")]).assign(is_demo=batch.is_demo)
-        rows = rows.astype(object).where(rows.notna(), None).to_dict("records")
-        if batch.kind == "resources":
-            for r in rows:
-                r["run_id"] = run_id
-        return len(rows), upsert_rows(conn, model, rows), pd.DataFrame()
+        return _load_dimension(conn, batch, run_id)
     check = validate.observations if batch.kind == "observations" else validate.cases
     clean, rejected = check(records, lookups)
     clean["source"] = clean["source"].mask(clean["source"] == "", default_source)
@@ -188,9 +205,13 @@ def run(engine, job: str, source) -> RunResult:
 
 
 def source_finish(source, batches, committed: bool) -> None:
+    """The source's clean-up (a file drop moves its files); its failure is logged, the run's outcome stands."""
     finish = getattr(source, "finish", None)
     if finish:
-        finish(batches, committed)
+        try:
+            finish(batches, committed)
+        except Exception:
+            log.exception("clean-up of source %s failed", source.name)
 
 
 def _load_all(engine, job, source, batches, state, result: RunResult) -> None:

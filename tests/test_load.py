@@ -134,3 +134,23 @@ def test_demo_history_loads_calibrated_and_flagged(seeded_store):
     assert latest["departments_connected"] == 33 and latest["innovation_matters"] == 108
     assert latest["rd_intensity"] > 4 and latest["innovation_index_rank"] == 2
     assert undemo == 0 and cases > 50_000
+
+
+def test_dimension_rows_missing_required_columns_are_rejected_and_unknown_columns_ignored(engine):
+    firms = pd.DataFrame({"code": ["X1", "X2"], "name_zh": ["甲(示例)", None], "name_en": ["A", "B"],
+                          "chain_code": ["bearings", "bearings"], "segment_code": ["bearings.steel"] * 2,
+                          "listed": [False, False], "high_tech": [True, False], "colour": ["red", "blue"]})
+    result = load.run(engine, "dims", ListSource(Batch("firms", "api", with_location(firms, "api"))))
+    assert (result.status, result.rows_loaded, result.rows_rejected) == ("success", 1, 1)
+    with engine.connect() as conn:
+        reason = conn.execute(select(RejectedRow.reason, RejectedRow.row_number)).one()
+    assert "name_zh" in reason.reason and reason.row_number == 2
+
+
+def test_a_failing_clean_up_does_not_undo_a_committed_run(engine):
+    class Fussy(ListSource):
+        def finish(self, batches, committed):
+            raise PermissionError("read-only folder")
+
+    result = load.run(engine, "job", Fussy(obs_batch([("rd_intensity", "2021", "county", "4.4")])))
+    assert result.status == "success" and observations(engine)
