@@ -1,0 +1,55 @@
+"""Query memoisation keyed by data version: shared in a real Redis when CACHE_REDIS_URL is set, invalidated by a
+committed load, simple in-process cache by default."""
+from __future__ import annotations
+
+import time
+
+import pytest
+import redis as redis_lib
+
+from cockpit import create_app, queries
+from etl import load
+from etl.sources import FileDropSource
+
+REDIS_URL = "redis://127.0.0.1:6379/15"
+
+
+@pytest.fixture
+def redis_db():
+    client = redis_lib.Redis.from_url(REDIS_URL)
+    try:
+        client.ping()
+    except redis_lib.ConnectionError:
+        import os
+        if os.environ.get("CI"):
+            pytest.fail("Redis is not running (.ci/run should have started it)")
+        pytest.skip("Redis not running")
+    client.flushdb()
+    yield client
+    client.flushdb()
+
+
+def load_value(engine, tmp_path, value, name):
+    path = tmp_path / name
+    path.write_text(f"indicator,period,scope,value\nrd_intensity,2021,county,{value}\n", encoding="utf-8")
+    assert load.run(engine, "upload", FileDropSource(files=[str(path)], move=False)).status == "success"
+
+
+@pytest.mark.parametrize("cache", ["redis", "simple"])
+def test_memoised_queries_follow_the_data_version(cache, store_url, engine, tmp_path, request):
+    settings = {"DATABASE_URL": store_url, "COCKPIT_DATA_DIR": tmp_path}
+    if cache == "redis":
+        redis_client = request.getfixturevalue("redis_db")
+        settings["CACHE_REDIS_URL"] = REDIS_URL
+    app = create_app(**settings)
+    load_value(engine, tmp_path, 4.4, "a.csv")
+    with app.server.app_context():
+        first = queries.county_series(engine, ("rd_intensity",))
+        if cache == "redis":
+            keys = [k.decode() for k in redis_client.keys("*")]
+            assert any("county_series" in k for k in keys), keys
+        load_value(engine, tmp_path, 4.5, "b.csv")
+        assert queries.county_series(engine, ("rd_intensity",))["value"].tolist() == [4.4], "same version: cached"
+        time.sleep(queries.VERSION_TTL + 0.2)
+        assert queries.county_series(engine, ("rd_intensity",))["value"].tolist() == [4.5]
+    assert first["value"].tolist() == [4.4]
