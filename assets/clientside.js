@@ -74,6 +74,7 @@
         setOffline(false);
         st.payload = p;
         st.offset = p.now * 1000 - Date.now();
+        if (st.reload) { window.location.reload(); return; }  // the first render failed; now the server is back
         if (p.v !== st.version) {
           st.version = p.v;
           st.n += 1;
@@ -123,6 +124,8 @@
       st.poll = config.poll;
       st.version = config.v;
       st.lang = config.lang;
+      st.reload = !!config.reload;
+      setOffline(st.reload);
       if (!st.resizeBound) { window.addEventListener("resize", fit); st.resizeBound = true; }
       fit();
       tickClock();
@@ -152,9 +155,9 @@
       });
       return window.dash_clientside.no_update;
     },
-    markRendered: function (version) {
+    markRendered: function (rendered) {
       // Tests and the bench wait on this: the version the panels show now, and how many refreshes happened.
-      document.body.setAttribute("data-rendered", String(version));
+      document.body.setAttribute("data-rendered", String(rendered.v));
       window.__wallRenders = (window.__wallRenders || 0) + 1;
       return window.dash_clientside.no_update;
     },

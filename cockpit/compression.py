@@ -29,7 +29,7 @@ def init_app(server: Flask) -> None:
         if static:
             key = (request.path, len(body))
             if key not in compressed:
-                compressed[key] = gzip.compress(body, 9)
+                compressed[key] = gzip.compress(body, 6)
             data = compressed[key]
         else:
             data = gzip.compress(body, 5)

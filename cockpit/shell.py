@@ -37,8 +37,15 @@ def version_body(ctx) -> str:
                       separators=(",", ":"))
 
 
+PLOTLY_JS = "_dash-component-suites/plotly/package_data/plotly.min.js"
+
+
 def init_app(app) -> None:
     server = app.server
+    # dcc.Graph fetches plotly.js only once the page layout has arrived; a preload starts it with the other
+    # bundles and cuts first render by the download (eager_loading would also pull MathJax and the table).
+    preload = f'<link rel="preload" as="script" href="{app.config.requests_pathname_prefix}{PLOTLY_JS}">'
+    app.index_string = app.index_string.replace("{%css%}", "{%css%}\n        " + preload)
 
     @server.get("/api/version")
     def api_version():

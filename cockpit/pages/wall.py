@@ -5,7 +5,6 @@ import logging
 from datetime import date
 
 import dash
-import pandas as pd
 from dash import ALL, Input, Output, Patch, State, callback, clientside_callback, ctx as dash_ctx, dcc, html
 from dash.exceptions import PreventUpdate
 
@@ -65,44 +64,48 @@ def layout(lang=None, rotate=None, **_):
         rotate_s = max(5.0, float(rotate)) if rotate else 0.0
     except ValueError:
         rotate_s = 0.0
+    try:
+        return _wall(lang, rotate_s)
+    except Exception:  # the store is down at first load: an empty frame that reloads itself once it is back
+        log.exception("wall layout failed")
+        config = {"poll": context.get().settings.poll_seconds, "rotate": 0, "v": None, "lang": lang, "reload": True}
+        return html.Div([dcc.Store(id=ids.CONFIG, data=config), dcc.Store(id=ids.BOOT), html.Div(
+            [components.header(lang, False)], id=ids.CANVAS, className="canvas")], id=ids.WALL, className="wall offline")
+
+
+def _wall(lang: str, rotate_s: float):
     c = context.get()
-    engine, today = c.engine, date.today().isoformat()
-    version = queries.current_version(engine)
-    kpis = queries.kpis(engine, today)
-    cases = queries.latest_cases(engine)
-    frames, sets = [kpis, cases], []
-    for i, (set_name, _, panels) in enumerate(PANEL_SETS):
-        if i and not rotate_s:
-            continue  # the extra sets cost first-render time; only a rotating wall shows them
-        boxes = []
-        for key, title in panels:
-            fig, df = panel_data(engine, key, lang, today)
-            frames.append(df)
-            boxes.append(components.graph_panel(key, t(title, lang), fig, components.caption(df, lang), f"p-{key}"))
+    version = queries.current_version(c.engine)
+    shown = [(i, name, panels) for i, (name, _, panels) in enumerate(PANEL_SETS) if not i or rotate_s]
+    # Extra sets cost first-render time, so only a rotating wall gets them; figures come from the shared cache.
+    out = refresh([key for _, _, panels in shown for key, _ in panels], lang)
+    sets = []
+    for i, set_name, panels in shown:
+        boxes = [components.graph_panel(key, t(title, lang), out["figures"][key], out["captions"][key], f"p-{key}")
+                 for key, title in panels]
         if set_name == "overview":
-            boxes.append(components.panel("ticker", t("ticker", lang), html.Div(
-                components.ticker_items(cases, lang), id=ids.TICKER, className="ticker"),
-                components.caption(cases, lang), "p-ticker"))
+            boxes.append(components.panel("ticker", t("ticker", lang), html.Div(out["ticker"], id=ids.TICKER, className="ticker"),
+                                          out["captions"]["ticker"], "p-ticker"))
         sets.append(html.Div(boxes, id=ids.panel_set(set_name), className=f"panel-set set-{set_name}" + (" active" if not i else "")))
+    kpis = queries.kpis(c.engine, date.today().isoformat())
     config = {"poll": c.settings.poll_seconds, "rotate": rotate_s, "v": version, "lang": lang}
     return html.Div([
         dcc.Store(id=ids.LANG, data=lang), dcc.Store(id=ids.CONFIG, data=config),
-        dcc.Store(id=ids.VERSION, data={"v": version, "n": 0}), dcc.Store(id=ids.RENDERED, data=version),
+        dcc.Store(id=ids.VERSION, data={"v": version, "n": 0}), dcc.Store(id=ids.RENDERED, data={"v": version, "n": 0}),
         dcc.Store(id=ids.KPI_VALUES), dcc.Store(id=ids.BOOT),
         html.Div([
-            components.header(lang, _is_demo(frames)),
+            components.header(lang, out["demo"]),
             html.Div([components.kpi_card(r, lang) for r in kpis.to_dict("records")], className="kpi-row"),
             html.Div(sets, className="panel-sets"),
         ], id=ids.CANVAS, className="canvas"),
     ], id=ids.WALL, className=f"wall lang-{lang}")
 
 
-def _patch(fig, key: str) -> Patch:
+def _patch(fig: dict, key: str) -> Patch:
     """Only what a refresh changes: traces, annotations and shapes, and the data-driven axis ranges."""
-    data = fig.to_plotly_json()
     patch = Patch()
-    patch["data"] = data["data"]
-    lay = data["layout"]
+    patch["data"] = fig["data"]
+    lay = fig["layout"]
     for part in ("annotations", "shapes", "meta"):
         if part in lay:
             patch["layout"][part] = lay[part]
@@ -112,27 +115,39 @@ def _patch(fig, key: str) -> Patch:
     return patch
 
 
+def refresh(keys: list[str], lang: str) -> dict:
+    """Everything a refresh sends, built once per (data version, language, panels) and shared by every wall."""
+    c = context.get()
+    engine, today = c.engine, date.today().isoformat()
+    cache_key = f"wall:{queries.current_version(engine)}:{today}:{lang}:{','.join(keys)}"
+    hit = c.cache.get(cache_key)
+    if hit is not None:
+        return hit
+    built = {k: panel_data(engine, k, lang, today) for k in keys}
+    kpis, cases = queries.kpis(engine, today), queries.latest_cases(engine)
+    out = {"figures": {k: fig.to_plotly_json() for k, (fig, _) in built.items()},
+           "captions": {**{k: components.caption(df, lang) for k, (_, df) in built.items()},
+                        "ticker": components.caption(cases, lang)},
+           "ticker": components.ticker_items(cases, lang), "kpis": components.kpi_payload(kpis, lang),
+           "demo": _is_demo([df for _, df in built.values()] + [kpis, cases])}
+    c.cache.set(cache_key, out, timeout=3600)
+    return out
+
+
 @callback(
     Output({"type": ids.GRAPH_TYPE, "panel": ALL}, "figure"), Output({"type": ids.CAPTION_TYPE, "panel": ALL}, "children"),
-    Output(ids.TICKER, "children"),
-    Output(ids.KPI_VALUES, "data"), Output(ids.DEMO_MARK, "style"), Output(ids.RENDERED, "data"),
-    Input(ids.VERSION, "data"), State(ids.LANG, "data"), prevent_initial_call=True,
+    Output(ids.TICKER, "children"), Output(ids.KPI_VALUES, "data"), Output(ids.DEMO_MARK, "style"),
+    Output(ids.RENDERED, "data"), Input(ids.VERSION, "data"), State(ids.LANG, "data"), prevent_initial_call=True,
 )
 def update_panels(version, lang):
     """Re-render every panel on the page for a new data version; on any failure keep what is shown."""
     lang = lang_of(lang)
     try:
-        engine, today = context.get().engine, date.today().isoformat()
         keys = [o["id"]["panel"] for o in dash_ctx.outputs_list[0]]
         cap_keys = [o["id"]["panel"] for o in dash_ctx.outputs_list[1]]
-        built = {k: panel_data(engine, k, lang, today) for k in keys}
-        kpis, cases = queries.kpis(engine, today), queries.latest_cases(engine)
-        frames = [df for _, df in built.values()] + [kpis, cases]
-        return ([_patch(built[k][0], k) for k in keys],
-                [components.caption(built[k][1] if k in built else cases, lang) for k in cap_keys],
-                components.ticker_items(cases, lang),
-                components.kpi_payload(kpis, lang), None if _is_demo(frames) else {"display": "none"},
-                (version or {}).get("v"))
+        out = refresh(keys, lang)
+        return ([_patch(out["figures"][k], k) for k in keys], [out["captions"].get(k, "") for k in cap_keys],
+                out["ticker"], out["kpis"], None if out["demo"] else {"display": "none"}, version)
     except Exception:  # the wall never shows an error: log it, keep the last render, try again next version
         log.exception("wall refresh failed")
         raise PreventUpdate
