@@ -44,3 +44,32 @@ def kpi_value(code: str) -> str:
 
 def kpi_delta(code: str) -> str:
     return f"wall-kpi-delta-{code}"
+
+
+# Drill-down pages (departments, chains): one page's ids are namespaced by its page key.
+DRILL_EXPORT_TYPE = "drill-export"
+DRILL_DOWNLOAD_TYPE = "drill-download"
+
+
+def drill_state(page: str) -> str:
+    return f"drill-{page}-state"  # dcc.Store: the page's URL state, as the layout parsed it
+
+
+def drill_period(page: str, end: str) -> str:
+    return f"drill-{page}-period-{end}"  # end: "from" | "to"
+
+
+def drill_graph(page: str, panel: str) -> str:
+    return f"drill-{page}-graph-{panel}"
+
+
+def drill_grid(page: str) -> str:
+    return f"drill-{page}-grid"
+
+
+def drill_export(page: str, panel: str) -> dict:
+    return {"type": DRILL_EXPORT_TYPE, "page": page, "panel": panel}
+
+
+def drill_download(page: str, panel: str) -> dict:
+    return {"type": DRILL_DOWNLOAD_TYPE, "page": page, "panel": panel}

@@ -1,0 +1,134 @@
+"""The drill-down pages' URL state: every view is a path plus a query (lang, from, to, indicator, sort, matter,
+firm), parsed and validated here (a bad value is a BadParam → the 400 page) and written back into hrefs."""
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, replace
+from urllib.parse import quote, urlencode
+
+from cockpit.i18n import DEFAULT, LANGS
+
+YEAR = re.compile(r"^\d{4}$")
+CODE = re.compile(r"^[A-Za-z0-9_.\-]{1,64}$")
+FIRST_YEAR, LAST_YEAR = 1990, 2100
+QUERY_KEYS = ("lang", "from", "to", "indicator", "sort", "matter", "firm")  # the order hrefs write them in
+
+
+class BadParam(ValueError):
+    """A query value the page cannot understand (the 400 page)."""
+
+
+class Missing(LookupError):
+    """A code in the path that names nothing (the 404 page)."""
+
+
+@dataclass(frozen=True)
+class State:
+    """One drill-down view: the path and the query values that differ from the defaults."""
+    path: str = "/"
+    lang: str = DEFAULT
+    start: str | None = None  # first year shown (query `from`)
+    end: str | None = None    # last year shown (query `to`)
+    indicator: str | None = None
+    sort: str | None = None
+    matter: str | None = None
+    firm: str | None = None
+
+    def query(self) -> dict:
+        values = {"lang": None if self.lang == DEFAULT else self.lang, "from": self.start, "to": self.end,
+                  "indicator": self.indicator, "sort": self.sort, "matter": self.matter, "firm": self.firm}
+        return {k: values[k] for k in QUERY_KEYS if values[k]}
+
+    def href(self, path: str | None = None, **changes) -> str:
+        """This view's URL, or a neighbour's: another path keeps lang and the period; `changes` override."""
+        base = self if path is None else State(path=path, lang=self.lang, start=self.start, end=self.end)
+        state = replace(base, **changes)
+        query = urlencode(state.query())
+        return quote(state.path, safe="/.-_~") + (f"?{query}" if query else "")
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def _one(value, name: str) -> str | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, list):  # ?from=2020&from=2021
+        raise BadParam(f"{name}: given {len(value)} times")
+    return str(value).strip()
+
+
+def _year(value, name: str) -> str | None:
+    value = _one(value, name)
+    if value is None:
+        return None
+    if not YEAR.match(value) or not FIRST_YEAR <= int(value) <= LAST_YEAR:
+        raise BadParam(f"{name}: {value!r} is not a year (e.g. 2021)")
+    return value
+
+
+def _code(value, name: str, allowed=None) -> str | None:
+    value = _one(value, name)
+    if value is None:
+        return None
+    if not CODE.match(value) or (allowed is not None and value not in allowed):
+        raise BadParam(f"{name}: {value!r} is not one of the values this page knows")
+    return value
+
+
+def parse(path: str, query: dict, *, indicators=None, sorts=None) -> State:
+    """The State of `path` with the layout's query kwargs; raises BadParam naming the first bad value."""
+    lang = _one(query.get("lang"), "lang") or DEFAULT
+    if lang not in LANGS:
+        raise BadParam(f"lang: {lang!r} is not zh or en")
+    start, end = _year(query.get("from"), "from"), _year(query.get("to"), "to")
+    if start and end and start > end:
+        raise BadParam(f"from {start} is after to {end}")
+    return State(path=path, lang=lang, start=start, end=end,
+                 indicator=_code(query.get("indicator"), "indicator", indicators),
+                 sort=_code(query.get("sort"), "sort", sorts),
+                 matter=_code(query.get("matter"), "matter"), firm=_code(query.get("firm"), "firm"))
+
+
+def lang_only(query: dict) -> str:
+    """The language of a page whose other parameters are bad (the 400 page still speaks the asked language)."""
+    lang = query.get("lang")
+    return lang if lang in LANGS else DEFAULT
+
+
+def from_dict(data: dict | None) -> State:
+    return State(**(data or {}))
+
+
+def period_href(data: dict, start, end) -> str | None:
+    """The URL after the period filter changed to [start, end] (swapped when reversed); None when unchanged."""
+    state = from_dict(data)
+    start, end = (str(start) if start else None), (str(end) if end else None)
+    if start and end and start > end:
+        start, end = end, start
+    if (start, end) == (state.start, state.end):
+        return None
+    return state.href(start=start, end=end)
+
+
+def download(kind: str, columns: list[str], frame, state: State, name: str, **filters) -> dict:
+    """A dcc.Download payload: the snapshot (cockpit.export) of exactly `frame`'s rows, filters in the footer."""
+    import base64
+
+    from cockpit.export import Meta, snapshot_bytes
+
+    meta = Meta(kind=kind, filters={"from": state.start, "to": state.end, **filters})
+    data = snapshot_bytes(columns, frame, meta)
+    parts = [name, state.start or "", state.end or ""]
+    return {"content": base64.b64encode(data).decode("ascii"), "filename": "_".join(p for p in parts if p) + ".csv",
+            "type": "text/csv", "base64": True}
+
+
+def clicked(click) -> str | None:
+    """The code a chart click carries (its point's customdata), or None."""
+    try:
+        value = click["points"][0]["customdata"]
+    except (TypeError, KeyError, IndexError):
+        return None
+    value = value[0] if isinstance(value, list) else value
+    return str(value) if value is not None and CODE.match(str(value)) else None

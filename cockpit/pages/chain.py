@@ -1,0 +1,136 @@
+"""One industry chain (/chains/<code>): its indicators, its segments compared and by year (a click opens the
+segment), a segment table, its firms in a grid (each links to its segment page) and the resources serving it."""
+from __future__ import annotations
+
+import dash
+import pandas as pd
+from dash import MATCH, Input, Output, State, callback, html, no_update
+
+from cockpit import context, drill, drill_figures, ids
+from cockpit import drill_queries as dq
+from cockpit.components import drill as ui
+from cockpit.components.firms import FIRM_COLUMNS, firm_grid
+from cockpit.components.info import info_mark
+from cockpit.i18n import t
+
+PAGE = "chain"
+VALUES = [c for c in dq.CHAIN_CODES if c != "listed_firms"]  # listed firms are counted per chain only
+RUN = ["period", "is_demo", "run_id", "loaded_at"]
+SEGMENT = ["segment_code", "segment_zh", "segment_en", "chain_code"]
+COLUMNS = {
+    "segments": SEGMENT + ["indicator_code", "value"] + RUN,
+    "trend": ["scope", "segment_zh", "indicator_code", "indicator_zh", "value", "unit", "source"] + RUN,
+    "segtable": SEGMENT + VALUES + ["firms", "listed_count", "high_tech_count"] + RUN,
+    "firms": FIRM_COLUMNS,
+    "resources": ["code", "name_zh", "name_en", "type_code", "type_zh", "provider", "department_code",
+                  "department_zh", "chain_code", "chain_zh", "source", "is_demo", "run_id", "loaded_at"],
+}
+dash.register_page(__name__, path_template="/chains/<code>", order=22, title="产业链 · 新昌县创新服务云平台驾驶舱")
+
+
+def chain(engine, code) -> dict | None:
+    chains = dq.dimension(engine, "chain")
+    row = chains[chains["code"] == code]
+    return None if row.empty else row.iloc[0].to_dict()
+
+
+def frames(engine, code: str, state: drill.State) -> dict[str, pd.DataFrame]:
+    """Every panel's rows for this view (the layout draws them, the export writes them)."""
+    indicator = state.indicator or VALUES[0]
+    table = dq.scope_table(engine, "segment", code, state.start, state.end)
+    names = table.set_index("segment_code")["segment_zh"]
+    trend = dq.series(engine, tuple(table["segment_code"]), (indicator,), state.start, state.end)
+    trend = trend.assign(segment_zh=trend["scope"].map(names))
+    segments = table.assign(indicator_code=indicator, value=table[indicator]).dropna(subset=["value"])
+    return {"own": dq.series(engine, (code,), dq.CHAIN_CODES, state.start, state.end),
+            "segments": segments.sort_values("value", ascending=False), "trend": trend, "segtable": table,
+            "firms": dq.firm_table(engine, code, None, state.start, state.end),
+            "resources": dq.resources(engine, None, code)}
+
+
+def _body(engine, state: drill.State, f: dict) -> html.Div:
+    lang, meta = state.lang, dq.indicators(engine)
+    indicator = state.indicator or VALUES[0]
+    ind, title = meta.loc[indicator].to_dict(), meta.loc[indicator, "name_en" if lang == "en" else "name_zh"]
+    seg = f["segtable"]
+    label = lambda r: r["segment_en" if lang == "en" else "segment_zh"]
+    labels = {r["segment_code"]: label(r) for _, r in seg.iterrows()}
+    s = f["segments"]
+    cols = [("rd_spending", 2), ("patents_granted", 0), ("invention_patents", 0), ("high_tech_firms", 0),
+            ("talent_introduced", 0)]
+    seg_rows = [[ui.link(state, f"/chains/{r['chain_code']}/{r['segment_code']}", label(r))]
+                + ["—" if pd.isna(r[c]) else f"{r[c]:,.{p}f}" for c, p in cols] + [r["firms"]] for _, r in seg.iterrows()]
+    res = f["resources"]
+    res_rows = [[r.code, r.name_en if lang == "en" else r.name_zh, r.type_en if lang == "en" else r.type_zh,
+                 r.provider, ui.link(state, f"/departments/{r.department_code}", r.department_en if lang == "en"
+                                     else r.department_zh) if isinstance(r.department_code, str) else "—"]
+                for r in res.itertuples()]
+    panel = lambda key, name, body, info, **kw: ui.drill_panel(PAGE, key, name, body, info, lang, **kw)
+    return html.Div([
+        panel("segments", f"{t('segment_compare', lang)} · {title}", ui.graph(PAGE, "segments", drill_figures.ranking(
+            [labels[x] for x in s["segment_code"]], s["value"], list(s["segment_code"]), lang, ",.2f"), height=300),
+            info_mark(s, lang, ind)),
+        panel("trend", f"{t('chain_trend', lang)} · {title}", ui.graph(PAGE, "trend", drill_figures.trend(
+            f["trend"], labels, lang), height=300), info_mark(f["trend"], lang, ind)),
+        panel("segtable", t("segments", lang), ui.link_table(
+            [t("segment", lang)] + [meta.loc[c, "name_en" if lang == "en" else "name_zh"] for c, _ in cols]
+            + [t("firm_count", lang)], seg_rows, numeric=set(range(1, 7))), info_mark(seg, lang), wide=True),
+        panel("firms", t("firms", lang), firm_grid(PAGE, f["firms"], state),
+              info_mark(f["firms"], lang, definition=t("def_firms", lang)), wide=True),
+        panel("resources", t("chain_resources", lang), ui.link_table(
+            ["", t("resource", lang), t("type", lang), t("provider", lang), t("department", lang)], res_rows),
+              info_mark(res, lang, definition=t("def_resources", lang)), wide=True),
+    ], className="drill-grid-2")
+
+
+def layout(code=None, **query):
+    try:
+        state = drill.parse(f"/chains/{code}", query, indicators=VALUES)
+    except drill.BadParam as exc:
+        return ui.error_page(400, str(exc), drill.lang_only(query))
+    engine = context.get().engine
+    row = chain(engine, code)
+    if row is None:
+        return ui.error_page(404, f"chain {code!r}", state.lang)
+    lang, f, meta = state.lang, frames(engine, code, state), dq.indicators(engine)
+    title = row["name_en" if lang == "en" else "name_zh"]
+    crumbs = [(t("nav_cockpit", lang), state.href("/")), (t("nav_chains", lang), state.href("/chains")), (title, None)]
+    tiles = ui.indicator_tiles(f["own"], dq.CHAIN_CODES, meta, lang)
+    available = set(f["trend"]["indicator_code"]) | set(dq.series(engine, tuple(f["segtable"]["segment_code"]),
+                                                                   tuple(VALUES), None, None)["indicator_code"])
+    return ui.page_frame(PAGE, state, title, crumbs, [tiles, _body(engine, state, f)],
+                         list(dq.observation_years(engine)), demo=bool(f["own"]["is_demo"].any()),
+                         controls=[ui.indicator_tabs(state, VALUES, meta, available)])
+
+
+@callback(Output(ids.URL, "href", allow_duplicate=True), Input(ids.drill_period(PAGE, "from"), "value"),
+          Input(ids.drill_period(PAGE, "to"), "value"), State(ids.drill_state(PAGE), "data"), prevent_initial_call=True)
+def set_period(start, end, data):
+    return drill.period_href(data, start, end) or no_update
+
+
+@callback(Output(ids.URL, "href", allow_duplicate=True), Input(ids.drill_graph(PAGE, "segments"), "clickData"),
+          Input(ids.drill_graph(PAGE, "trend"), "clickData"), State(ids.drill_state(PAGE), "data"),
+          prevent_initial_call=True)
+def open_segment(segments_click, trend_click, data):
+    code, state = drill.clicked(dash.ctx.triggered[0]["value"] if dash.ctx.triggered else None), drill.from_dict(data)
+    chain_code = state.path.rsplit("/", 1)[-1]
+    return state.href(f"/chains/{chain_code}/{code}", indicator=state.indicator) if code else no_update
+
+
+@callback(Output(ids.drill_download(PAGE, MATCH), "data"), Input(ids.drill_export(PAGE, MATCH), "n_clicks"),
+          State(ids.drill_state(PAGE), "data"), State(ids.drill_grid(PAGE), "virtualRowData"),
+          prevent_initial_call=True)
+def export_panel(n_clicks, data, grid_rows):
+    """The clicked panel's rows; for the firm grid, the rows it shows now, in its order."""
+    key = dash.ctx.triggered_id["panel"] if dash.ctx.triggered_id else None
+    state = drill.from_dict(data)
+    code = state.path.rsplit("/", 1)[-1]
+    if not n_clicks or key not in COLUMNS or chain(context.get().engine, code) is None:
+        return no_update
+    frame = frames(context.get().engine, code, state)[key]
+    if key == "firms" and grid_rows is not None:
+        frame = frame.set_index("code", drop=False).reindex([r.get("code") for r in grid_rows
+                                                             if r.get("code") in set(frame["code"])])
+    return drill.download(f"chain-{key}", COLUMNS[key], frame, state, f"{code}_{key}", chain=code,
+                          indicator=state.indicator or VALUES[0] if key in ("segments", "trend") else None)

@@ -1,0 +1,162 @@
+"""One department (/departments/<code>): its cases by month, on-time rate, processing-time distribution, its
+innovation matters with volumes (a bar click filters the cases to one matter), the resources it provides, and
+its latest cases in a sortable, filterable grid; every panel exports exactly what it shows."""
+from __future__ import annotations
+
+import dash
+import pandas as pd
+from dash import MATCH, Input, Output, State, callback, html, no_update
+
+from cockpit import context, drill, drill_figures, ids
+from cockpit import drill_queries as dq
+from cockpit.components import drill as ui
+from cockpit.components.info import info_mark
+from cockpit.i18n import t
+
+PAGE = "department"
+RUN = ["is_demo", "run_id", "loaded_at"]
+DEPT = ["department_code", "department_zh"]
+COLUMNS = {
+    "monthly": DEPT + ["month", "submitted", "handled", "on_time", "on_time_rate"] + RUN,
+    "ontime": DEPT + ["month", "handled", "on_time", "on_time_rate"] + RUN,
+    "days": DEPT + ["range", "cases"] + RUN,
+    "matters": ["matter_code", "matter_zh", "matter_en"] + DEPT + ["section", "promised_days", "submitted",
+                                                                   "completed"] + RUN,
+    "resources": ["code", "name_zh", "name_en", "type_code", "type_zh", "provider"] + DEPT + ["chain_code",
+                                                                                         "chain_zh", "source"] + RUN,
+    "cases": ["case_no", "matter_code", "matter_zh"] + DEPT + ["submitted_at", "completed_at", "due_at", "status",
+                                                                "days", "on_time", "source"] + RUN,
+}
+dash.register_page(__name__, path_template="/departments/<code>", order=11, title="部门 · 新昌县创新服务云平台驾驶舱")
+
+
+def department(engine, code) -> dict | None:
+    depts = dq.dimension(engine, "department")
+    row = depts[depts["code"] == code]
+    return None if row.empty else row.iloc[0].to_dict()
+
+
+def frames(engine, dept: dict, state: drill.State) -> dict[str, pd.DataFrame]:
+    """Every panel's rows for this view: what the layout draws and what its export writes."""
+    code, span = dept["code"], (state.start, state.end)
+    names = {"department_code": code, "department_zh": dept["name_zh"]}
+    months = dq.department_months(engine, code, *span).assign(**names)
+    return {"monthly": months, "ontime": months[months["handled"] > 0],
+            "days": dq.processing_days(engine, code, *span).assign(**names),
+            "matters": dq.matter_volumes(engine, code, *span).assign(**names),
+            "resources": dq.resources(engine, code, None),
+            "cases": dq.cases(engine, code, *span, state.matter).assign(department_zh=dept["name_zh"])}
+
+
+def _grid(df: pd.DataFrame, state: drill.State):
+    lang = state.lang
+    rows = df.assign(
+        matter=df["matter_en" if lang == "en" else "matter_zh"],
+        matter_href=[state.href(matter=m) for m in df["matter_code"]],
+        status_label=[t(f"status_{s}", lang) for s in df["status"]],
+        submitted=df["submitted_at"].dt.strftime("%Y-%m-%d %H:%M"),
+        on_time_label=[("" if pd.isna(v) else t("yes" if v else "no", lang)) for v in df["on_time"]],
+    )[["case_no", "matter", "matter_href", "submitted", "status_label", "days", "on_time_label"]]
+    cols = [{"field": "case_no", "headerName": t("case_no", lang)},
+            {"field": "matter", "headerName": t("matter", lang), "cellRenderer": "DrillLink",
+             "cellRendererParams": {"hrefField": "matter_href"}, "minWidth": 220},
+            {"field": "submitted", "headerName": t("submitted_at", lang), "sort": "desc"},
+            {"field": "status_label", "headerName": t("status", lang)},
+            {"field": "days", "headerName": t("days", lang), "filter": "agNumberColumnFilter"},
+            {"field": "on_time_label", "headerName": t("on_time_col", lang)}]
+    return ui.grid(PAGE, cols, rows.to_dict("records"), "case_no")
+
+
+def _body(engine, dept: dict, state: drill.State, f: dict) -> list:
+    lang, meta = state.lang, dq.indicators(engine)
+    ind = lambda code: meta.loc[code].to_dict() if code in meta.index else None
+    rank = dq.department_ranking(engine, state.start, state.end)
+    row = rank[rank["code"] == dept["code"]].iloc[0]
+    tile = lambda key, value, unit, frame, code=None, **kw: ui.kpi_tile(t(key, lang), value, unit,
+                                                                     info_mark(frame, lang, ind(code), **kw))
+    fmt = lambda v, p: "—" if pd.isna(v) else f"{v:,.{p}f}"
+    period = f"{state.start or '…'} – {state.end or '…'}"
+    tiles = html.Div([
+        tile("handled_col", fmt(row["handled"], 0), t("cases_unit", lang), f["monthly"], "matters_handled", period=period),
+        tile("on_time_rate", fmt(row["on_time_rate"], 1), "%", f["ontime"], "on_time_rate", period=period),
+        tile("avg_days", fmt(row["avg_days"], 1), "", f["days"], "avg_processing_days", period=period),
+        tile("dept_kpi_matters", str(len(f["matters"])), "", f["matters"], definition=t("def_matters", lang)),
+        tile("dept_kpi_resources", str(len(f["resources"])), "", f["resources"], definition=t("def_resources", lang)),
+    ], className="dkpi-row")
+    m = f["matters"]
+    matter_names = list(m["matter_en" if lang == "en" else "matter_zh"])
+    res = f["resources"]
+    res_rows = [[r.code, r.name_en if lang == "en" else r.name_zh, r.type_en if lang == "en" else r.type_zh, r.provider,
+                 ui.link(state, f"/chains/{r.chain_code}", r.chain_en if lang == "en" else r.chain_zh)
+                 if isinstance(r.chain_code, str) else "—"] for r in res.itertuples()]
+    filt = [html.Span([f"{t('matter_filter', lang)}: {state.matter} ", ui.link(state, None, t("clear", lang), matter=None)],
+                      className="filter-chip")] if state.matter else []
+    panel = lambda key, title, body, info, **kw: ui.drill_panel(PAGE, key, title, body, info, lang, **kw)
+    return [tiles, html.Div([
+        panel("monthly", t("cases_over_time", lang), ui.graph(PAGE, "monthly", drill_figures.monthly_cases(
+            f["monthly"], f["ontime"], lang)), info_mark(f["monthly"], lang, ind("matters_handled")), wide=True),
+        panel("ontime", t("on_time_trend", lang), ui.graph(PAGE, "ontime", drill_figures.rate_line(
+            f["ontime"], ind("on_time_rate")["target"], lang)), info_mark(f["ontime"], lang, ind("on_time_rate"))),
+        panel("days", t("processing_dist", lang), ui.graph(PAGE, "days", drill_figures.histogram(f["days"], lang)),
+              info_mark(f["days"], lang, ind("avg_processing_days"), definition=t("def_days", lang), period=period)),
+        panel("matters", t("dept_matters", lang), ui.graph(PAGE, "matters", drill_figures.ranking(
+            matter_names, m["submitted"], list(m["matter_code"]), lang), height=max(240, 30 * len(m) + 40)),
+              info_mark(m, lang, definition=t("def_matters", lang), period=period)),
+        panel("resources", t("dept_resources", lang), ui.link_table(
+            ["", t("resource", lang), t("type", lang), t("provider", lang), t("chain", lang)], res_rows),
+              info_mark(res, lang, definition=t("def_resources", lang))),
+        panel("cases", t("latest_cases", lang), [*filt, _grid(f["cases"], state)],
+              info_mark(f["cases"], lang, definition=t("def_cases", lang)), wide=True),
+    ], className="drill-grid-2")]
+
+
+def layout(code=None, **query):
+    try:
+        state = drill.parse(f"/departments/{code}", query)
+    except drill.BadParam as exc:
+        return ui.error_page(400, str(exc), drill.lang_only(query))
+    engine = context.get().engine
+    dept = department(engine, code)
+    if dept is None:
+        return ui.error_page(404, f"department {code!r}", state.lang)
+    f = frames(engine, dept, state)
+    if state.matter and state.matter not in set(f["matters"]["matter_code"]):
+        return ui.error_page(400, f"matter: {state.matter!r} is not one of this department's matters", state.lang)
+    lang = state.lang
+    title = dept["name_en"] if lang == "en" else dept["name_zh"]
+    crumbs = [(t("nav_cockpit", lang), state.href("/")), (t("nav_departments", lang), state.href("/departments")),
+              (title, None)]
+    demo = any(bool(x["is_demo"].any()) for x in f.values() if not x.empty)
+    return ui.page_frame(PAGE, state, title, crumbs, _body(engine, dept, state, f), list(dq.case_years(engine)), demo)
+
+
+@callback(Output(ids.URL, "href", allow_duplicate=True), Input(ids.drill_period(PAGE, "from"), "value"),
+          Input(ids.drill_period(PAGE, "to"), "value"), State(ids.drill_state(PAGE), "data"), prevent_initial_call=True)
+def set_period(start, end, data):
+    return drill.period_href(data, start, end) or no_update
+
+
+@callback(Output(ids.URL, "href", allow_duplicate=True), Input(ids.drill_graph(PAGE, "matters"), "clickData"),
+          State(ids.drill_state(PAGE), "data"), prevent_initial_call=True)
+def filter_matter(click, data):
+    code = drill.clicked(click)
+    return drill.from_dict(data).href(matter=code) if code else no_update
+
+
+@callback(Output(ids.drill_download(PAGE, MATCH), "data"), Input(ids.drill_export(PAGE, MATCH), "n_clicks"),
+          State(ids.drill_state(PAGE), "data"), State(ids.drill_grid(PAGE), "virtualRowData"),
+          prevent_initial_call=True)
+def export_panel(n_clicks, data, grid_rows):
+    """The clicked panel's rows; for the grid, the rows it shows now, in its order (filter and sort applied)."""
+    key = dash.ctx.triggered_id["panel"] if dash.ctx.triggered_id else None
+    state = drill.from_dict(data)
+    engine = context.get().engine
+    dept = department(engine, state.path.rsplit("/", 1)[-1])
+    if not n_clicks or key not in COLUMNS or dept is None:
+        return no_update
+    frame = frames(engine, dept, state)[key]
+    if key == "cases" and grid_rows is not None:
+        shown = [r.get("case_no") for r in grid_rows]
+        frame = frame.set_index("case_no", drop=False).reindex([c for c in shown if c in set(frame["case_no"])])
+    return drill.download(f"department-{key}", COLUMNS[key], frame, state, f"{dept['code']}_{key}",
+                          department=dept["code"], matter=state.matter if key == "cases" else None)

@@ -1,0 +1,98 @@
+"""Departments (部门): all 33 ranked by cases handled, on-time rate or processing time in the chosen years,
+each with a monthly sparkline and a link to its own page; a bar click opens the department."""
+from __future__ import annotations
+
+import dash
+import pandas as pd
+from dash import MATCH, Input, Output, State, callback, dcc, html, no_update
+
+from cockpit import context, drill, drill_figures, ids
+from cockpit import drill_queries as dq
+from cockpit.components import drill as ui
+from cockpit.components.info import info_mark
+from cockpit.i18n import name, t
+
+PAGE = "departments"
+SORTS = {"handled": ("handled", False), "on_time": ("on_time_rate", False), "days": ("avg_days", True)}
+LABEL = {"handled": "handled_col", "on_time_rate": "on_time_rate", "avg_days": "avg_days"}
+COLUMNS = ["rank", "department_code", "department_zh", "department_en", "handled", "on_time", "on_time_rate",
+           "avg_days", "is_demo", "run_id", "loaded_at"]
+dash.register_page(__name__, path="/departments", order=10, title="部门 · 新昌县创新服务云平台驾驶舱")
+
+
+def ranked(engine, state: drill.State) -> pd.DataFrame:
+    """The 33 departments in the order the page shows them (the sort in the URL; ties by code)."""
+    col, ascending = SORTS[state.sort or "handled"]
+    df = dq.department_ranking(engine, state.start, state.end)
+    df = df.sort_values([col, "handled", "code"], ascending=[ascending, False, True], na_position="last")
+    df = df.reset_index(drop=True).assign(rank=lambda d: d.index + 1)
+    return df.rename(columns={"code": "department_code", "name_zh": "department_zh", "name_en": "department_en"})
+
+
+def _cell(value, unit: str = "", places: int = 0) -> str:
+    return "—" if value is None or pd.isna(value) else f"{value:,.{places}f}{unit}"
+
+
+def _table(df: pd.DataFrame, spark: pd.DataFrame, state: drill.State):
+    lang = state.lang
+    lines = {code: list(s["handled"]) for code, s in spark.groupby("code")}
+    heads = [t("rank", lang), t("department", lang)] + [
+        dcc.Link(t(label, lang) + (" ▼" if (state.sort or "handled") == key else ""), href=state.href(sort=key),
+                 className="sort-link")
+        for key, label in (("handled", "handled_col"), ("on_time", "on_time_rate"), ("days", "avg_days"))
+    ] + [t("monthly_trend", lang)]
+    rows = [[r.rank, dcc.Link(r.department_en if lang == "en" else r.department_zh,
+                              href=state.href(f"/departments/{r.department_code}", sort=None), className="drill-link"),
+             _cell(r.handled), _cell(r.on_time_rate, "%", 1), _cell(r.avg_days, "", 1),
+             html.Img(src=drill_figures.sparkline(lines.get(r.department_code, [])), className="spark", alt="")]
+            for r in df.itertuples()]
+    return ui.link_table(heads, rows, numeric={0, 2, 3, 4}, cls="ranking")
+
+
+def layout(**query):
+    try:
+        state = drill.parse("/departments", query, sorts=SORTS)
+    except drill.BadParam as exc:
+        return ui.error_page(400, str(exc), drill.lang_only(query))
+    lang, engine = state.lang, context.get().engine
+    df = ranked(engine, state)
+    spark = dq.monthly(engine, None, state.start, state.end)
+    meta = dq.indicators(engine)
+    col = SORTS[state.sort or "handled"][0]
+    indicator = {"handled": "matters_handled", "on_time_rate": "on_time_rate", "avg_days": "avg_processing_days"}[col]
+    period = f"{state.start or '…'} – {state.end or '…'}"
+    chart = drill_figures.ranking([name(r, lang, "department") for _, r in df.iterrows()], df[col],
+                                  list(df["department_code"]), lang, ",.0f" if col == "handled" else ",.1f",
+                                  "%" if col == "on_time_rate" else "")
+    body = [
+        ui.drill_panel(PAGE, "chart", f"{t('dept_chart', lang)} · {t(LABEL[col], lang)}",
+                       ui.graph(PAGE, "chart", chart, height=900), info_mark(df, lang, meta.loc[indicator].to_dict(), period=period), lang),
+        ui.drill_panel(PAGE, "table", t("dept_table", lang), _table(df, spark, state),
+                       info_mark(df, lang, meta.loc["matters_handled"].to_dict(), period=period), lang),
+    ]
+    crumbs = [(t("nav_cockpit", lang), state.href("/")), (t("nav_departments", lang), None)]
+    return ui.page_frame(PAGE, state, t("dept_list_title", lang), crumbs, html.Div(body, className="drill-grid-2"),
+                         list(dq.case_years(engine)), demo=bool(df["is_demo"].any()))
+
+
+@callback(Output(ids.URL, "href", allow_duplicate=True), Input(ids.drill_period(PAGE, "from"), "value"),
+          Input(ids.drill_period(PAGE, "to"), "value"), State(ids.drill_state(PAGE), "data"), prevent_initial_call=True)
+def set_period(start, end, data):
+    return drill.period_href(data, start, end) or no_update
+
+
+@callback(Output(ids.URL, "href", allow_duplicate=True), Input(ids.drill_graph(PAGE, "chart"), "clickData"),
+          State(ids.drill_state(PAGE), "data"), prevent_initial_call=True)
+def open_department(click, data):
+    code = drill.clicked(click)
+    return drill.from_dict(data).href(f"/departments/{code}", sort=None) if code else no_update
+
+
+@callback(Output(ids.drill_download(PAGE, MATCH), "data"), Input(ids.drill_export(PAGE, MATCH), "n_clicks"),
+          State(ids.drill_state(PAGE), "data"), prevent_initial_call=True)
+def export_panel(n_clicks, data):
+    if not n_clicks:
+        return no_update
+    state = drill.from_dict(data)
+    return drill.download("departments", COLUMNS, ranked(context.get().engine, state), state, "departments",
+                          sort=state.sort or "handled")

@@ -1,0 +1,130 @@
+"""One chain segment (/chains/<code>/<segment>): its indicators and trend, its firms compared (a click selects a
+firm: ?firm=F001 shows that firm's years), and the firm grid; breadcrumbs lead back to the chain and the chains."""
+from __future__ import annotations
+
+import dash
+import pandas as pd
+from dash import MATCH, Input, Output, State, callback, html, no_update
+
+from cockpit import context, drill, drill_figures, ids
+from cockpit import drill_queries as dq
+from cockpit.components import drill as ui
+from cockpit.components.firms import FIRM_COLUMNS, firm_grid
+from cockpit.components.info import info_mark
+from cockpit.i18n import t
+
+PAGE = "segment"
+VALUES = [c for c in dq.CHAIN_CODES if c != "listed_firms"]
+SERIES = ["scope", "scope_zh", "indicator_code", "indicator_zh", "value", "unit", "source", "period", "is_demo",
+          "run_id", "loaded_at"]
+COLUMNS = {"compare": ["code", "name_zh", "name_en", "segment_code", "segment_zh", "indicator_code", "value", "period",
+                       "is_demo", "run_id", "loaded_at"],
+           "trend": SERIES, "firm": SERIES, "firms": FIRM_COLUMNS}
+dash.register_page(__name__, path_template="/chains/<code>/<segment>", order=21,  # before /chains/<code>: both match
+                   title="产业链环节 · 新昌县创新服务云平台驾驶舱")
+
+
+def find_segment(engine, code, seg) -> dict | None:
+    segs = dq.dimension(engine, "segment")
+    row = segs[(segs["code"] == seg) & (segs["chain_code"] == code)]
+    return None if row.empty else row.iloc[0].to_dict()
+
+
+def frames(engine, seg: dict, state: drill.State) -> dict[str, pd.DataFrame]:
+    indicator = state.indicator or VALUES[0]
+    firm_value = indicator if indicator in dq.FIRM_CODES else dq.FIRM_CODES[0]
+    firms = dq.firm_table(engine, seg["chain_code"], seg["code"], state.start, state.end)
+    compare = firms.assign(indicator_code=firm_value, value=firms[firm_value]).dropna(subset=["value"])
+    own = dq.series(engine, (seg["code"],), dq.CHAIN_CODES, state.start, state.end).assign(scope_zh=seg["name_zh"])
+    out = {"own": own, "compare": compare.sort_values("value", ascending=False),
+           "trend": own[own["indicator_code"] == indicator], "firms": firms}
+    if state.firm:
+        name = firms.set_index("code")["name_zh"].get(state.firm, "")
+        out["firm"] = dq.series(engine, (state.firm,), (firm_value,), state.start, state.end).assign(scope_zh=name)
+    return out
+
+
+def _firm_panel(engine, f: dict, state: drill.State, meta):
+    lang = state.lang
+    firm = f["firms"].set_index("code").loc[state.firm]
+    code = f["compare"]["indicator_code"].iloc[0] if len(f["compare"]) else dq.FIRM_CODES[0]
+    name = firm["name_en" if lang == "en" else "name_zh"]
+    facts = html.Div([html.Span(f"{t('listed', lang)}: {t('yes' if firm['listed'] else 'no', lang)}"),
+                      html.Span(f"{t('listed_year', lang)}: {int(firm['listed_year'])}" if pd.notna(firm["listed_year"]) else ""),
+                      html.Span(f"{t('high_tech', lang)}: {t('yes' if firm['high_tech'] else 'no', lang)}")],
+                     className="firm-facts")
+    title = f"{t('firm_trend', lang)} · {name} · {meta.loc[code, 'name_en' if lang == 'en' else 'name_zh']}"
+    fig = drill_figures.trend(f["firm"], {state.firm: name}, lang)
+    return html.Div(ui.drill_panel(PAGE, "firm", title, [facts, ui.graph(PAGE, "firm", fig, height=260)],
+                                   info_mark(f["firm"], lang, meta.loc[code].to_dict()), lang, wide=True),
+                    id=f"firm-{state.firm}", className="firm-anchor wide")
+
+
+def layout(code=None, segment=None, **query):
+    try:
+        state = drill.parse(f"/chains/{code}/{segment}", query, indicators=VALUES)
+    except drill.BadParam as exc:
+        return ui.error_page(400, str(exc), drill.lang_only(query))
+    engine = context.get().engine
+    seg = find_segment(engine, code, segment)
+    if seg is None:
+        return ui.error_page(404, f"segment {segment!r} of chain {code!r}", state.lang)
+    f, meta, lang = frames(engine, seg, state), dq.indicators(engine), state.lang
+    if state.firm and state.firm not in set(f["firms"]["code"]):
+        return ui.error_page(404, f"firm {state.firm!r} in segment {segment!r}", lang)
+    chain = dq.dimension(engine, "chain").set_index("code").loc[code]
+    indicator = state.indicator or VALUES[0]
+    ind_name = meta.loc[indicator, "name_en" if lang == "en" else "name_zh"]
+    c = f["compare"]
+    firm_label = lambda r: r["name_en" if lang == "en" else "name_zh"]
+    code_name = meta.loc[c["indicator_code"].iloc[0], "name_en" if lang == "en" else "name_zh"] if len(c) else ""
+    title = seg["name_en" if lang == "en" else "name_zh"]
+    panels = [_firm_panel(engine, f, state, meta)] if state.firm else []
+    panels += [
+        ui.drill_panel(PAGE, "compare", f"{t('firm_compare', lang)} · {code_name}", ui.graph(PAGE, "compare", drill_figures.ranking(
+            [firm_label(r) for _, r in c.iterrows()], c["value"], list(c["code"]), lang, ",.3f"), height=320),
+            info_mark(c, lang, meta.loc[c["indicator_code"].iloc[0]].to_dict() if len(c) else None), lang),
+        ui.drill_panel(PAGE, "trend", f"{t('chain_trend', lang)} · {ind_name}", ui.graph(PAGE, "trend", drill_figures.trend(
+            f["trend"], {seg["code"]: title}, lang), height=320), info_mark(f["trend"], lang, meta.loc[indicator].to_dict()), lang),
+        ui.drill_panel(PAGE, "firms", t("firms", lang), firm_grid(PAGE, f["firms"], state),
+                       info_mark(f["firms"], lang, definition=t("def_firms", lang)), lang, wide=True),
+    ]
+    crumbs = [(t("nav_cockpit", lang), state.href("/")), (t("nav_chains", lang), state.href("/chains")),
+              (chain["name_en" if lang == "en" else "name_zh"], state.href(f"/chains/{code}")), (title, None)]
+    tiles = ui.indicator_tiles(f["own"], VALUES, meta, lang)
+    available = set(f["own"]["indicator_code"])
+    return ui.page_frame(PAGE, state, title, crumbs, [tiles, html.Div(panels, className="drill-grid-2")],
+                         list(dq.observation_years(engine)), demo=bool(f["own"]["is_demo"].any()),
+                         controls=[ui.indicator_tabs(state, VALUES, meta, available)])
+
+
+@callback(Output(ids.URL, "href", allow_duplicate=True), Input(ids.drill_period(PAGE, "from"), "value"),
+          Input(ids.drill_period(PAGE, "to"), "value"), State(ids.drill_state(PAGE), "data"), prevent_initial_call=True)
+def set_period(start, end, data):
+    return drill.period_href(data, start, end) or no_update
+
+
+@callback(Output(ids.URL, "href", allow_duplicate=True), Input(ids.drill_graph(PAGE, "compare"), "clickData"),
+          State(ids.drill_state(PAGE), "data"), prevent_initial_call=True)
+def select_firm(click, data):
+    code = drill.clicked(click)
+    return drill.from_dict(data).href(firm=code) if code else no_update
+
+
+@callback(Output(ids.drill_download(PAGE, MATCH), "data"), Input(ids.drill_export(PAGE, MATCH), "n_clicks"),
+          State(ids.drill_state(PAGE), "data"), State(ids.drill_grid(PAGE), "virtualRowData"),
+          prevent_initial_call=True)
+def export_panel(n_clicks, data, grid_rows):
+    """The clicked panel's rows; for the firm grid, the rows it shows now, in its order."""
+    key = dash.ctx.triggered_id["panel"] if dash.ctx.triggered_id else None
+    state, engine = drill.from_dict(data), context.get().engine
+    _, _, code, seg_code = state.path.split("/", 3)
+    seg = find_segment(engine, code, seg_code)
+    if not n_clicks or key not in COLUMNS or seg is None:
+        return no_update
+    frame = frames(engine, seg, state).get(key, pd.DataFrame(columns=COLUMNS[key]))
+    if key == "firms" and grid_rows is not None:
+        frame = frame.set_index("code", drop=False).reindex([r.get("code") for r in grid_rows
+                                                             if r.get("code") in set(frame["code"])])
+    return drill.download(f"segment-{key}", COLUMNS[key], frame, state, f"{seg_code}_{key}", chain=code,
+                          segment=seg_code, firm=state.firm, indicator=state.indicator)
