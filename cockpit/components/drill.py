@@ -90,14 +90,14 @@ def link_table(headers: list[str], rows: list[list], numeric: set[int] = frozens
     return html.Div(html.Table([head, body], className=f"dtable {cls}".strip()), className="dtable-wrap")
 
 
-def grid(page: str, columns: list[dict], rows: list[dict], row_id: str, height: int = 520):
+def grid(page: str, columns: list[dict], rows: list[dict], row_id: str):
     """A sortable, filterable AG Grid; rows carry their own hrefs for the DrillLink cell renderer."""
     return dag.AgGrid(id=ids.drill_grid(page), columnDefs=columns, rowData=rows, columnSize="responsiveSizeToFit",
                       defaultColDef={"sortable": True, "filter": True, "resizable": True, "floatingFilter": True,
                                      "minWidth": 90},
-                      dashGridOptions={"theme": {"function": GRID_THEME}, "pagination": True, "paginationPageSize": 20,
-                                       "paginationPageSizeSelector": False, "animateRows": False},
-                      getRowId=f"params.data.{row_id}", style={"height": f"{height}px"}, className="drill-grid")
+                      dashGridOptions={"theme": {"function": GRID_THEME}, "pagination": True, "paginationPageSize": 15,
+                                       "paginationPageSizeSelector": False, "animateRows": False, "domLayout": "autoHeight"},
+                      getRowId=f"params.data.{row_id}", style={"height": None}, className="drill-grid")
 
 
 def error_page(code: int, message: str, lang: str):

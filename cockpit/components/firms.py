@@ -32,7 +32,7 @@ def firm_grid(page: str, frame: pd.DataFrame, state: State):
     num = {"filter": "agNumberColumnFilter", "type": "rightAligned"}
     cols = [{"field": "code", "headerName": "", "maxWidth": 90},
             {"field": "firm", "headerName": t("firm", lang), "cellRenderer": "DrillLink",
-             "cellRendererParams": {"hrefField": "firm_href"}, "minWidth": 260},
+             "cellRendererParams": {"hrefField": "firm_href"}, "minWidth": 240},
             {"field": "segment", "headerName": t("segment", lang), "cellRenderer": "DrillLink",
              "cellRendererParams": {"hrefField": "segment_href"}},
             {"field": "listed", "headerName": t("listed", lang)},
@@ -42,4 +42,4 @@ def firm_grid(page: str, frame: pd.DataFrame, state: State):
              "sort": "desc", **num},
             {"field": "patents_granted", "headerName": t("patents", lang), **num},
             {"field": "invention_patents", "headerName": t("invention_col", lang), **num}]
-    return grid(page, cols, rows.to_dict("records"), "code", height=460)
+    return grid(page, cols, rows.to_dict("records"), "code")

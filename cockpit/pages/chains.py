@@ -103,8 +103,13 @@ def open_chain(compare_click, trend_click, data):
           State(ids.drill_state(PAGE), "data"), prevent_initial_call=True)
 def export_panel(n_clicks, data):
     key = dash.ctx.triggered_id["panel"] if dash.ctx.triggered_id else None
-    if not n_clicks or key not in COLUMNS:
-        return no_update
+    return (snapshot(key, data) if n_clicks else None) or no_update
+
+
+def snapshot(key: str, data: dict, grid_rows: list | None = None) -> dict | None:
+    """The download of panel `key` in the view `data`: its rows as shown (the grid's: filtered, sorted)."""
+    if key not in COLUMNS:
+        return None
     state = drill.from_dict(data)
     return drill.download(f"chains-{key}", COLUMNS[key], frames(context.get().engine, state)[key], state,
                           f"chains_{key}", indicator=state.indicator or VALUES[0] if key != "table" else None)

@@ -60,7 +60,7 @@ def _grid(df: pd.DataFrame, state: drill.State):
     cols = [{"field": "case_no", "headerName": t("case_no", lang)},
             {"field": "matter", "headerName": t("matter", lang), "cellRenderer": "DrillLink",
              "cellRendererParams": {"hrefField": "matter_href"}, "minWidth": 220},
-            {"field": "submitted", "headerName": t("submitted_at", lang), "sort": "desc"},
+            {"field": "submitted", "headerName": t("submitted_at", lang), "sort": "desc", "cellDataType": "text"},
             {"field": "status_label", "headerName": t("status", lang)},
             {"field": "days", "headerName": t("days", lang), "filter": "agNumberColumnFilter"},
             {"field": "on_time_label", "headerName": t("on_time_col", lang)}]
@@ -147,13 +147,17 @@ def filter_matter(click, data):
           State(ids.drill_state(PAGE), "data"), State(ids.drill_grid(PAGE), "virtualRowData"),
           prevent_initial_call=True)
 def export_panel(n_clicks, data, grid_rows):
-    """The clicked panel's rows; for the grid, the rows it shows now, in its order (filter and sort applied)."""
     key = dash.ctx.triggered_id["panel"] if dash.ctx.triggered_id else None
+    return (snapshot(key, data, grid_rows) if n_clicks else None) or no_update
+
+
+def snapshot(key: str, data: dict, grid_rows: list | None = None) -> dict | None:
+    """The download of panel `key` in the view `data`: its rows as shown (the grid's: filtered, sorted)."""
     state = drill.from_dict(data)
     engine = context.get().engine
     dept = department(engine, state.path.rsplit("/", 1)[-1])
-    if not n_clicks or key not in COLUMNS or dept is None:
-        return no_update
+    if key not in COLUMNS or dept is None:
+        return None
     frame = frames(engine, dept, state)[key]
     if key == "cases" and grid_rows is not None:
         shown = [r.get("case_no") for r in grid_rows]

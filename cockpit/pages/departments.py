@@ -91,8 +91,14 @@ def open_department(click, data):
 @callback(Output(ids.drill_download(PAGE, MATCH), "data"), Input(ids.drill_export(PAGE, MATCH), "n_clicks"),
           State(ids.drill_state(PAGE), "data"), prevent_initial_call=True)
 def export_panel(n_clicks, data):
-    if not n_clicks:
-        return no_update
+    key = dash.ctx.triggered_id["panel"] if dash.ctx.triggered_id else None
+    return (snapshot(key, data) if n_clicks else None) or no_update
+
+
+def snapshot(key: str, data: dict, grid_rows: list | None = None) -> dict | None:
+    """Both panels show the 33 departments in the page's order: the export writes those rows."""
+    if key not in ("chart", "table"):
+        return None
     state = drill.from_dict(data)
-    return drill.download("departments", COLUMNS, ranked(context.get().engine, state), state, "departments",
-                          sort=state.sort or "handled")
+    return drill.download(f"departments-{key}", COLUMNS, ranked(context.get().engine, state), state,
+                          f"departments_{key}", sort=state.sort or "handled")

@@ -115,13 +115,17 @@ def select_firm(click, data):
           State(ids.drill_state(PAGE), "data"), State(ids.drill_grid(PAGE), "virtualRowData"),
           prevent_initial_call=True)
 def export_panel(n_clicks, data, grid_rows):
-    """The clicked panel's rows; for the firm grid, the rows it shows now, in its order."""
     key = dash.ctx.triggered_id["panel"] if dash.ctx.triggered_id else None
+    return (snapshot(key, data, grid_rows) if n_clicks else None) or no_update
+
+
+def snapshot(key: str, data: dict, grid_rows: list | None = None) -> dict | None:
+    """The download of panel `key` in the view `data`: its rows as shown (the grid's: filtered, sorted)."""
     state, engine = drill.from_dict(data), context.get().engine
     _, _, code, seg_code = state.path.split("/", 3)
     seg = find_segment(engine, code, seg_code)
-    if not n_clicks or key not in COLUMNS or seg is None:
-        return no_update
+    if key not in COLUMNS or seg is None:
+        return None
     frame = frames(engine, seg, state).get(key, pd.DataFrame(columns=COLUMNS[key]))
     if key == "firms" and grid_rows is not None:
         frame = frame.set_index("code", drop=False).reindex([r.get("code") for r in grid_rows
