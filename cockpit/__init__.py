@@ -20,11 +20,12 @@ def create_app(settings=None, **overrides):
         suppress_callback_exceptions=True, update_title=None,
     )
     context.init_app(app.server, settings)
-    from cockpit import compression, errors, export, health, shell
+    from cockpit import auth, compression, errors, export, health, shell
     compression.init_app(app.server)
     errors.init_app(app.server)
     export.init_app(app.server)
     health.init_app(app.server)
     shell.init_app(app)
     app.layout = shell.layout
+    auth.init_app(app, settings)  # last: its CSP hashes the inline scripts every page registered
     return app

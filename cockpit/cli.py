@@ -138,7 +138,7 @@ def export_group() -> None:
 def _write_export(kind: str, output: Path, **params) -> None:
     from cockpit import export
 
-    engine = make_engine(get_settings().store_url)
+    engine = _engine(get_settings())
     try:
         _, body, meta = export.export(engine, kind, **params)
         with open(output, "wb") as fh:
@@ -146,6 +146,11 @@ def _write_export(kind: str, output: Path, **params) -> None:
                 fh.write(part)
     except (export.BadRequest, export.NotFound) as exc:
         raise click.ClickException(str(exc)) from exc
+    import getpass
+
+    from cockpit.auth import write_audit
+    write_audit(engine, "export", f"cli:{kind}", json.dumps(meta.filters, ensure_ascii=False), getpass.getuser(),
+                "shell")
     click.echo(f"{output}: {meta.rows} rows, as of {meta.as_of or '-'}, runs "
                f"{','.join(map(str, sorted(meta.runs))) or '-'}{' (demo data)' if meta.demo else ''}")
 
@@ -169,6 +174,26 @@ def export_observations(indicator, scope, start, end, output) -> None:
 def export_cases(department, start, end, output) -> None:
     """Innovation-matter cases."""
     _write_export("cases", output, department=department, **{"from": start, "to": end})
+
+
+@main.group()
+def user() -> None:
+    """Accounts for leaders, analysts and admins."""
+
+
+@user.command("add")
+@click.argument("username")
+@click.option("--role", type=click.Choice(["leader", "analyst", "admin"]), required=True)
+@click.password_option(help="At least 10 characters; asked for when not given.")
+def user_add(username: str, role: str, password: str) -> None:
+    """Create (or reset) an account; the password is stored hashed."""
+    from cockpit.auth import add_user
+
+    try:
+        add_user(_engine(get_settings()), username, password, role)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"user {username} ({role}) saved")
 
 
 @main.command()

@@ -8,6 +8,7 @@ Rows stream in chunks, so a large export never sits in memory whole.
 from __future__ import annotations
 
 import csv
+import json
 import hashlib
 import io
 from dataclasses import dataclass, field
@@ -266,6 +267,8 @@ def init_app(server) -> None:
             return error_page(400, str(exc))
         except NotFound as exc:
             return error_page(404, str(exc))
+        from cockpit import auth
+        auth.record("export", request.full_path.rstrip("?"), json.dumps(meta.filters, ensure_ascii=False))
         name = "_".join(str(v) for v in [kind, *meta.filters.values()] if v)
         return Response(stream_with_context(body), mimetype="text/csv",
                         headers={"Content-Disposition": f'attachment; filename="{name}.csv"',

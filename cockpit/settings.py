@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,6 +33,29 @@ class Settings(BaseSettings):
                                 description="How often screens poll the data version.")
     seed_demo: bool = Field(True, alias="COCKPIT_SEED_DEMO",
                             description="On first start with an empty store, load the demo sources.")
+
+    env: Literal["development", "production"] = Field(
+        "development", alias="COCKPIT_ENV", description="`production` refuses to start without a secret key.")
+    secret_key: str = Field("", alias="COCKPIT_SECRET_KEY",
+                            description="Signs sessions and CSRF tokens; required in production.")
+    open_access: bool | None = Field(
+        None, alias="COCKPIT_OPEN_ACCESS",
+        description="Every page and action open without login (a closed hall network); default on in "
+                    "development, off in production.")
+    kiosk_token: str = Field("", alias="COCKPIT_KIOSK_TOKEN",
+                             description="Opening the wall with ?kiosk=TOKEN grants it the kiosk role, no login.")
+    login_rate_limit: str = Field("5 per minute", alias="COCKPIT_LOGIN_RATE_LIMIT",
+                                  description="Login attempts allowed per client address (flask-limiter syntax).")
+
+    @model_validator(mode="after")
+    def _production_needs_a_secret(self):
+        if self.env == "production" and not self.secret_key:
+            raise ValueError("COCKPIT_ENV=production needs COCKPIT_SECRET_KEY (a long random string)")
+        return self
+
+    @property
+    def access_open(self) -> bool:
+        return self.open_access if self.open_access is not None else self.env == "development"
 
     @property
     def store_url(self) -> str:

@@ -175,6 +175,28 @@ class JobLock(Base):
     extra: Mapped[dict | None] = mapped_column(JSON)
 
 
+class User(Base):
+    """A person who logs in: leaders browse drill-downs, analysts also export, admins also run the ETL."""
+    __tablename__ = "users"
+    username: Mapped[str] = mapped_column(String(64), primary_key=True)
+    password_hash: Mapped[str] = mapped_column(String(256))
+    role: Mapped[str] = mapped_column(String(16))  # leader | analyst | admin
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class AuditEvent(Base):
+    """Every export and every ETL trigger: who, when, what, with which parameters."""
+    __tablename__ = "audit_events"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    username: Mapped[str] = mapped_column(String(64))
+    role: Mapped[str] = mapped_column(String(16))
+    action: Mapped[str] = mapped_column(String(32))  # export | etl_trigger | login | login_failed
+    target: Mapped[str] = mapped_column(String(256))
+    detail: Mapped[str] = mapped_column(Text, default="")
+    address: Mapped[str] = mapped_column(String(64), default="")
+
+
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
     # WAL lets the app read while the ETL writes; the busy timeout waits out a writer instead of failing.
     cur = dbapi_conn.cursor()
