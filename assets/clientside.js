@@ -1,10 +1,10 @@
 /* The wall's per-tick work, in the browser: scale-to-fit, clock, data-version poll, freshness, rotation,
-   ranking scroll and number animation. The server is asked only for /api/version and, on change, the panels. */
+   and number animation (the ranking and ticker scroll in CSS). The server is asked only for /api/version and, on change, the panels. */
 (function () {
   "use strict";
   var W = 1920, H = 1080;
   var AMBER = 2, RED = 4;  // x the job's interval; see freshnessLevel
-  var st = { timers: [], version: null, n: 0, offset: 0, failures: 0, payload: null, lang: "zh", scroll: 0 };
+  var st = { timers: [], version: null, n: 0, offset: 0, failures: 0, payload: null, lang: "zh" };
 
   function fit() {
     var c = document.getElementById("wall-canvas");
@@ -101,15 +101,6 @@
     sets[(i + 1) % sets.length].classList.add("active");
   }
 
-  function scrollRanking() {
-    var gd = document.querySelector("#wall-panel-depts .js-plotly-plot");
-    if (!gd || !window.Plotly || !gd.layout || !gd.layout.meta) { return; }
-    var rows = gd.layout.meta.rows, visible = gd.layout.meta.visible, last = Math.max(0, rows - visible);
-    st.scroll = st.scroll >= last + 2 ? 0 : st.scroll + 1;  // dwell two ticks at the bottom, then back to the top
-    var top = Math.min(st.scroll, last);
-    window.Plotly.relayout(gd, { "yaxis.range": [top + visible - 0.5, top - 0.5] });
-  }
-
   function every(fn, ms) { st.timers.push(setInterval(fn, ms)); }
 
   function fmt(v, d) {
@@ -130,7 +121,6 @@
       fit();
       tickClock();
       every(tickClock, 1000);
-      every(scrollRanking, 3000);
       if (config.rotate > 0) { every(rotate, config.rotate * 1000); }
       poll();
       return window.dash_clientside.no_update;

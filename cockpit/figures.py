@@ -60,8 +60,11 @@ def rd_trend(series: pd.DataFrame, lang: str, line: float = 4.0) -> go.Figure:
                    xaxis={"type": "category", "range": [-0.6, len(series) - 0.4]}, margin={"l": 64, "r": 36, "t": 24, "b": 36})
 
 
-def department_ranking(depts: pd.DataFrame, lang: str, visible: int = 11) -> go.Figure:
-    """All departments by matters handled, best first; the wall scrolls the window of `visible` rows."""
+ROW_PX = 36  # the ranking draws every department at this pitch; the wall scrolls the tall figure with CSS
+
+
+def department_ranking(depts: pd.DataFrame, lang: str) -> go.Figure:
+    """All departments by matters handled, best first, one ROW_PX row each (the panel scrolls through them)."""
     if depts.empty:
         return empty(lang)
     labels = [name(r, lang) for _, r in depts.iterrows()]
@@ -71,11 +74,14 @@ def department_ranking(depts: pd.DataFrame, lang: str, visible: int = 11) -> go.
         marker={"color": _ramp(depts["handled"]), "line": {"width": 0}},
         text=depts["handled"].map("{:,}".format), textposition="outside", textfont={"size": 17, "color": INK},
         cliponaxis=False, hovertemplate="%{y}<br>%{x:,} · %{customdata[1]:.1f}%<extra></extra>"))
-    return _layout(fig, bargap=0.3, margin={"l": 8, "r": 70, "t": 8, "b": 24},
-                   yaxis={"autorange": False, "automargin": True, "range": [visible - 0.5, -0.5], "tickfont": {"size": 17, "color": INK},
-                          "fixedrange": True, "gridcolor": "rgba(0,0,0,0)"},
-                   xaxis={"showticklabels": False, "fixedrange": True, "range": [0, depts["handled"].max() * 1.18 or 1]},
-                   meta={"rows": len(depts), "visible": visible})
+    return _layout(fig, bargap=0.3, margin={"l": 8, "r": 70, "t": 4, "b": 4}, height=ranking_height(len(depts)),
+                   yaxis={"autorange": "reversed", "automargin": True, "fixedrange": True,
+                                          "tickfont": {"size": 17, "color": INK}, "gridcolor": "rgba(0,0,0,0)"},
+                   xaxis={"showticklabels": False, "fixedrange": True, "range": [0, depts["handled"].max() * 1.18 or 1]})
+
+
+def ranking_height(rows: int) -> int:
+    return rows * ROW_PX + 8
 
 
 def on_time_gauge(rate: float | None, target: float | None, lang: str) -> go.Figure:

@@ -28,7 +28,10 @@ def panel(key: str, title: str, body, cap: str = "", extra_class: str = ""):
     ], id=ids.panel(key), className=f"panel {extra_class}".strip())
 
 
-def graph_panel(key: str, title: str, figure, cap: str = "", extra_class: str = ""):
-    graph = dcc.Graph(id=ids.graph(key), figure=figure, config=GRAPH_CONFIG, className="panel-graph",
-                      style={"height": "100%", "width": "100%"})
+def graph_panel(key: str, title: str, figure, cap: str = "", extra_class: str = "", height: int | None = None):
+    """A panel around one figure; with `height` the figure is that tall and the panel scrolls it (CSS only:
+    moving the axis with Plotly.relayout would log a relayoutData change in Dash's history every tick)."""
+    style = {"height": f"{height}px" if height else "100%", "width": "100%"}
+    graph = dcc.Graph(id=ids.graph(key), figure=figure, config=GRAPH_CONFIG, style=style,
+                      className="panel-graph scrolled" if height else "panel-graph")
     return panel(key, title, graph, cap, extra_class)

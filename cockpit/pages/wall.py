@@ -23,8 +23,6 @@ PANEL_SETS = [
 ]
 TREND_CODES = {"patents": (["patents_granted", "invention_patents"], "bar"), "enterprises": (["high_tech_firms"], "bar"),
                "talent": (["talent_introduced"], "bar"), "digital": (["base_stations_5g"], "bar")}
-# Graph panels whose patch keeps the y-axis window the browser scrolls (see cockpit.scrollRanking).
-SCROLLED = {"depts"}
 
 
 def panel_data(engine, key: str, lang: str, today: str) -> tuple:
@@ -81,7 +79,8 @@ def _wall(lang: str, rotate_s: float):
     out = refresh([key for _, _, panels in shown for key, _ in panels], lang)
     sets = []
     for i, set_name, panels in shown:
-        boxes = [components.graph_panel(key, t(title, lang), out["figures"][key], out["captions"][key], f"p-{key}")
+        boxes = [components.graph_panel(key, t(title, lang), out["figures"][key], out["captions"][key], f"p-{key}",
+                                        out["figures"][key]["layout"].get("height"))
                  for key, title in panels]
         if set_name == "overview":
             boxes.append(components.panel("ticker", t("ticker", lang), html.Div(out["ticker"], id=ids.TICKER, className="ticker"),
@@ -110,7 +109,7 @@ def _patch(fig: dict, key: str) -> Patch:
         if part in lay:
             patch["layout"][part] = lay[part]
     for axis in ("xaxis", "yaxis"):
-        if "range" in lay.get(axis, {}) and not (key in SCROLLED and axis == "yaxis"):
+        if "range" in lay.get(axis, {}):
             patch["layout"][axis]["range"] = lay[axis]["range"]
     return patch
 
