@@ -59,7 +59,7 @@ def page_frame(page: str, state: State, title: str, crumbs, body, years, demo: b
         html.Div([period_filter(page, state, years), *(controls or []),
                   html.Span(t("click_hint", state.lang), className="drill-hint")], className="drill-toolbar"),
         html.Main(body, className="drill-body"),
-    ], className=f"drill lang-{state.lang}", id=f"drill-{page}")
+    ], className=f"drill lang-{state.lang}", id=f"drill-{page}", **{"data-view": state.href()})
 
 
 def drill_panel(page: str, key: str, title: str, body, info, lang: str, wide: bool = False, export: bool = True):
