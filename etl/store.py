@@ -148,6 +148,7 @@ class MatterCase(Base):
         Index("ix_cases_dept_submitted", "department_code", "submitted_at"),
         Index("ix_cases_submitted", "submitted_at"),
         Index("ix_cases_matter", "matter_code"),
+        Index("ix_cases_status_completed", "status", "completed_at"),  # year-to-date counts on the wall
     )
 
 
