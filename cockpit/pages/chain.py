@@ -7,6 +7,7 @@ import pandas as pd
 from dash import MATCH, Input, Output, State, callback, html, no_update
 
 from cockpit import context, drill, drill_figures, ids
+from cockpit import chain_queries as cq
 from cockpit import drill_queries as dq
 from cockpit.components import drill as ui
 from cockpit.components.firms import FIRM_COLUMNS, firm_grid
@@ -14,7 +15,7 @@ from cockpit.components.info import info_mark
 from cockpit.i18n import t
 
 PAGE = "chain"
-VALUES = [c for c in dq.CHAIN_CODES if c != "listed_firms"]  # listed firms are counted per chain only
+VALUES = [c for c in cq.CHAIN_CODES if c != "listed_firms"]  # listed firms are counted per chain only
 RUN = ["period", "is_demo", "run_id", "loaded_at"]
 SEGMENT = ["segment_code", "segment_zh", "segment_en", "chain_code"]
 COLUMNS = {
@@ -37,14 +38,14 @@ def chain(engine, code) -> dict | None:
 def frames(engine, code: str, state: drill.State) -> dict[str, pd.DataFrame]:
     """Every panel's rows for this view (the layout draws them, the export writes them)."""
     indicator = state.indicator or VALUES[0]
-    table = dq.scope_table(engine, "segment", code, state.start, state.end)
+    table = cq.scope_table(engine, "segment", code, state.start, state.end)
     names = table.set_index("segment_code")["segment_zh"]
-    trend = dq.series(engine, tuple(table["segment_code"]), (indicator,), state.start, state.end)
+    trend = cq.series(engine, tuple(table["segment_code"]), (indicator,), state.start, state.end)
     trend = trend.assign(segment_zh=trend["scope"].map(names))
     segments = table.assign(indicator_code=indicator, value=table[indicator]).dropna(subset=["value"])
-    return {"own": dq.series(engine, (code,), dq.CHAIN_CODES, state.start, state.end),
+    return {"own": cq.series(engine, (code,), cq.CHAIN_CODES, state.start, state.end),
             "segments": segments.sort_values("value", ascending=False), "trend": trend, "segtable": table,
-            "firms": dq.firm_table(engine, code, None, state.start, state.end),
+            "firms": cq.firm_table(engine, code, None, state.start, state.end),
             "resources": dq.resources(engine, None, code)}
 
 
@@ -95,11 +96,11 @@ def layout(code=None, **query):
     lang, f, meta = state.lang, frames(engine, code, state), dq.indicators(engine)
     title = row["name_en" if lang == "en" else "name_zh"]
     crumbs = [(t("nav_cockpit", lang), state.href("/")), (t("nav_chains", lang), state.href("/chains")), (title, None)]
-    tiles = ui.indicator_tiles(f["own"], dq.CHAIN_CODES, meta, lang)
-    available = set(f["trend"]["indicator_code"]) | set(dq.series(engine, tuple(f["segtable"]["segment_code"]),
+    tiles = ui.indicator_tiles(f["own"], cq.CHAIN_CODES, meta, lang)
+    available = set(f["trend"]["indicator_code"]) | set(cq.series(engine, tuple(f["segtable"]["segment_code"]),
                                                                    tuple(VALUES), None, None)["indicator_code"])
     return ui.page_frame(PAGE, state, title, crumbs, [tiles, _body(engine, state, f)],
-                         list(dq.observation_years(engine)), demo=bool(f["own"]["is_demo"].any()),
+                         list(cq.observation_years(engine)), demo=bool(f["own"]["is_demo"].any()),
                          controls=[ui.indicator_tabs(state, VALUES, meta, available)])
 
 

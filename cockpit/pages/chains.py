@@ -7,13 +7,14 @@ import pandas as pd
 from dash import MATCH, Input, Output, State, callback, html, no_update
 
 from cockpit import context, drill, drill_figures, ids
+from cockpit import chain_queries as cq
 from cockpit import drill_queries as dq
 from cockpit.components import drill as ui
 from cockpit.components.info import info_mark
 from cockpit.i18n import t
 
 PAGE = "chains"
-VALUES = list(dq.CHAIN_CODES)
+VALUES = list(cq.CHAIN_CODES)
 RUN = ["period", "is_demo", "run_id", "loaded_at"]
 COLUMNS = {
     "compare": ["chain_code", "chain_zh", "chain_en", "indicator_code", "indicator_zh", "value", "unit"] + RUN,
@@ -26,9 +27,9 @@ dash.register_page(__name__, path="/chains", order=20, title="产业链 · 新�
 
 def frames(engine, state: drill.State) -> dict[str, pd.DataFrame]:
     """Every panel's rows for this view (the layout draws them, the export writes them)."""
-    table = dq.scope_table(engine, "chain", None, state.start, state.end)
+    table = cq.scope_table(engine, "chain", None, state.start, state.end)
     indicator = state.indicator or VALUES[0]
-    trend = dq.series(engine, tuple(table["chain_code"]), (indicator,), state.start, state.end)
+    trend = cq.series(engine, tuple(table["chain_code"]), (indicator,), state.start, state.end)
     trend = trend.merge(table[["chain_code", "chain_zh"]], left_on="scope", right_on="chain_code").drop(columns="chain_code")
     last = trend.sort_values("period").groupby("scope").tail(1).set_index("scope")
     compare = table[table["chain_code"].isin(last.index)].copy()
@@ -78,8 +79,8 @@ def layout(**query):
                        info_mark(f["table"], lang, definition=t("def_firms", lang), period=period), lang, wide=True),
     ], className="drill-grid-2")
     crumbs = [(t("nav_cockpit", lang), state.href("/")), (t("nav_chains", lang), None)]
-    available = set(dq.series(engine, tuple(f["table"]["chain_code"]), tuple(VALUES), None, None)["indicator_code"])
-    return ui.page_frame(PAGE, state, t("chains_title", lang), crumbs, body, list(dq.observation_years(engine)),
+    available = set(cq.series(engine, tuple(f["table"]["chain_code"]), tuple(VALUES), None, None)["indicator_code"])
+    return ui.page_frame(PAGE, state, t("chains_title", lang), crumbs, body, list(cq.observation_years(engine)),
                          demo=bool(f["table"]["is_demo"].any()),
                          controls=[ui.indicator_tabs(state, VALUES, meta, available)])
 

@@ -7,6 +7,7 @@ import pandas as pd
 from dash import MATCH, Input, Output, State, callback, html, no_update
 
 from cockpit import context, drill, drill_figures, ids
+from cockpit import chain_queries as cq
 from cockpit import drill_queries as dq
 from cockpit.components import drill as ui
 from cockpit.components.firms import FIRM_COLUMNS, firm_grid
@@ -14,7 +15,7 @@ from cockpit.components.info import info_mark
 from cockpit.i18n import t
 
 PAGE = "segment"
-VALUES = [c for c in dq.CHAIN_CODES if c != "listed_firms"]
+VALUES = [c for c in cq.CHAIN_CODES if c != "listed_firms"]
 SERIES = ["scope", "scope_zh", "indicator_code", "indicator_zh", "value", "unit", "source", "period", "is_demo",
           "run_id", "loaded_at"]
 COLUMNS = {"compare": ["code", "name_zh", "name_en", "segment_code", "segment_zh", "indicator_code", "value", "period",
@@ -32,22 +33,22 @@ def find_segment(engine, code, seg) -> dict | None:
 
 def frames(engine, seg: dict, state: drill.State) -> dict[str, pd.DataFrame]:
     indicator = state.indicator or VALUES[0]
-    firm_value = indicator if indicator in dq.FIRM_CODES else dq.FIRM_CODES[0]
-    firms = dq.firm_table(engine, seg["chain_code"], seg["code"], state.start, state.end)
+    firm_value = indicator if indicator in cq.FIRM_CODES else cq.FIRM_CODES[0]
+    firms = cq.firm_table(engine, seg["chain_code"], seg["code"], state.start, state.end)
     compare = firms.assign(indicator_code=firm_value, value=firms[firm_value]).dropna(subset=["value"])
-    own = dq.series(engine, (seg["code"],), dq.CHAIN_CODES, state.start, state.end).assign(scope_zh=seg["name_zh"])
+    own = cq.series(engine, (seg["code"],), cq.CHAIN_CODES, state.start, state.end).assign(scope_zh=seg["name_zh"])
     out = {"own": own, "compare": compare.sort_values("value", ascending=False),
            "trend": own[own["indicator_code"] == indicator], "firms": firms}
     if state.firm:
         name = firms.set_index("code")["name_zh"].get(state.firm, "")
-        out["firm"] = dq.series(engine, (state.firm,), (firm_value,), state.start, state.end).assign(scope_zh=name)
+        out["firm"] = cq.series(engine, (state.firm,), (firm_value,), state.start, state.end).assign(scope_zh=name)
     return out
 
 
 def _firm_panel(engine, f: dict, state: drill.State, meta):
     lang = state.lang
     firm = f["firms"].set_index("code").loc[state.firm]
-    code = f["compare"]["indicator_code"].iloc[0] if len(f["compare"]) else dq.FIRM_CODES[0]
+    code = f["compare"]["indicator_code"].iloc[0] if len(f["compare"]) else cq.FIRM_CODES[0]
     name = firm["name_en" if lang == "en" else "name_zh"]
     facts = html.Div([html.Span(f"{t('listed', lang)}: {t('yes' if firm['listed'] else 'no', lang)}"),
                       html.Span(f"{t('listed_year', lang)}: {int(firm['listed_year'])}" if pd.notna(firm["listed_year"]) else ""),
@@ -94,7 +95,7 @@ def layout(code=None, segment=None, **query):
     tiles = ui.indicator_tiles(f["own"], VALUES, meta, lang)
     available = set(f["own"]["indicator_code"])
     return ui.page_frame(PAGE, state, title, crumbs, [tiles, html.Div(panels, className="drill-grid-2")],
-                         list(dq.observation_years(engine)), demo=bool(f["own"]["is_demo"].any()),
+                         list(cq.observation_years(engine)), demo=bool(f["own"]["is_demo"].any()),
                          controls=[ui.indicator_tabs(state, VALUES, meta, available)])
 
 

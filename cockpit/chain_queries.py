@@ -1,0 +1,106 @@
+"""SQL → DataFrames for the industry-chain drill-downs (chains, segments, firms), memoised by data version.
+
+Yearly observations by scope (a chain, segment or firm code), every row with `run_id`, `loaded_at` and `is_demo`
+as in cockpit.drill_queries; periods are whole years as strings, None = unbounded.
+"""
+from __future__ import annotations
+
+import pandas as pd
+from sqlalchemy import and_, case, func, literal, select
+
+from cockpit.drill_queries import _with_runs, dimension
+from cockpit.queries import _frame, memo
+from etl.store import COUNTY, Chain, Firm, Indicator, Observation, Resource, Segment
+
+CHAIN_CODES = ("rd_spending", "rd_intensity", "listed_firms", "high_tech_firms", "patents_granted",
+               "invention_patents", "talent_introduced")
+FIRM_CODES = ("rd_spending", "patents_granted", "invention_patents")
+
+
+@memo
+def observation_years(engine) -> tuple[str, ...]:
+    """The yearly periods observed for chains, segments and firms (the period filter's choices)."""
+    stmt = (select(Observation.period).where(func.length(Observation.period) == 4, Observation.scope != COUNTY)
+            .distinct().order_by(Observation.period))
+    with engine.connect() as conn:
+        return tuple(conn.execute(stmt).scalars())
+
+
+@memo
+def series(engine, scopes: tuple[str, ...], codes: tuple[str, ...], start: str | None, end: str | None) -> pd.DataFrame:
+    """Yearly observations of `codes` for `scopes` in the period, with the indicator's names and unit."""
+    cond = [Observation.scope.in_(scopes), Observation.indicator_code.in_(codes), func.length(Observation.period) == 4]
+    cond += [Observation.period >= start] if start else []
+    cond += [Observation.period <= end] if end else []
+    stmt = (select(Observation.scope, Observation.indicator_code.label("indicator_code"),
+                   Indicator.name_zh.label("indicator_zh"), Indicator.name_en.label("indicator_en"), Observation.period,
+                   Observation.value, Observation.unit, Observation.source, Observation.run_id,
+                   case((Observation.is_demo, 1), else_=0).label("is_demo"))
+            .join(Indicator, Indicator.code == Observation.indicator_code).where(and_(*cond))
+            .order_by(Observation.scope, Observation.indicator_code, Observation.period))
+    return _with_runs(engine, _frame(engine, stmt))
+
+
+@memo
+def firms(engine, chain: str, segment: str | None) -> pd.DataFrame:
+    """The chain's (or segment's) firms with names of their chain and segment."""
+    stmt = (select(Firm.code, Firm.name_zh, Firm.name_en, Firm.chain_code, Chain.name_zh.label("chain_zh"),
+                   Firm.segment_code, Segment.name_zh.label("segment_zh"), Segment.name_en.label("segment_en"),
+                   Firm.listed, Firm.listed_year, Firm.high_tech, literal(None).label("run_id"),
+                   case((Firm.is_demo, 1), else_=0).label("is_demo"))
+            .join(Chain, Chain.code == Firm.chain_code).join(Segment, Segment.code == Firm.segment_code)
+            .where(Firm.chain_code == chain, *([Firm.segment_code == segment] if segment else []))
+            .order_by(Firm.segment_code, Firm.code))
+    df = _frame(engine, stmt)
+    return df.assign(is_demo=df["is_demo"].astype(bool), listed=df["listed"].astype(bool),
+                     high_tech=df["high_tech"].astype(bool))
+
+
+def latest(values: pd.DataFrame, key: str = "scope") -> pd.DataFrame:
+    """One row per `key` with each indicator's latest value in the frame as a column, and the newest run."""
+    if values.empty:
+        return pd.DataFrame(columns=[key, "period", "run_id", "loaded_at", "is_demo"])
+    last = values.sort_values("period").groupby([key, "indicator_code"], sort=False).tail(1)
+    wide = last.pivot(index=key, columns="indicator_code", values="value")
+    meta = last.groupby(key).agg(period=("period", "max"), run_id=("run_id", "max"), loaded_at=("loaded_at", "max"),
+                                 is_demo=("is_demo", "any"))
+    return wide.join(meta).reset_index()
+
+
+@memo
+def firm_table(engine, chain: str, segment: str | None, start: str | None, end: str | None) -> pd.DataFrame:
+    """The firms with their latest R&D spending and patents in the period (the firm table's rows)."""
+    table = firms(engine, chain, segment)
+    values = latest(series(engine, tuple(table["code"]), FIRM_CODES, start, end)).rename(columns={"scope": "code"})
+    out = table.drop(columns=["run_id"]).merge(values.drop(columns="is_demo"), on="code", how="left")
+    for code in FIRM_CODES:
+        out[code] = out[code] if code in out else float("nan")
+    return out
+
+
+@memo
+def scope_table(engine, level: str, chain: str | None, start: str | None, end: str | None) -> pd.DataFrame:
+    """One row per chain (level 'chain') or per segment of `chain` (level 'segment'): names, latest value of each
+    chain indicator in the period, firm counts (all, listed, high-tech) and resources serving the chain."""
+    dims = dimension(engine, level)
+    if level == "segment":
+        dims = dims[dims["chain_code"] == chain]
+    key = f"{level}_code"
+    firm_col = Firm.chain_code if level == "chain" else Firm.segment_code
+    counts = _frame(engine, select(firm_col.label(key), func.count().label("firms"),
+                                   func.sum(case((Firm.listed, 1), else_=0)).label("listed_count"),
+                                   func.sum(case((Firm.high_tech, 1), else_=0)).label("high_tech_count"))
+                    .group_by(firm_col))
+    values = latest(series(engine, tuple(dims["code"]), CHAIN_CODES, start, end)).rename(columns={"scope": key})
+    out = (dims.rename(columns={"code": key, "name_zh": f"{level}_zh", "name_en": f"{level}_en"})
+           .merge(values, on=key, how="left").merge(counts, on=key, how="left"))
+    if level == "chain":
+        res = _frame(engine, select(Resource.chain_code.label(key), func.count().label("resources"))
+                     .where(Resource.chain_code.is_not(None)).group_by(Resource.chain_code))
+        out = out.merge(res, on=key, how="left")
+    for col in ("firms", "listed_count", "high_tech_count", "resources"):
+        if col in out:
+            out[col] = out[col].fillna(0).astype(int)
+    for code in CHAIN_CODES:
+        out[code] = out[code] if code in out else float("nan")
+    return out.assign(is_demo=out["is_demo"].fillna(False).astype(bool)).reset_index(drop=True)
