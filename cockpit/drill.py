@@ -132,3 +132,17 @@ def clicked(click) -> str | None:
         return None
     value = value[0] if isinstance(value, list) else value
     return str(value) if value is not None and CODE.match(str(value)) else None
+
+
+def view(state: State, build):
+    """The page for `state`, built once per data version and shared by every viewer (a warm view is one cache
+    read); `build` runs the queries and draws the figures on a miss."""
+    from cockpit import context, queries
+
+    ctx = context.get()
+    key = f"drill:{queries.current_version(ctx.engine)}:{state.href()}"
+    hit = ctx.cache.get(key)
+    if hit is None:
+        hit = build()
+        ctx.cache.set(key, hit, timeout=3600)
+    return hit

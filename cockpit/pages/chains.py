@@ -61,6 +61,11 @@ def layout(**query):
         state = drill.parse("/chains", query, indicators=VALUES)
     except drill.BadParam as exc:
         return ui.error_page(400, str(exc), drill.lang_only(query))
+    return drill.view(state, lambda: render(state))
+
+
+def render(state: drill.State):
+    """The page for a valid URL (its codes may still name nothing: the 404 layout)."""
     lang, engine = state.lang, context.get().engine
     f, meta = frames(engine, state), dq.indicators(engine)
     indicator = state.indicator or VALUES[0]

@@ -115,6 +115,11 @@ def layout(code=None, **query):
         state = drill.parse(f"/departments/{code}", query)
     except drill.BadParam as exc:
         return ui.error_page(400, str(exc), drill.lang_only(query))
+    return drill.view(state, lambda: render(state, code))
+
+
+def render(state: drill.State, code):
+    """The page for a valid URL (its codes may still name nothing: the 404 layout)."""
     engine = context.get().engine
     dept = department(engine, code)
     if dept is None:

@@ -54,6 +54,11 @@ def layout(**query):
         state = drill.parse("/departments", query, sorts=SORTS)
     except drill.BadParam as exc:
         return ui.error_page(400, str(exc), drill.lang_only(query))
+    return drill.view(state, lambda: render(state))
+
+
+def render(state: drill.State):
+    """The page for a valid URL (its codes may still name nothing: the 404 layout)."""
     lang, engine = state.lang, context.get().engine
     df = ranked(engine, state)
     spark = dq.monthly(engine, None, state.start, state.end)

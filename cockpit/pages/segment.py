@@ -66,6 +66,11 @@ def layout(code=None, segment=None, **query):
         state = drill.parse(f"/chains/{code}/{segment}", query, indicators=VALUES)
     except drill.BadParam as exc:
         return ui.error_page(400, str(exc), drill.lang_only(query))
+    return drill.view(state, lambda: render(state, code, segment))
+
+
+def render(state: drill.State, code, segment):
+    """The page for a valid URL (its codes may still name nothing: the 404 layout)."""
     engine = context.get().engine
     seg = find_segment(engine, code, segment)
     if seg is None:
