@@ -67,18 +67,25 @@ def test_two_scheduler_processes_run_each_tick_once(store_url, tmp_path):
     env = dict(os.environ, DATABASE_URL=store_url, COCKPIT_SCHEDULE=str(sched))
     procs = [subprocess.Popen([sys.executable, "-m", "cockpit.cli", "scheduler"], env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for _ in range(2)]
+    from etl.store import make_engine
+    engine = make_engine(store_url)
+
+    def runs():
+        with engine.connect() as conn:
+            return conn.execute(select(EtlRun.started_at).where(EtlRun.job == "tick")).scalars().all()
+
     try:
-        time.sleep(10)
+        deadline = time.time() + 60  # start-up is slow on a busy machine: wait for ticks, not for a fixed time
+        while len(runs()) < 4 and time.time() < deadline:
+            time.sleep(0.5)
+        time.sleep(2.5)  # one more tick with both schedulers surely up
     finally:
         for p in procs:
             p.send_signal(signal.SIGINT)
         for p in procs:
             p.wait(timeout=10)
-    from etl.store import make_engine
-    engine = make_engine(store_url)
-    with engine.connect() as conn:
-        started = conn.execute(select(EtlRun.started_at).where(EtlRun.job == "tick")).scalars().all()
+    started = runs()
     engine.dispose()
     ticks = Counter(int((t - GRID_START).total_seconds()) // 2 for t in started)
-    assert len(started) >= 3, started
+    assert len(started) >= 4, started
     assert max(ticks.values()) == 1, f"a tick ran twice: {sorted(ticks.items())}"
