@@ -3,6 +3,7 @@ firm), parsed and validated here (a bad value is a BadParam → the 400 page) an
 from __future__ import annotations
 
 import re
+from collections import OrderedDict
 from dataclasses import asdict, dataclass, replace
 from urllib.parse import quote, urlencode
 
@@ -11,6 +12,7 @@ from cockpit.i18n import DEFAULT, LANGS
 YEAR = re.compile(r"^\d{4}$")
 CODE = re.compile(r"^[A-Za-z0-9_.\-]{1,64}$")
 FIRST_YEAR, LAST_YEAR = 1990, 2100
+RECENT_VIEWS = 64  # built views kept in-process: a warm view skips unpickling from the shared cache
 QUERY_KEYS = ("lang", "from", "to", "indicator", "sort", "matter", "firm")  # the order hrefs write them in
 
 
@@ -135,14 +137,22 @@ def clicked(click) -> str | None:
 
 
 def view(state: State, build):
-    """The page for `state`, built once per data version and shared by every viewer (a warm view is one cache
-    read); `build` runs the queries and draws the figures on a miss."""
+    """The page for `state`, built once per data version and shared by every viewer: a warm view is a dict read
+    in this process (a few recent views, per app) or one shared-cache read; `build` runs on a miss."""
+    from flask import current_app
+
     from cockpit import context, queries
 
     ctx = context.get()
     key = f"drill:{queries.current_version(ctx.engine)}:{state.href()}"
-    hit = ctx.cache.get(key)
+    recent = current_app.extensions.setdefault("drill_views", OrderedDict())
+    hit = recent.get(key)
     if hit is None:
-        hit = build()
-        ctx.cache.set(key, hit, timeout=3600)
+        hit = ctx.cache.get(key)
+        if hit is None:
+            hit = build()
+            ctx.cache.set(key, hit, timeout=3600)
+        recent[key] = hit
+        while len(recent) > RECENT_VIEWS:
+            recent.popitem(last=False)
     return hit

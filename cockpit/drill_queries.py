@@ -74,16 +74,17 @@ def _done(engine, start, end, code=None):
 
 
 @memo
-def department_ranking(engine, start: str | None, end: str | None) -> pd.DataFrame:
-    """Every department with the cases it completed in the period, how many on time, mean processing days."""
+def department_ranking(engine, start: str | None, end: str | None, code: str | None = None) -> pd.DataFrame:
+    """Every department (or just `code`) with the cases it completed in the period, how many on time, mean days."""
     done = (select(MatterCase.department_code.label("code"), func.count().label("handled"),
                    func.sum(case((MatterCase.completed_at <= MatterCase.due_at, 1), else_=0)).label("on_time"),
                    func.avg(_days(engine, MatterCase.accepted_at, MatterCase.completed_at)).label("avg_days"),
                    func.max(MatterCase.run_id).label("run_id"), _demo(MatterCase.is_demo))
-            .where(*_done(engine, start, end)).group_by(MatterCase.department_code).subquery())
+            .where(*_done(engine, start, end, code)).group_by(MatterCase.department_code).subquery())
     stmt = (select(Department.code, Department.name_zh, Department.name_en,
                    func.coalesce(done.c.handled, 0).label("handled"), func.coalesce(done.c.on_time, 0).label("on_time"),
-                   done.c.avg_days, done.c.run_id, done.c.is_demo).outerjoin(done, done.c.code == Department.code))
+                   done.c.avg_days, done.c.run_id, done.c.is_demo).outerjoin(done, done.c.code == Department.code)
+            .where(*([Department.code == code] if code else [])))
     df = _with_runs(engine, _frame(engine, stmt))
     df["on_time_rate"] = (100 * df["on_time"] / df["handled"].where(df["handled"] > 0)).round(2)
     df["avg_days"] = pd.to_numeric(df["avg_days"]).round(2)

@@ -70,7 +70,7 @@ def _grid(df: pd.DataFrame, state: drill.State):
 def _body(engine, dept: dict, state: drill.State, f: dict) -> list:
     lang, meta = state.lang, dq.indicators(engine)
     ind = lambda code: meta.loc[code].to_dict() if code in meta.index else None
-    rank = dq.department_ranking(engine, state.start, state.end)
+    rank = dq.department_ranking(engine, state.start, state.end, dept["code"])
     row = rank[rank["code"] == dept["code"]].iloc[0]
     tile = lambda key, value, unit, frame, code=None, **kw: ui.kpi_tile(t(key, lang), value, unit,
                                                                      info_mark(frame, lang, ind(code), **kw))

@@ -1,0 +1,196 @@
+"""Drill-down benchmark: the department and chain page callbacks (the router's layout call) on a large store — one
+million observations, 200,000 matter cases — on SQLite and PostgreSQL; p50/p95 cold (cache empty) and warm, and
+cold time over the raw time of the SQL those callbacks ran. Last line: one JSON object."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+# Run as `python bench/drilldown.py`, this file's folder comes first on sys.path and bench/etl.py would shadow etl.
+HERE = Path(__file__).resolve().parent
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
+
+import argparse
+import importlib
+import io
+import json
+import tempfile
+import time
+import uuid
+from datetime import datetime
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import create_engine, event, select, text
+
+from etl import load, migrate
+from etl.catalogue import read_catalogue
+from etl.sources import DemoSource
+from etl.store import Chain, Department, Firm, Indicator, Matter, Segment, make_engine
+
+PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+VIEWS = 40  # page views measured per mode
+
+
+def bulk(engine, table: str, df: pd.DataFrame) -> None:
+    """Rows straight into `table`: COPY on PostgreSQL, executemany on SQLite (setup, not what is measured)."""
+    cols = list(df.columns)
+    raw = engine.raw_connection()
+    try:
+        cur = raw.cursor()
+        if engine.dialect.name == "postgresql":
+            buf = io.StringIO()
+            df.to_csv(buf, index=False, header=False, na_rep="\\N", date_format="%Y-%m-%d %H:%M:%S")
+            with cur.copy(f"COPY {table} ({','.join(cols)}) FROM STDIN WITH (FORMAT csv, NULL '\\N')") as cp:
+                cp.write(buf.getvalue())
+        else:
+            rows = [tuple(None if pd.isna(v) else (v.to_pydatetime() if isinstance(v, pd.Timestamp) else v)
+                          for v in r) for r in df.itertuples(index=False, name=None)]
+            cur.executemany(f"INSERT INTO {table} ({','.join(cols)}) VALUES ({','.join('?' * len(cols))})", rows)
+        raw.commit()
+    finally:
+        raw.close()
+
+
+def grow(engine, observations: int, cases: int) -> None:
+    """The demo history plus generated rows up to `observations` observations and `cases` matter cases."""
+    result = load.run(engine, "demo-history", DemoSource(now=datetime(2026, 11, 20, 10, 30)))
+    assert result.status == "success", result.error
+    with engine.connect() as conn:
+        have_obs = conn.execute(text("SELECT count(*) FROM observations")).scalar()
+        have_cases = conn.execute(text("SELECT count(*) FROM matter_cases")).scalar()
+        inds = conn.execute(select(Indicator.code, Indicator.unit)).all()
+        scopes = [c for m in (Department, Chain, Segment, Firm) for c in conn.execute(select(m.code)).scalars()]
+        matters = conn.execute(select(Matter.code, Matter.department_code)).all()
+    rng = np.random.default_rng(7)
+    n = max(0, observations - have_obs)
+    combos = len(inds) * len(scopes)
+    idx = np.arange(n)
+    days = pd.date_range("1900-01-01", periods=-(-n // combos), freq="D").strftime("%Y-%m-%d").to_numpy()
+    ind = np.array([i for i, _ in inds])
+    bulk(engine, "observations", pd.DataFrame({  # daily history: scanned past by the yearly drill-down queries
+        "indicator_code": ind[idx % len(ind)], "period": days[idx // combos],
+        "scope": np.array(scopes)[(idx // len(ind)) % len(scopes)], "value": rng.random(n).round(3),
+        "unit": pd.Series(ind[idx % len(ind)]).map(dict(inds)).to_numpy(), "source": "bench", "note": "",
+        "is_demo": False, "run_id": result.run_id}))
+    m = max(0, cases - have_cases)
+    pick = rng.integers(len(matters), size=m)
+    submitted = pd.Timestamp("2021-01-01") + pd.to_timedelta(rng.integers(0, 5 * 365 * 86400, m), unit="s")
+    accepted = submitted + pd.to_timedelta(rng.exponential(3 * 3600, m).astype(int), unit="s")
+    completed = accepted + pd.to_timedelta(rng.exponential(6 * 86400, m).astype(int), unit="s")
+    bulk(engine, "matter_cases", pd.DataFrame({
+        "case_no": [f"BENCH{i:08d}" for i in range(m)], "matter_code": [matters[i][0] for i in pick],
+        "department_code": [matters[i][1] for i in pick], "submitted_at": submitted, "accepted_at": accepted,
+        "completed_at": completed, "due_at": accepted + pd.Timedelta(days=7), "status": "completed",
+        "source": "bench", "is_demo": False, "run_id": result.run_id}))
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as conn:
+            conn.execute(text("ANALYZE"))
+
+
+def views(engine) -> list[tuple[str, dict]]:
+    """(page, kwargs) of the views measured: departments and chains, with and without a period range."""
+    with engine.connect() as conn:
+        depts = list(conn.execute(select(Department.code).order_by(Department.code)).scalars())
+        chains = list(conn.execute(select(Chain.code).order_by(Chain.code)).scalars())
+    spans = [{}, {"from": "2024", "to": "2025"}, {"from": "2022"}]
+    out = []
+    for i in range(VIEWS):
+        span = spans[i % len(spans)]
+        out.append(("department", {"code": depts[i % len(depts)], **span}) if i % 2 == 0
+                   else ("chain", {"code": chains[i % len(chains)], **span}))
+    return out
+
+
+def measure(url: str) -> dict:
+    from cockpit import create_app, context
+
+    app = create_app(database_url=url, cache_type="SimpleCache")
+    statements = []
+
+    with app.server.app_context():
+        ctx = context.get()
+        engine = ctx.engine
+
+        @event.listens_for(engine, "before_cursor_execute")
+        def _record(conn, cursor, statement, parameters, context_, executemany):
+            statements.append((statement, parameters))
+
+        pages = {p: importlib.import_module(f"cockpit.pages.{p}") for p in ("department", "chain")}
+        todo = views(engine)
+        pages["department"].layout(**todo[0][1])  # first-import costs (plotly validators) are not a view's
+        cold, warm, raw = [], [], []
+        for page, kwargs in todo:
+            ctx.cache.clear()
+            app.server.extensions.pop("drill_views", None)  # the in-process recent views too: truly cold
+            statements.clear()
+            t0 = time.perf_counter()
+            pages[page].layout(**kwargs)
+            cold.append(time.perf_counter() - t0)
+            ran = list(statements)
+            t0 = time.perf_counter()
+            pages[page].layout(**kwargs)
+            warm.append(time.perf_counter() - t0)
+            raw.append(raw_time(engine, ran))
+        event.remove(engine, "before_cursor_execute", _record)
+    ms = lambda xs, q: round(float(np.percentile(xs, q)) * 1000, 2)
+    ratio = [c / r for c, r in zip(cold, raw) if r > 0]
+    return {"warm_p50_ms": ms(warm, 50), "warm_p95_ms": ms(warm, 95), "cold_p50_ms": ms(cold, 50),
+            "cold_p95_ms": ms(cold, 95), "raw_sql_p50_ms": ms(raw, 50), "raw_sql_p95_ms": ms(raw, 95),
+            "cold_over_raw": round(float(np.percentile(ratio, 95)), 2),
+            "cold_within_target": all(c <= 2 * r + 0.015 for c, r in zip(cold, raw))}
+
+
+def raw_time(engine, statements) -> float:
+    """The time of the same statements, run again straight on the driver and fetched (nothing else)."""
+    raw = engine.raw_connection()
+    try:
+        cur = raw.cursor()
+        t0 = time.perf_counter()
+        for statement, params in statements:
+            cur.execute(statement, params)
+            cur.fetchall()
+        return time.perf_counter() - t0
+    finally:
+        raw.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--observations", type=int, default=1_000_000)
+    parser.add_argument("--cases", type=int, default=200_000)
+    parser.add_argument("--no-postgres", action="store_true")
+    args = parser.parse_args()
+    out = {"bench": "drilldown"}
+    with tempfile.TemporaryDirectory() as tmp:
+        url = f"sqlite:///{Path(tmp) / 'bench.sqlite'}"
+        engine = make_engine(url)
+        migrate.prepare(engine, read_catalogue())
+        t0 = time.perf_counter()
+        grow(engine, args.observations, args.cases)
+        print(f"sqlite store built in {time.perf_counter() - t0:.1f}s", file=sys.stderr)
+        engine.dispose()
+        out.update(measure(url))
+    if not args.no_postgres:
+        name = f"bench_drill_{uuid.uuid4().hex[:8]}"
+        admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        try:
+            url = PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
+            engine = make_engine(url)
+            migrate.prepare(engine, read_catalogue())
+            t0 = time.perf_counter()
+            grow(engine, args.observations, args.cases)
+            print(f"postgres store built in {time.perf_counter() - t0:.1f}s", file=sys.stderr)
+            engine.dispose()
+            out["postgres"] = measure(url)
+        finally:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            admin.dispose()
+    print(json.dumps(out, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
