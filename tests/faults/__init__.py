@@ -1,0 +1,1 @@
+"""Helpers of the fault-tolerance tests: throwaway servers (PostgreSQL, Redis, gunicorn) and hostile requests."""
