@@ -20,9 +20,10 @@ def create_app(settings=None, **overrides):
         suppress_callback_exceptions=True, update_title=None,
     )
     context.init_app(app.server, settings)
-    from cockpit import auth, compression, errors, export, health, shell
+    from cockpit import auth, compression, errors, export, hardening, health, shell
     compression.init_app(app.server)
     errors.init_app(app.server)
+    hardening.init_app(app)
     export.init_app(app.server)
     health.init_app(app.server)
     shell.init_app(app)

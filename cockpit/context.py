@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from flask import Flask, current_app
 from flask_caching import Cache
 
+from cockpit.hardening import REDIS_OPTIONS, TolerantCache
 from etl.store import make_engine
 
 
@@ -20,7 +21,9 @@ def init_app(server: Flask, settings) -> Context:
     config = {"CACHE_TYPE": settings.effective_cache_type, "CACHE_DEFAULT_TIMEOUT": 3600}
     if settings.cache_redis_url:
         config["CACHE_REDIS_URL"] = settings.cache_redis_url
-    ctx = Context(settings=settings, engine=make_engine(settings.store_url), cache=Cache(server, config=config))
+        config["CACHE_OPTIONS"] = dict(REDIS_OPTIONS)
+    ctx = Context(settings=settings, engine=make_engine(settings.store_url),
+                  cache=TolerantCache(Cache(server, config=config)))  # Redis down: serve uncached
     server.extensions["cockpit"] = ctx
     return ctx
 

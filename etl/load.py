@@ -174,6 +174,14 @@ def _record(conn, result: RunResult) -> None:
         rows_unchanged=result.rows_unchanged, rows_rejected=result.rows_rejected, error=result.error))
 
 
+def close_interrupted(engine, job: str) -> int:
+    """Fail the runs of `job` still marked running (their process or the store went away mid-run); called by the
+    holder of the job's lock, so none of them is still going."""
+    with engine.begin() as conn:
+        return conn.execute(update(EtlRun).where(EtlRun.job == job, EtlRun.status == "running").values(
+            status="failed", ended_at=now(), error="interrupted: the store or the process went away mid-run")).rowcount
+
+
 def load_state(engine, job: str) -> dict:
     with engine.connect() as conn:
         return dict(conn.execute(select(JobLock.extra).where(JobLock.job == job)).scalar() or {})
@@ -196,8 +204,11 @@ def run(engine, job: str, source) -> RunResult:
         log.exception("run %s of job %s failed", run_id, job)
         result.status, result.error = "failed", f"{type(exc).__name__}: {getattr(exc, 'orig', None) or exc}"[:1000]
         result.rows_loaded = result.rows_unchanged = 0
-        with engine.begin() as conn:
-            _record(conn, result)
+        try:
+            with engine.begin() as conn:
+                _record(conn, result)
+        except Exception:  # the store itself went away: the job's next run marks this one interrupted
+            log.exception("run %s of job %s: the failure could not be recorded", run_id, job)
         source_finish(source, batches, committed=False)
         return result
     source_finish(source, batches, committed=True)

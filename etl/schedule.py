@@ -21,6 +21,7 @@ from etl.store import JobLock
 log = logging.getLogger(__name__)
 OWNER = f"{socket.gethostname()}:{os.getpid()}"
 LOCK_TTL = timedelta(hours=1)  # a crashed holder's lock row expires after this
+_UNRELEASED: set[str] = set()  # jobs whose lock row this process could not release (the store was down)
 
 
 def _ensure_row(conn, job: str) -> None:
@@ -60,14 +61,20 @@ def advisory_lock(engine, job: str):
         try:
             yield bool(got)
         finally:
-            if got:
-                conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
-            conn.commit()
+            try:
+                if got:
+                    conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
+                conn.commit()
+            except Exception:  # the connection is gone, and a session's advisory locks went with it
+                log.warning("job %s: advisory lock connection lost", job)
 
 
 def run_job(engine, job: Job, tick: str | None = None, sleep=time.sleep) -> load.RunResult | None:
     """Run `job` once if this process wins its lock; retries a failing source with doubling backoff.
     Returns the last run's result, or None when another process has (or had) this tick."""
+    if job.name in _UNRELEASED:  # our own run is over; without this the job would wait out LOCK_TTL
+        release(engine, job.name)
+        _UNRELEASED.discard(job.name)
     if not claim(engine, job.name, tick):
         log.info("job %s tick %s: taken by another process", job.name, tick)
         return None
@@ -75,6 +82,7 @@ def run_job(engine, job: Job, tick: str | None = None, sleep=time.sleep) -> load
         with advisory_lock(engine, job.name) as got:
             if not got:
                 return None
+            load.close_interrupted(engine, job.name)
             for attempt in range(job.retries + 1):
                 result = load.run(engine, job.name, job.make_source())
                 log.info("job %s run %s: %s read=%s loaded=%s unchanged=%s rejected=%s%s", job.name, result.run_id,
@@ -84,7 +92,11 @@ def run_job(engine, job: Job, tick: str | None = None, sleep=time.sleep) -> load
                     return result
                 sleep(job.retry_backoff * 2 ** attempt)
     finally:
-        release(engine, job.name)
+        try:
+            release(engine, job.name)
+        except Exception:
+            log.exception("job %s: lock not released; released before this process runs it again", job.name)
+            _UNRELEASED.add(job.name)
     return result
 
 
