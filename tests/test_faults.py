@@ -3,16 +3,30 @@ walls poll, a failing source turning the freshness stamp amber, Redis down, and 
 (Two scheduler processes sharing the store are tested in test_schedule.py::test_two_scheduler_processes_run_each_tick_once.)"""
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import quote
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
+from browser.harness import CHROMIUM, CHROMIUM_ARGS, ROOT, cockpit, store_env
 from etl import load, migrate, schedule
 from etl.catalogue import read_catalogue
 from etl.jobs import Job
 from etl.store import EtlRun, JobLock, Observation, make_engine
-from faults.servers import ThrowawayPostgres
+from faults.hostile import QUERY_KEYS, SUFFIXES, VALUES, callback_bodies, page_request
+from faults.servers import Gunicorn, ThrowawayPostgres, ThrowawayRedis
+
+POLL = 1  # seconds: walls under test poll fast
+API_EVERY = 5  # the test API job's interval: amber after 2 intervals without a success, red after 4
+CATALOGUE = read_catalogue()
+DEPARTMENT, CHAIN = CATALOGUE["departments"][0]["code"], CATALOGUE["chains"][0]["code"]
+SEGMENT = CATALOGUE["chains"][0]["segments"][0]["code"]
 
 
 def _csv(path, rows: list[tuple]) -> None:
@@ -97,3 +111,165 @@ def test_postgres_stopped_mid_load_fails_the_run_shows_nothing_partial_and_the_n
     assert "interrupted" in error  # recorded by the next run, since the store was down when this one failed
     assert tuple(lock) == (None, None)
     engine.dispose()
+
+
+# --- a throwaway API the "api" job reads, which the tests make fail --------------------------------------------
+
+class FlakyApi:
+    """Answers good JSON, HTTP 500, garbage or hangs, as `mode` says."""
+
+    def __init__(self):
+        api = self
+        self.mode, self.value = "ok", 6.25
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):
+                if api.mode == "hang":
+                    time.sleep(3)
+                status, body = {"ok": (200, json.dumps([{"ind": "rd_intensity", "period": "2027", "scope": "county",
+                                                         "v": api.value}]).encode()),
+                                "500": (500, b"Internal Server Error"),
+                                "garbage": (200, b"\x00\xffnot json{{")}.get(api.mode, (200, b"[]"))
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Type", "application/json")
+                    self.end_headers()
+                    self.wfile.write(body)
+                except OSError:  # the client timed out and went away
+                    pass
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/obs"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+
+@pytest.fixture(scope="module")
+def api():
+    server = FlakyApi()
+    yield server
+    server.server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def demo_env(tmp_path_factory, api):
+    """A demo SQLite store and a schedule with one HTTP job (never started by a scheduler: the tests run it)."""
+    data = tmp_path_factory.mktemp("faults")
+    sched = data / "schedule.toml"
+    sched.write_text(f'''[[jobs]]
+name = "api"
+source = "http_json"
+retries = 0
+trigger = {{ every = "{API_EVERY}s" }}
+options = {{ url = "{api.url}", page_param = "", timeout = 0.5, retries = 0, fields = {{ indicator = "ind", period = "period", scope = "scope", value = "v" }} }}
+''', encoding="utf-8")
+    cockpit(store_env(data), "demo")  # the demo jobs of the bundled schedule
+    return store_env(data, COCKPIT_POLL_SECONDS=POLL, COCKPIT_SCHEDULE=sched)
+
+
+def _settings(env: dict, **extra) -> dict:
+    keys = ("COCKPIT_DATA_DIR", "COCKPIT_SCHEDULE", "COCKPIT_POLL_SECONDS", "DATABASE_URL")
+    return {**{k: env[k] for k in keys}, **extra}
+
+
+def _client(app):
+    client = app.server.test_client()
+    client.get("/")  # sets the _csrf_token cookie dash-renderer sends back as X-CSRFToken
+    return client, {"X-CSRFToken": client.get_cookie("_csrf_token").value}
+
+
+def _render(client, headers, path: str, search: str = ""):
+    return client.post("/_dash-update-component", json=page_request(path, search), headers=headers)
+
+
+SCREENS = ["/", "/departments", f"/departments/{DEPARTMENT}", "/chains", f"/chains/{CHAIN}",
+           f"/chains/{CHAIN}/{SEGMENT}"]
+
+
+# --- Redis down: pages still serve, uncached ---------------------------------------------------------------------
+
+def test_redis_down_pages_polls_and_exports_still_answer_uncached(demo_env):
+    try:
+        redis_server = ThrowawayRedis().start()
+    except (FileNotFoundError, OSError) as exc:
+        pytest.skip(f"cannot start a throwaway redis-server: {exc}")
+    import redis
+    from cockpit import create_app
+    try:
+        app = create_app(**_settings(demo_env, CACHE_REDIS_URL=redis_server.url))
+        client, headers = _client(app)
+        rendered = {path: _render(client, headers, path).get_data(as_text=True) for path in SCREENS}
+        assert redis.Redis.from_url(redis_server.url).dbsize() > 0  # the cache was in Redis while it was up
+        redis_server.kill()
+
+        started = time.time()
+        for path in SCREENS:
+            resp = _render(client, headers, path)
+            assert resp.status_code == 200, (path, resp.status_code)
+            body = resp.get_data(as_text=True)
+            assert "drill-error" not in body and "wall offline" not in body, path
+            assert len(body) > 0.5 * len(rendered[path]), path  # the whole screen, not a fallback frame
+        assert "wall-kpi-rd_intensity" in _render(client, headers, "/").get_data(as_text=True)
+        for path in ["/", "/departments", "/chains", "/healthz", "/readyz"]:
+            assert client.get(path, headers={"Accept": "text/html"}).status_code == 200, path
+        version = client.get("/api/version")
+        assert version.status_code == 200 and version.json["v"] > 0
+        export = client.get("/export/observations.csv?indicator=rd_intensity")
+        assert export.status_code == 200 and b"rd_intensity" in export.data
+        assert time.time() - started < 15  # a dead cache is skipped, not waited for on every call
+    finally:
+        redis_server.kill()
+
+
+# --- malformed and hostile requests: 4xx, never 500, never a traceback ----------------------------------------
+
+def _no_500(resp, what) -> None:
+    body = resp.get_data().decode("utf-8", "replace")
+    assert resp.status_code < 500, (what, resp.status_code, body[:300])
+    assert "Traceback" not in body and 'File "/' not in body, (what, body[:300])
+
+
+def test_hostile_paths_queries_and_callback_bodies_never_answer_5xx(demo_env):
+    from dash import page_registry
+
+    from cockpit import create_app
+    app = create_app(**_settings(demo_env))
+    client, headers = _client(app)
+    rules = sorted({r.rule.split("<")[0].rstrip("/") for r in app.server.url_map.iter_rules()})
+    pages = sorted({p["path"] for p in page_registry.values()} | set(SCREENS) | {"/chains/x/y", "/ops/nope"})
+    checked = 0
+    for base in rules + pages:
+        for suffix in SUFFIXES:
+            path = "/" + (base + suffix).lstrip("/")  # the test client reads //x as a host (raw ones: gunicorn test)
+            _no_500(client.get(path, headers={"Accept": "text/html"}), path)
+        for key in QUERY_KEYS:
+            for value in VALUES:
+                url = f"{base or '/'}?{key}={quote(value, safe='')}"
+                _no_500(client.get(url, headers={"Accept": "text/html"}), url)
+                checked += 1
+    for path in pages + ["/" + (p + s).lstrip("/") for p in pages for s in SUFFIXES[1:6]]:
+        for key in QUERY_KEYS[:8]:
+            for value in VALUES[::2]:
+                _no_500(_render(client, headers, path, f"?{key}={quote(value, safe='')}"), (path, key, value))
+                checked += 1
+    for body in callback_bodies(app.callback_map):
+        kwargs = {"data": body, "content_type": "application/json"} if isinstance(body, bytes) else {"json": body}
+        with_token = client.post("/_dash-update-component", headers=headers, **kwargs)
+        _no_500(with_token, body)
+        assert with_token.status_code in (200, 204, 400), (with_token.status_code, str(body)[:200])
+        without = client.post("/_dash-update-component", **kwargs)
+        _no_500(without, body)
+        assert without.status_code == 400  # CSRF first: no token, no callback
+        checked += 2
+    unknown = client.post("/_dash-update-component", headers=headers,
+                          json={"output": "no-such-id.children", "outputs": {"id": "no-such-id", "property": "children"},
+                                "inputs": [{"id": "x", "property": "value", "value": 1}], "changedPropIds": ["x.value"]})
+    assert unknown.status_code == 400 and unknown.json["reason"] == "unknown callback output"
+    huge = client.post("/_dash-update-component", headers=headers, data=b"[" * (8 << 20), content_type="application/json")
+    assert huge.status_code == 413
+    # and a well-formed request still works: the hardening refuses only what Dash could not run
+    assert _render(client, headers, "/departments").status_code == 200
+    assert checked > 2000
