@@ -116,11 +116,18 @@ def period_href(data: dict, start, end) -> str | None:
 def download(kind: str, columns: list[str], frame, state: State, name: str, **filters) -> dict:
     """A dcc.Download payload: the snapshot (cockpit.export) of exactly `frame`'s rows, filters in the footer."""
     import base64
+    import json
 
+    from dash.exceptions import PreventUpdate
+
+    from cockpit import auth
     from cockpit.export import Meta, snapshot_bytes
 
+    if not auth.allowed("analyst"):  # the button shows for leaders too; the file is for analysts
+        raise PreventUpdate
     meta = Meta(kind=kind, filters={"from": state.start, "to": state.end, **filters})
     data = snapshot_bytes(columns, frame, meta)
+    auth.record("export", state.href(), json.dumps({"panel": name, **meta.filters}, ensure_ascii=False))
     parts = [name, state.start or "", state.end or ""]
     return {"content": base64.b64encode(data).decode("ascii"), "filename": "_".join(p for p in parts if p) + ".csv",
             "type": "text/csv", "base64": True}
@@ -143,6 +150,10 @@ def view(state: State, build):
 
     from cockpit import context, queries
 
+    from cockpit import auth
+    if not auth.allowed("leader"):  # the router callback would otherwise hand a kiosk any page's layout
+        from cockpit.components.drill import error_page
+        return error_page(403, "此页面需要登录(领导及以上角色) / this page needs a leader's login", state.lang)
     ctx = context.get()
     key = f"drill:{queries.current_version(ctx.engine)}:{state.href()}"
     recent = current_app.extensions.setdefault("drill_views", OrderedDict())

@@ -97,7 +97,7 @@ LABELS.update({
     "period_label": ("期间", "Period"), "load_run": ("加载批次", "Load run"), "demo_label": ("演示数据", "Demo data"),
     "yes": ("是", "yes"), "no": ("否", "no"), "matter_filter": ("事项", "Matter"), "clear": ("清除", "clear"),
     "click_hint": ("点击图形可下钻", "Click a chart to drill down"), "year": ("年份", "Year"), "value": ("数值", "Value"),
-    "e404": ("未找到", "Not found"), "e400": ("请求参数有误", "Bad request"),
+    "e404": ("未找到", "Not found"), "e400": ("请求参数有误", "Bad request"), "e403": ("无权访问", "Forbidden"),
     "e404_text": ("没有这个部门、产业链、环节或企业。", "There is no such department, chain, segment or firm."),
     "back_home": ("返回驾驶舱", "Back to the cockpit"), "rd_col": ("研发经费(亿元)", "R&D (100M¥)"),
     "invention_col": ("发明专利", "Invention patents"),

@@ -114,3 +114,17 @@ def test_user_add_command_hashes_the_password(store_url, engine, monkeypatch):
     assert stored.role == "analyst" and PASSWORD not in stored.password_hash
     short = CliRunner().invoke(main, ["user", "add", "li", "--role", "admin"], input="short\nshort\n")
     assert short.exit_code != 0 and "10 characters" in short.output
+
+
+def test_a_kiosk_cannot_reach_drill_down_layouts_or_exports_through_callbacks(prod_app):
+    from cockpit import drill
+    from cockpit.pages import department
+    with prod_app.server.test_request_context("/_dash-update-component"):
+        from flask import session
+        session["role"] = "kiosk"
+        assert "error-403" in str(department.layout(code="kjj"))
+        with pytest.raises(Exception) as exc:
+            drill.download("cases", ["a"], None, drill.State(path="/departments/kjj"), "x")
+        assert type(exc.value).__name__ == "PreventUpdate"
+        session["role"] = "leader"
+        assert "error-403" not in str(department.layout(code="kjj"))

@@ -102,7 +102,7 @@ def grid(page: str, columns: list[dict], rows: list[dict], row_id: str):
 
 def error_page(code: int, message: str, lang: str):
     """The friendly 404/400 page in the cockpit's style, as a Dash layout (the app shell stays)."""
-    key = "e404" if code == 404 else "e400"
+    key = {404: "e404", 403: "e403"}.get(code, "e400")
     home = State(path="/", lang=lang)
     return html.Div(html.Div([
         html.H1(f"{code} · {t(key, lang)}"), html.P(t("e404_text", lang) if code == 404 else "", className="error-lead"),
