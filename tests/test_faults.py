@@ -23,7 +23,7 @@ from faults.hostile import QUERY_KEYS, SUFFIXES, VALUES, callback_bodies, page_r
 from faults.servers import Gunicorn, ThrowawayPostgres, ThrowawayRedis
 
 POLL = 1  # seconds: walls under test poll fast
-API_EVERY = 5  # the test API job's interval: amber after 2 intervals without a success, red after 4
+API_EVERY = 8  # the test API job's interval: amber after 2 intervals without a success, red after 4
 CATALOGUE = read_catalogue()
 DEPARTMENT, CHAIN = CATALOGUE["departments"][0]["code"], CATALOGUE["chains"][0]["code"]
 SEGMENT = CATALOGUE["chains"][0]["segments"][0]["code"]
@@ -273,3 +273,91 @@ def test_hostile_paths_queries_and_callback_bodies_never_answer_5xx(demo_env):
     # and a well-formed request still works: the hardening refuses only what Dash could not run
     assert _render(client, headers, "/departments").status_code == 200
     assert checked > 2000
+
+
+# --- the web process under gunicorn, and walls in headless Chromium -----------------------------------------------
+
+@pytest.fixture(scope="module")
+def web(demo_env, tmp_path_factory):
+    server = Gunicorn(demo_env, tmp_path_factory.mktemp("gunicorn") / "gunicorn.log", workers=2).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    playwright = pytest.importorskip("playwright.sync_api")
+    with playwright.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+def _open_wall(browser, url: str):
+    page = browser.new_page(viewport={"width": 1920, "height": 1080})
+    page.goto(url + "/")
+    page.wait_for_selector("#wall-panel-depts .js-plotly-plot .bars", timeout=60_000)  # cold workers, busy CI
+    page.wait_for_function("() => document.body.dataset.rendered !== undefined")
+    page.evaluate("() => { window.__sameDocument = true; }")
+    return page
+
+
+def _run_job(env: dict, name: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "cockpit.cli", "etl", "run", name], env=env, cwd=ROOT,
+                          capture_output=True, text=True, timeout=60)
+
+
+def test_raw_hostile_request_lines_never_answer_5xx(web):
+    import socket
+    for target in ["//evil.example/x", "/../../etc/passwd", "/%00", "/departments/%ff%fe?lang=%00",
+                   "/_dash-component-suites/../../etc/passwd", "/" + "a" * 6000, "/api/version?" + "x=" * 3000]:
+        with socket.create_connection(("127.0.0.1", web.port), timeout=10) as sock:
+            sock.sendall(f"GET {target} HTTP/1.1\r\nHost: x\r\nAccept: text/html\r\nConnection: close\r\n\r\n".encode())
+            head = sock.recv(4096).decode("latin-1")
+        status = int(head.split()[1])
+        assert status < 500, (target[:60], head[:200])
+
+
+@pytest.mark.browser
+def test_failing_source_keeps_the_data_and_turns_the_freshness_stamp_amber(web, browser, demo_env, api):
+    page = _open_wall(browser, web.url)
+    api.mode = "ok"
+    ok = _run_job(demo_env, "api")
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    page.wait_for_function("() => document.getElementById('wall-kpi-rd_intensity').textContent === '6.25'",
+                           timeout=15_000)
+    page.wait_for_function("() => document.getElementById('wall-freshness').classList.contains('ok')", timeout=5_000)
+    last_ok = dict((j[0], j[1]) for j in page.evaluate("() => fetch('/api/version').then(r => r.json())")["jobs"])["api"]
+
+    for mode in ("500", "garbage", "hang"):
+        api.mode = mode
+        failed = _run_job(demo_env, "api")
+        assert failed.returncode == 1 and "failed" in failed.stdout, (mode, failed.stdout, failed.stderr)
+    poll = page.evaluate("() => fetch('/api/version').then(r => r.json())")
+    assert dict((j[0], j[1]) for j in poll["jobs"])["api"] == last_ok  # the last success stays the old one
+    # two intervals without a success: amber (the wall computes it from the poll, see clientside.js)
+    page.wait_for_function("() => document.getElementById('wall-freshness').classList.contains('amber')",
+                           timeout=(4 * API_EVERY) * 1000)
+    assert page.inner_text("#wall-kpi-rd_intensity") == "6.25"  # the previous data stays on the wall
+    assert page.evaluate("() => window.__sameDocument") is True
+    page.close()
+
+
+@pytest.mark.browser
+def test_walls_recover_by_themselves_after_gunicorn_is_killed_and_restarted(web, browser, demo_env, tmp_path):
+    page = _open_wall(browser, web.url)
+    killed = web.kill()
+    assert len(killed) == 3  # the master and two workers
+    page.wait_for_function("() => document.body.classList.contains('offline')", timeout=15_000)
+    assert page.is_visible("#wall-reconnect")
+    assert page.is_visible("#wall-panel-depts .js-plotly-plot .bars")  # the last render stays up
+    data = tmp_path / "while-down.csv"
+    data.write_text("indicator,period,scope,value\ntalent_introduced,2027,county,4321\n", encoding="utf-8")
+    cockpit(demo_env, "etl", "run-file", str(data))
+    web.start()
+    page.wait_for_function("() => !document.body.classList.contains('offline')", timeout=20_000)
+    page.wait_for_function("() => document.getElementById('wall-kpi-talent_introduced').textContent === '4,321'",
+                           timeout=20_000)
+    assert not page.is_visible("#wall-reconnect")
+    assert page.evaluate("() => window.__sameDocument") is True  # recovered without a reload
+    page.close()

@@ -89,10 +89,16 @@ class Gunicorn:
     def start(self, timeout: float = 60.0) -> "Gunicorn":
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "app:server", "--workers", str(self.workers), "--bind",
-             f"127.0.0.1:{self.port}", "--timeout", "60", "--graceful-timeout", "2"],
+             f"127.0.0.1:{self.port}", "--timeout", "60", "--graceful-timeout", "2", *self._no_control_socket()],
             env=self.env, cwd=ROOT, stdout=open(self.log, "ab"), stderr=subprocess.STDOUT, start_new_session=True)
         wait_up(self.url + "/api/version", timeout)
         return self
+
+    @staticmethod
+    def _no_control_socket() -> list[str]:
+        # gunicorn 23+ opens a control socket at one fixed path per user; parallel test servers would fight over it
+        out = subprocess.run([sys.executable, "-m", "gunicorn", "--help"], capture_output=True, text=True).stdout
+        return ["--no-control-socket"] if "--no-control-socket" in out else []
 
     def worker_pids(self) -> list[int]:
         out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(self.proc.pid)], capture_output=True, text=True)
