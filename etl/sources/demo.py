@@ -41,6 +41,8 @@ COUNTY_SERIES = {
 }
 CHAIN_SHARE = {"equipment": 0.24, "aerospace": 0.08, "pharmachem": 0.20, "biomed": 0.12, "digital": 0.10,
                "bearings": 0.12}
+CHAIN_INTENSITY = {"equipment": 4.6, "aerospace": 6.1, "pharmachem": 5.0, "biomed": 7.2, "digital": 5.5,
+                   "bearings": 3.8}  # R&D over output value in 2016, per chain (demo calibration)
 LISTED_PER_CHAIN = {"equipment": 4, "pharmachem": 4, "bearings": 3, "aerospace": 2, "biomed": 2, "digital": 1}
 LISTING_YEARS = [2003, 2006, 2008, 2010, 2011, 2012, 2014, 2015, 2016, 2016, 2017, 2018, 2020, 2021, 2023, 2025]
 FIRMS_PER_SEGMENT = 8
@@ -69,11 +71,11 @@ def firms(catalogue: dict, names: dict) -> pd.DataFrame:
         for seg in chain["segments"]:
             for k in range(FIRMS_PER_SEGMENT):
                 n = len(rows)
-                town, (suf_zh, suf_en) = towns[n % len(towns)], suffixes[(n // len(towns)) % len(suffixes)]
+                (town, town_en), (suf_zh, suf_en) = towns[n % len(towns)], suffixes[(n // len(towns)) % len(suffixes)]
                 listed = listed_left > 0 and k == 0 or (listed_left > 2 and k == 1)
                 listed_left -= int(listed)
                 rows.append({"code": f"F{n + 1:03d}", "name_zh": f"{town}{seg['name_zh']}{suf_zh}(示例)",
-                             "name_en": f"{town} {seg['name_en']} {suf_en} (demo)", "chain_code": chain["code"],
+                             "name_en": f"{town_en} {seg['name_en']} {suf_en} (demo)", "chain_code": chain["code"],
                              "segment_code": seg["code"], "listed": listed, "high_tech": bool(rng.random() < 0.7)})
     df = pd.DataFrame(rows)
     listed_idx = df.index[df["listed"]]
@@ -181,12 +183,19 @@ def observations(catalogue: dict, firm_table: pd.DataFrame, case_table: pd.DataF
                         share = v * 0.8
                         for f, fv in zip(fs, _split(share, rng.dirichlet(np.ones(len(fs))), integer, rng)):
                             rows.append((ind, str(y), f, round(float(fv), 3)))
-        for y in YEARS:
+        for i, y in enumerate(YEARS):
             listed = firm_table[(firm_table["chain_code"] == c) & (firm_table["listed_year"] <= y)]
             rows.append(("listed_firms", str(y), c, len(listed)))
+            # R&D spending over the chain's output value: chains differ, all rise slowly with the county
+            base = CHAIN_INTENSITY[c] + 0.06 * i
+            rows.append(("rd_intensity", str(y), c, round(base + rng.normal(0, 0.05), 2)))
+            for seg in segs:
+                rows.append(("rd_intensity", str(y), seg["code"], round(base + rng.normal(0, 0.4), 2)))
     rows += service_observations(case_table, matter_table)
     df = pd.DataFrame(rows, columns=["indicator", "period", "scope", "value"])
-    return df.assign(source=SOURCE)
+    chain_intensity = (df["indicator"] == "rd_intensity") & (df["scope"] != COUNTY)
+    note = np.where(chain_intensity, "研发经费占产业链产值比重 / R&D over the chain's output value", "")
+    return df.assign(source=SOURCE, note=note)
 
 
 def service_observations(case_table: pd.DataFrame, matter_table: pd.DataFrame) -> list[tuple]:
