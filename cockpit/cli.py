@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -35,6 +36,19 @@ def _progress(items, desc: str):
     for item in items:
         log.info("%s: %s", desc, getattr(item, "name", item))
         yield item
+
+
+@contextmanager
+def _stages(desc: str):
+    """A run's stages as a live status line on a terminal, as log lines elsewhere."""
+    if not sys.stderr.isatty():
+        yield lambda stage: log.info("%s: %s", desc, stage)
+        return
+    with tqdm(desc=desc, bar_format="{desc}: {postfix} [{elapsed}]") as bar:
+        def progress(stage: str) -> None:
+            bar.set_postfix_str(stage)
+            bar.update()
+        yield progress
 
 
 @click.group()
@@ -73,7 +87,8 @@ def etl_run_file(path: Path, as_json: bool, job: str) -> None:
     if not path.is_file():
         raise click.ClickException(f"no such file: {path}")
     engine = _engine(get_settings())
-    result = load.run(engine, job, FileDropSource(files=[str(path)], move=False))
+    with _stages(f"run-file {path.name}") as progress:
+        result = load.run(engine, job, FileDropSource(files=[str(path)], move=False), progress=progress)
     summary = {"run_id": result.run_id, "status": result.status, "read": result.rows_read,
                "loaded": result.rows_loaded, "unchanged": result.rows_unchanged, "rejected": result.rows_rejected,
                "error": result.error}

@@ -187,7 +187,11 @@ def load_state(engine, job: str) -> dict:
         return dict(conn.execute(select(JobLock.extra).where(JobLock.job == job)).scalar() or {})
 
 
-def run(engine, job: str, source) -> RunResult:
+def _quiet(stage: str) -> None:
+    pass
+
+
+def run(engine, job: str, source, progress=_quiet) -> RunResult:
     """Extract everything from `source`, then validate and upsert it in one transaction. A failure anywhere
     rolls the data back to what it was; the run record says what happened either way."""
     with engine.begin() as conn:
@@ -198,8 +202,9 @@ def run(engine, job: str, source) -> RunResult:
     batches: list[Batch] = []
     state = load_state(engine, job)
     try:
+        progress(f"extract {source.name}")
         batches = list(source.extract(state))
-        _load_all(engine, job, source, batches, state, result)
+        _load_all(engine, job, source, batches, state, result, progress)
     except Exception as exc:  # any failure: nothing of this run is visible, and the record says why
         log.exception("run %s of job %s failed", run_id, job)
         result.status, result.error = "failed", f"{type(exc).__name__}: {getattr(exc, 'orig', None) or exc}"[:1000]
@@ -225,7 +230,7 @@ def source_finish(source, batches, committed: bool) -> None:
             log.exception("clean-up of source %s failed", source.name)
 
 
-def _load_all(engine, job, source, batches, state, result: RunResult) -> None:
+def _load_all(engine, job, source, batches, state, result: RunResult, progress=_quiet) -> None:
     default_source = f"{source.name}:{source.key}"
     with engine.begin() as conn:
         lookups = Lookups.from_db(conn)
@@ -236,6 +241,7 @@ def _load_all(engine, job, source, batches, state, result: RunResult) -> None:
                     result.refused.append((batch.location, batch.refused))
                     continue
                 result.rows_read += len(batch.records)
+                progress(f"load {len(batch.records):,} {kind} from {batch.location}")
                 valid, changed, rejected = _load_batch(conn, batch, lookups, result.run_id, default_source)
                 result.rows_loaded += changed
                 result.rows_unchanged += valid - changed
