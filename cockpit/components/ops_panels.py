@@ -1,0 +1,109 @@
+"""Layout factories of the operations page (jobs table, rejected rows, failed files, 403) and its labels in
+Chinese and English. No callbacks."""
+from __future__ import annotations
+
+import pandas as pd
+from dash import dcc, html
+
+from cockpit.components.drill import link_table
+
+PAGE = "ops"
+RUN_TYPE, DOWNLOAD_TYPE = "ops-run", "ops-download-rejected"
+JOBS, MESSAGE, DOWNLOAD, TICK = "ops-jobs", "ops-message", "ops-download", "ops-tick"
+COLOURS = {"ok": "#3ddc97", "success": "#3ddc97", "amber": "#ffb84d", "running": "#29d8ff", "red": "#ff5c5c",
+           "failed": "#ff5c5c", "never": "#8aa4c8"}
+
+LABELS = {
+    "title": ("运维管理", "Operations"), "nav_cockpit": ("驾驶舱", "Cockpit"), "lang_switch": ("English", "中文"),
+    "jobs": ("数据源与调度", "Sources and schedules"), "job": ("作业", "Job"), "source": ("数据源", "Source"),
+    "schedule": ("调度", "Schedule"), "last_run": ("最近运行", "Last run"), "status": ("状态", "Status"),
+    "loaded": ("加载行数", "Loaded"), "rejected": ("拒收行数", "Rejected"), "next_run": ("下次运行", "Next run"),
+    "freshness": ("新鲜度", "Freshness"), "last_success": ("最近成功", "Last success"), "run_now": ("立即运行", "Run now"),
+    "error": ("错误", "Error"), "rejected_rows": ("拒收数据行及原因", "Rejected rows and reasons"),
+    "run": ("批次", "Run"), "location": ("文件/地址", "File or URL"), "row": ("行号", "Row"), "reason": ("原因", "Reason"),
+    "raw": ("原始内容", "Raw content"), "download": ("下载CSV", "Download CSV"),
+    "failed_files": ("失败文件(failed/)", "Refused files (failed/)"), "file": ("文件", "File"),
+    "modified": ("时间", "Modified"), "size": ("大小(字节)", "Size (bytes)"), "none": ("无", "none"),
+    "started": ("已开始运行：{}", "Started: {}"), "unknown_job": ("没有这个作业：{}", "No such job: {}"),
+    "forbidden": ("此页面需要管理员(admin)角色", "This page needs the admin role"),
+    "e403": ("无权访问", "Forbidden"), "back_home": ("返回驾驶舱", "Back to the cockpit"),
+    "ok": ("正常", "ok"), "amber": ("滞后", "late"), "red": ("过期", "stale"), "never": ("从未成功", "never"),
+    "success": ("成功", "success"), "failed": ("失败", "failed"), "running": ("运行中", "running"),
+    "showing": ("显示最近 {} 行", "newest {} rows shown"), "schedule_error": ("调度文件无法读取：{}", "Schedule file unreadable: {}"),
+}
+
+
+def label(key: str, lang: str) -> str:
+    zh, en = LABELS[key]
+    return en if lang == "en" else zh
+
+
+def _when(value) -> str:
+    return "—" if value is None or pd.isna(value) else pd.Timestamp(value).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def badge(level: str | None, lang: str):
+    if not level:
+        return "—"
+    text = label(level, lang) if level in LABELS else level
+    return html.Span(text, className=f"ops-badge ops-{level}",
+                     style={"color": COLOURS.get(level, "inherit"), "fontWeight": 600})
+
+
+def frame(title: str, lang: str, body, other_lang_href: str):
+    return html.Div([
+        html.Header([html.Div([html.H1(title)], className="drill-title"),
+                     html.Nav([dcc.Link(label("nav_cockpit", lang), href="/" if lang == "zh" else "/?lang=en",
+                                        className="drill-nav-link"),
+                               dcc.Link(label("lang_switch", lang), href=other_lang_href, className="drill-lang")],
+                              className="drill-nav")], className="drill-header"),
+        html.Main(body, className="drill-body"),
+    ], className=f"drill ops lang-{lang}", id="ops-page")
+
+
+def section(key: str, title: str, body, tools=None):
+    return html.Section([html.Div([html.H2(title, className="dpanel-title"), html.Div(tools or [], className="dpanel-tools")],
+                                  className="dpanel-head"), html.Div(body, className="dpanel-body")],
+                        className="dpanel wide", id=f"ops-panel-{key}")
+
+
+def jobs_table(df: pd.DataFrame, lang: str):
+    heads = [label(k, lang) for k in ("job", "source", "schedule", "last_run", "status", "loaded", "rejected",
+                                      "last_success", "next_run", "freshness", "error")] + [""]
+    rows = [[r.job, r.source, r.schedule, _when(r.started_at), badge(r.status, lang), f"{r.rows_loaded:,}",
+             f"{r.rows_rejected:,}", _when(r.last_success), _when(r.next_run), badge(r.freshness, lang),
+             html.Span(r.error[:300], title=r.error, className="ops-error") if r.error else "",
+             html.Button(label("run_now", lang), id={"type": RUN_TYPE, "job": r.job}, n_clicks=0, className="export-btn")]
+            for r in df.itertuples()]
+    return link_table(heads, rows, numeric={5, 6}, cls="ops-jobs")
+
+
+def rejected_table(df: pd.DataFrame, lang: str, limit: int):
+    if df.empty:
+        return html.P(label("none", lang), className="ops-empty")
+    heads = [label(k, lang) for k in ("run", "job", "location", "row", "reason", "raw")]
+    rows = [[r.run_id, r.job, r.location, "" if pd.isna(r.row_number) else int(r.row_number), r.reason,
+             html.Code(str(r.raw)[:300])] for r in df.itertuples()]
+    return html.Div([html.P(label("showing", lang).format(limit), className="ops-note"),
+                     link_table(heads, rows, numeric={0, 3}, cls="ops-rejected")])
+
+
+def download_buttons(jobs: list[str], lang: str):
+    return [html.Button(f"{label('download', lang)} · {name}", id={"type": DOWNLOAD_TYPE, "job": name}, n_clicks=0,
+                        className="export-btn") for name in jobs] + [dcc.Download(id=DOWNLOAD)]
+
+
+def failed_table(df: pd.DataFrame, lang: str):
+    if df.empty:
+        return html.P(label("none", lang), className="ops-empty")
+    heads = [label(k, lang) for k in ("job", "file", "modified", "size", "error")]
+    rows = [[r.job, html.Span(r.file, title=r.folder), _when(r.modified), f"{r.size:,}", html.Pre(r.error)]
+            for r in df.itertuples()]
+    return link_table(heads, rows, numeric={3}, cls="ops-failed")
+
+
+def forbidden(lang: str):
+    return html.Div(html.Div([
+        html.H1(f"403 · {label('e403', lang)}"), html.P(label("forbidden", lang), className="error-lead"),
+        html.Div([dcc.Link(label("back_home", lang), href="/")], className="error-links"),
+    ], className="error-box", id="error-403"), className=f"drill drill-error lang-{lang}")

@@ -1,0 +1,98 @@
+"""What the operations page shows, as plain data: each job's schedule, last run, next run and freshness, the
+rejected rows with their reasons, and the files a file drop refused (failed/ with their .error.txt)."""
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import pandas as pd
+from sqlalchemy import func, select
+
+from etl.jobs import Job
+from etl.store import EtlRun, RejectedRow
+
+AMBER, RED = 2, 4  # x the job's interval without a success, as the wall's freshness stamp (assets/clientside.js)
+REJECTED_COLUMNS = ["run_id", "job", "location", "row_number", "reason", "raw", "loaded_at", "is_demo"]
+ERROR_TEXT_MAX = 2000
+
+
+def schedule_text(job: Job) -> str:
+    """The trigger as the schedule file writes it: `every 5m` or `cron 5 0 * * *`."""
+    if "every" in job.trigger:
+        return f"every {job.trigger['every']}"
+    return f"cron {job.trigger.get('cron', '')}"
+
+
+def freshness(last_success: datetime | None, interval_s: float, now: datetime) -> str:
+    """ok | amber | red | never: how long since the job's last success, in intervals."""
+    if last_success is None:
+        return "never"
+    ratio = (now - last_success).total_seconds() / max(interval_s, 1.0)
+    return "red" if ratio > RED else "amber" if ratio > AMBER else "ok"
+
+
+def job_status(engine, jobs: list[Job], now: datetime | None = None) -> pd.DataFrame:
+    """One row per job of the schedule: its trigger, its newest run (any outcome), its newest success, the next
+    fire time and the freshness level. Runs of jobs no longer in the schedule are left out."""
+    now = now or datetime.now()
+    names = [j.name for j in jobs]
+    newest = select(EtlRun.job, func.max(EtlRun.id).label("id")).where(EtlRun.job.in_(names)).group_by(EtlRun.job)
+    success = (select(EtlRun.job, func.max(EtlRun.ended_at).label("at"))
+               .where(EtlRun.job.in_(names), EtlRun.status == "success").group_by(EtlRun.job))
+    with engine.connect() as conn:
+        ids = dict(conn.execute(newest).all())
+        last_ok = dict(conn.execute(success).all())
+        runs = {r.job: r for r in conn.execute(select(EtlRun.__table__).where(EtlRun.id.in_(list(ids.values()))))}
+    rows = []
+    for job in jobs:
+        run = runs.get(job.name)
+        interval = job.interval_seconds()
+        fire = job.make_trigger().get_next_fire_time(None, now.astimezone())
+        rows.append({
+            "job": job.name, "source": job.source, "schedule": schedule_text(job), "interval_s": interval,
+            "run_id": run.id if run else None, "status": run.status if run else None,
+            "started_at": run.started_at if run else None, "ended_at": run.ended_at if run else None,
+            "rows_read": run.rows_read if run else 0, "rows_loaded": run.rows_loaded if run else 0,
+            "rows_unchanged": run.rows_unchanged if run else 0, "rows_rejected": run.rows_rejected if run else 0,
+            "error": (run.error or "") if run else "", "last_success": last_ok.get(job.name),
+            "next_run": fire.astimezone().replace(tzinfo=None) if fire else None,
+            "freshness": freshness(last_ok.get(job.name), interval, now),
+        })
+    return pd.DataFrame(rows)
+
+
+def rejected_rows(engine, job: str | None = None, limit: int | None = 200) -> pd.DataFrame:
+    """Rejected rows with their reasons, newest run first; `job` narrows to one job's runs."""
+    stmt = (select(RejectedRow.run_id, EtlRun.job, RejectedRow.location, RejectedRow.row_number, RejectedRow.reason,
+                   RejectedRow.raw, EtlRun.ended_at.label("loaded_at"), EtlRun.is_demo)
+            .join(EtlRun, EtlRun.id == RejectedRow.run_id)
+            .order_by(RejectedRow.run_id.desc(), RejectedRow.id))
+    if job:
+        stmt = stmt.where(EtlRun.job == job)
+    if limit:
+        stmt = stmt.limit(limit)
+    with engine.connect() as conn:
+        result = conn.execute(stmt)
+        return pd.DataFrame(result.all(), columns=list(result.keys())).reindex(columns=REJECTED_COLUMNS)
+
+
+def failed_files(jobs: list[Job]) -> pd.DataFrame:
+    """Each file_drop job's failed/ folder: every refused file with the text of its .error.txt beside it."""
+    rows = []
+    for job in jobs:
+        folder = job.options.get("folder") if job.source == "file_drop" else None
+        failed = Path(folder) / "failed" if folder else None
+        if failed is None or not failed.is_dir():
+            continue
+        for path in sorted(failed.iterdir()):
+            if not path.is_file() or path.name.endswith(".error.txt"):
+                continue
+            note = path.with_name(path.name + ".error.txt")
+            try:
+                error = note.read_text(encoding="utf-8", errors="replace")[:ERROR_TEXT_MAX].strip()
+            except OSError:
+                error = ""
+            stat = path.stat()
+            rows.append({"job": job.name, "file": path.name, "folder": str(failed), "size": stat.st_size,
+                         "modified": datetime.fromtimestamp(stat.st_mtime).replace(microsecond=0), "error": error})
+    return pd.DataFrame(rows, columns=["job", "file", "folder", "size", "modified", "error"])
