@@ -1,10 +1,13 @@
-/* The wall's per-tick work, in the browser: scale-to-fit, clock, data-version poll, freshness, rotation,
-   and number animation (the ranking and ticker scroll in CSS). The server is asked only for /api/version and, on change, the panels. */
+/* The wall's per-tick work, in the browser: scale-to-fit, clock, data-version poll, freshness, rotation, number
+   animation (the ranking and ticker scroll in CSS), and the refresh itself: when /api/version reports a new data
+   version, one GET /api/wall brings every panel's change and set_props patches it in. Those props are no
+   callback's input, so Dash's undo history does not grow, however long the wall runs. */
 (function () {
   "use strict";
   var W = 1920, H = 1080;
   var AMBER = 2, RED = 4;  // x the job's interval; see freshnessLevel
-  var st = { timers: [], version: null, n: 0, offset: 0, failures: 0, payload: null, lang: "zh" };
+  var st = { timers: [], pollTimer: null, version: null, loading: false, offset: 0, failures: 0, payload: null,
+             lang: "zh", panels: [] };
 
   function fit() {
     var c = document.getElementById("wall-canvas");
@@ -67,6 +70,7 @@
   function poll() {
     var ctrl = new AbortController();
     var abort = setTimeout(function () { ctrl.abort(); }, 4000);
+    st.pollTimer = null;
     fetch("/api/version", { cache: "no-store", signal: ctrl.signal })
       .then(function (r) { if (!r.ok) { throw new Error("HTTP " + r.status); } return r.json(); })
       .then(function (p) {
@@ -75,11 +79,7 @@
         st.payload = p;
         st.offset = p.now * 1000 - Date.now();
         if (st.reload) { window.location.reload(); return; }  // the first render failed; now the server is back
-        if (p.v !== st.version) {
-          st.version = p.v;
-          st.n += 1;
-          window.dash_clientside.set_props("wall-version", { data: { v: p.v, n: st.n } });
-        }
+        if (p.v !== st.version) { refresh(); }
         renderFreshness(p.now);
       })
       .catch(function () {
@@ -88,8 +88,46 @@
       })
       .finally(function () {
         clearTimeout(abort);
-        st.timers.push(setTimeout(poll, st.poll * 1000));
+        if (!document.getElementById("wall-canvas")) { return; }  // navigated away: boot starts it again
+        // One pending poll at a time: a timer replaced, never piled up (the old list kept every id it ever set).
+        clearTimeout(st.pollTimer);
+        st.pollTimer = setTimeout(poll, st.poll * 1000);
       });
+  }
+
+  /* Fetch the panels' change for the current data version and patch it in; one refresh at a time. Figures get
+     a Patch (traces, annotations, ranges) so dcc.Graph redraws them in place with Plotly.react. */
+  function refresh() {
+    if (st.loading) { return Promise.resolve(false); }
+    st.loading = true;
+    var q = "?lang=" + encodeURIComponent(st.lang) + "&panels=" + encodeURIComponent(st.panels.join(","));
+    return fetch("/api/wall" + q, { cache: "no-store" })
+      .then(function (r) { if (!r.ok) { throw new Error("HTTP " + r.status); } return r.json(); })
+      .then(function (out) {
+        var set = window.dash_clientside.set_props;
+        Object.keys(out.figures).forEach(function (key) {
+          set({ type: "wall-graph", panel: key }, { figure: out.figures[key] });
+        });
+        Object.keys(out.captions).forEach(function (key) {
+          if (document.getElementById("wall-panel-" + key)) {
+            set({ type: "wall-caption", panel: key }, { children: out.captions[key], title: out.captions[key] });
+          }
+        });
+        set("wall-ticker", { children: out.ticker });
+        set("wall-demo", { style: out.demo ? null : { display: "none" } });
+        window.dash_clientside.cockpit.animateKpis(out.kpis);
+        st.version = out.v;
+        markRendered(out.v);
+        return true;
+      })
+      .catch(function () { return false; })  // keep what is shown; the next poll tries again
+      .finally(function () { st.loading = false; });
+  }
+
+  function markRendered(version) {
+    // Tests and the bench wait on this: the version the panels show now, and how many refreshes happened.
+    document.body.setAttribute("data-rendered", String(version));
+    window.__wallRenders = (window.__wallRenders || 0) + 1;
   }
 
   function rotate() {
@@ -110,11 +148,13 @@
   window.dash_clientside = window.dash_clientside || {};
   window.dash_clientside.cockpit = {
     boot: function (config) {
-      st.timers.forEach(function (t) { clearTimeout(t); clearInterval(t); });
+      st.timers.forEach(function (t) { clearInterval(t); });
       st.timers = [];
+      clearTimeout(st.pollTimer);
       st.poll = config.poll;
       st.version = config.v;
       st.lang = config.lang;
+      st.panels = config.panels || [];
       st.reload = !!config.reload;
       setOffline(st.reload);
       if (!st.resizeBound) { window.addEventListener("resize", fit); st.resizeBound = true; }
@@ -122,9 +162,12 @@
       tickClock();
       every(tickClock, 1000);
       if (config.rotate > 0) { every(rotate, config.rotate * 1000); }
+      if (config.v !== null && config.v !== undefined) { markRendered(config.v); }
       poll();
       return window.dash_clientside.no_update;
     },
+    // The refresh, by hand: the bench drives many cycles through it without waiting for new data.
+    refresh: refresh,
     animateKpis: function (data) {
       Object.keys(data || {}).forEach(function (code) {
         var k = data[code], el = document.getElementById("wall-kpi-" + code);
@@ -143,12 +186,6 @@
         }
         window.requestAnimationFrame(step);
       });
-      return window.dash_clientside.no_update;
-    },
-    markRendered: function (rendered) {
-      // Tests and the bench wait on this: the version the panels show now, and how many refreshes happened.
-      document.body.setAttribute("data-rendered", String(rendered.v));
-      window.__wallRenders = (window.__wallRenders || 0) + 1;
       return window.dash_clientside.no_update;
     },
     drillDown: function (deptClick, chainClick) {

@@ -60,18 +60,16 @@ def cold_load(browser, url: str) -> tuple[int, float]:
 
 
 def heap_growth(browser, url: str, cycles: int) -> dict:
-    """Used JS heap after 10 and after `cycles` refreshes, each a full version refresh (accelerated: the test
-    sets the version store instead of waiting for a new load), with a forced GC before each reading."""
+    """Used JS heap after 10 and after `cycles` refreshes, each a full version refresh (accelerated: the bench
+    calls the wall's refresh instead of waiting for a new load), with a forced GC before each reading."""
     page = browser.new_page(viewport={"width": 1920, "height": 1080})
     cdp = page.context.new_cdp_session(page)
     page.goto(url)
     page.wait_for_function(PANELS_DRAWN, timeout=30_000)
-    refresh = """async ([count, offset]) => {
-        const v = Number(document.body.dataset.rendered);
+    # The wall's own refresh (what a new data version triggers: GET /api/wall, figures patched in place), forced.
+    refresh = """async (count) => {
         for (let i = 0; i < count; i++) {
-            const before = window.__wallRenders;
-            window.dash_clientside.set_props('wall-version', {data: {v: v, n: offset + i}});
-            while (window.__wallRenders === before) { await new Promise(r => setTimeout(r, 2)); }
+            while (!(await window.dash_clientside.cockpit.refresh())) { await new Promise(r => setTimeout(r, 5)); }
         }
     }"""
 
@@ -81,10 +79,10 @@ def heap_growth(browser, url: str, cycles: int) -> dict:
         cdp.send("HeapProfiler.collectGarbage")
         return cdp.send("Runtime.getHeapUsage")["usedSize"], cdp.send("Memory.getDOMCounters")["nodes"]
 
-    page.evaluate(refresh, [10, 1_000_000])
+    page.evaluate(refresh, 10)
     h10, n10 = heap()
     started = time.time()
-    page.evaluate(refresh, [cycles - 10, 2_000_000])
+    page.evaluate(refresh, cycles - 10)
     per_cycle = (time.time() - started) / max(1, cycles - 10)
     h_end, n_end = heap()
     page.close()

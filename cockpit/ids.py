@@ -8,11 +8,7 @@ CLOCK = "wall-clock"
 FRESHNESS = "wall-freshness"
 DEMO_MARK = "wall-demo"
 RECONNECT = "wall-reconnect"
-LANG = "wall-lang"          # dcc.Store: the page's language
-CONFIG = "wall-config"      # dcc.Store: poll interval, rotation, version at first render
-VERSION = "wall-version"    # dcc.Store: {"v": data version, "n": refresh counter}, written by clientside.js
-RENDERED = "wall-rendered"  # dcc.Store: the version the panels show now
-KPI_VALUES = "wall-kpi-values"
+CONFIG = "wall-config"      # dcc.Store: poll interval, rotation, language, panels, version at first render
 TICKER = "wall-ticker"
 BOOT = "wall-boot"          # a one-shot trigger for the clientside starters
 
@@ -22,7 +18,7 @@ CAPTION_TYPE = "wall-caption"
 
 
 def graph(panel: str) -> dict:
-    # Pattern-matching ids: one callback refreshes whichever panels the page shows (rotation adds a set).
+    # Pattern-matching ids: clientside.js patches whichever panels the page shows (rotation adds a set).
     return {"type": GRAPH_TYPE, "panel": panel}
 
 

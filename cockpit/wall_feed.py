@@ -1,0 +1,107 @@
+"""What the wall shows for one data version: panel figures, captions, ticker and KPIs, built once per (version,
+language, panels) and shared by every wall, as the first render's parts and as the refresh walls fetch."""
+from __future__ import annotations
+
+from datetime import date
+
+from dash import Patch
+from plotly.io.json import to_json_plotly
+
+from cockpit import components, context, figures, queries
+
+# Panel sets of the playlist (?rotate=SECONDS): (set name, label key, [(panel key, title key)]).
+PANEL_SETS = [
+    ("overview", "set_overview", [("rd", "rd_trend"), ("rank", "index_rank"), ("chains", "chains"),
+                                  ("depts", "dept_ranking"), ("ontime", "on_time"), ("resources", "resources")]),
+    ("trends", "set_trends", [("patents", "patents"), ("enterprises", "enterprises"), ("talent", "talent"),
+                              ("digital", "digital")]),
+]
+PANELS = [key for _, _, panels in PANEL_SETS for key, _ in panels]
+TREND_CODES = {"patents": (["patents_granted", "invention_patents"], "bar"), "enterprises": (["high_tech_firms"], "bar"),
+               "talent": (["talent_introduced"], "bar"), "digital": (["base_stations_5g"], "bar")}
+TTL = 3600
+
+
+def panel_data(engine, key: str, lang: str, today: str) -> tuple:
+    """(figure, the frame it shows) for one panel key: the only place the wall maps panels to queries."""
+    if key == "rd":
+        df = queries.county_series(engine, ("rd_intensity",))
+        return figures.rd_trend(df, lang), df
+    if key == "rank":
+        df = queries.county_series(engine, ("innovation_index_rank",))
+        return figures.index_rank(df, lang), df
+    if key == "chains":
+        df = queries.chain_segments(engine)
+        return figures.chains_treemap(df, lang), df
+    if key == "depts":
+        df = queries.department_matters(engine, today)
+        return figures.department_ranking(df, lang), df
+    if key == "ontime":
+        df = queries.department_matters(engine, today)
+        done = df["handled"].sum()
+        target = queries.county_series(engine, ("on_time_rate",))["target"].max()
+        return figures.on_time_gauge(100 * df["on_time"].sum() / done if done else None, target, lang), df
+    if key == "resources":
+        df = queries.resources_by_type(engine)
+        return figures.resources_donut(df, lang), df
+    codes, kind = TREND_CODES[key]
+    df = queries.county_series(engine, tuple(codes))
+    return figures.county_trend(df, codes, lang, kind), df
+
+
+def _is_demo(frames) -> bool:
+    return any(bool(f["is_demo"].any()) for f in frames if f is not None and "is_demo" in f and not f.empty)
+
+
+def _key(kind: str, keys: list[str], lang: str) -> str:
+    version = queries.current_version(context.get().engine)
+    return f"wall:{kind}:{version}:{date.today().isoformat()}:{lang}:{','.join(keys)}"
+
+
+def build(keys: list[str], lang: str) -> dict:
+    """Everything the panels `keys` show: figures as dicts, captions, ticker rows, KPI payload, demo flag, version."""
+    c = context.get()
+    cache_key = _key("parts", keys, lang)
+    hit = c.cache.get(cache_key)
+    if hit is not None:
+        return hit
+    engine, today = c.engine, date.today().isoformat()
+    version = queries.current_version(engine)
+    built = {k: panel_data(engine, k, lang, today) for k in keys}
+    kpis, cases = queries.kpis(engine, today), queries.latest_cases(engine)
+    out = {"v": version, "figures": {k: fig.to_plotly_json() for k, (fig, _) in built.items()},
+           "captions": {**{k: components.caption(df, lang) for k, (_, df) in built.items()},
+                        "ticker": components.caption(cases, lang)},
+           "ticker": components.ticker_items(cases, lang), "kpis": components.kpi_payload(kpis, lang),
+           "kpi_rows": kpis.to_dict("records"), "demo": _is_demo([df for _, df in built.values()] + [kpis, cases])}
+    c.cache.set(cache_key, out, timeout=TTL)
+    return out
+
+
+def _patch(fig: dict) -> Patch:
+    """Only what a refresh changes: traces, annotations and shapes, and the data-driven axis ranges; the browser
+    merges it into the figure it has and Plotly redraws in place."""
+    patch = Patch()
+    patch["data"] = fig["data"]
+    lay = fig["layout"]
+    for part in ("annotations", "shapes"):
+        if part in lay:
+            patch["layout"][part] = lay[part]
+    for axis in ("xaxis", "yaxis"):
+        if "range" in lay.get(axis, {}):
+            patch["layout"][axis]["range"] = lay[axis]["range"]
+    return patch
+
+
+def refresh_json(keys: list[str], lang: str) -> str:
+    """The refresh a wall fetches when the data version moved, as JSON text (serialised once per version)."""
+    c = context.get()
+    cache_key = _key("json", keys, lang)
+    body = c.cache.get(cache_key)
+    if body is None:
+        out = build(keys, lang)
+        body = to_json_plotly({
+            "v": out["v"], "figures": {k: _patch(out["figures"][k]) for k in keys}, "captions": out["captions"],
+            "ticker": out["ticker"], "kpis": out["kpis"], "demo": out["demo"]})
+        c.cache.set(cache_key, body, timeout=TTL)
+    return body
