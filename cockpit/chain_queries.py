@@ -8,9 +8,9 @@ from __future__ import annotations
 import pandas as pd
 from sqlalchemy import and_, case, func, literal, select
 
-from cockpit.drill_queries import _with_runs, dimension
+from cockpit.drill_queries import _runs, dimension
 from cockpit.queries import _frame, memo
-from etl.store import COUNTY, Chain, Firm, Indicator, Observation, Resource, Segment
+from etl.store import COUNTY, Chain, EtlRun, Firm, Indicator, Observation, Resource, Segment
 
 CHAIN_CODES = ("rd_spending", "rd_intensity", "listed_firms", "high_tech_firms", "patents_granted",
                "invention_patents", "talent_introduced")
@@ -35,10 +35,21 @@ def series(engine, scopes: tuple[str, ...], codes: tuple[str, ...], start: str |
     stmt = (select(Observation.scope, Observation.indicator_code.label("indicator_code"),
                    Indicator.name_zh.label("indicator_zh"), Indicator.name_en.label("indicator_en"), Observation.period,
                    Observation.value, Observation.unit, Observation.source, Observation.run_id,
-                   case((Observation.is_demo, 1), else_=0).label("is_demo"))
-            .join(Indicator, Indicator.code == Observation.indicator_code).where(and_(*cond))
+                   case((Observation.is_demo, 1), else_=0).label("is_demo"), EtlRun.ended_at.label("loaded_at"))
+            .join(Indicator, Indicator.code == Observation.indicator_code)
+            .outerjoin(EtlRun, EtlRun.id == Observation.run_id).where(and_(*cond))
             .order_by(Observation.scope, Observation.indicator_code, Observation.period))
-    return _with_runs(engine, _frame(engine, stmt))
+    return _runs(_frame(engine, stmt))
+
+
+@memo
+def observed(engine, scopes: tuple[str, ...], codes: tuple[str, ...]) -> frozenset[str]:
+    """Which of `codes` have a yearly observation for any of `scopes`, in any year (the indicator tabs offered):
+    one index probe per indicator instead of fetching every row."""
+    seen = (select(Observation.id).where(Observation.indicator_code == Indicator.code, Observation.scope.in_(scopes),
+                                         func.length(Observation.period) == 4).exists())
+    with engine.connect() as conn:
+        return frozenset(conn.execute(select(Indicator.code).where(Indicator.code.in_(codes), seen)).scalars())
 
 
 @memo

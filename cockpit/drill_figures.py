@@ -1,92 +1,118 @@
-"""DataFrame in → go.Figure out for the drill-down pages, on the wall's lean template (cockpit.figures); every
+"""DataFrame in → figure (a plain Plotly dict) out for the drill-down pages, on the wall's lean template (cockpit.figures); every
 clickable trace carries the code of what it draws in customdata, so a click can go one level deeper.
 
 A sibling of figures.py rather than more of it: figures.py is the wall's and near its size limit."""
 from __future__ import annotations
 
 import base64
+from functools import cache
 
 import pandas as pd
-import plotly.graph_objects as go
+import plotly.io as pio
 
-from cockpit.figures import COLORWAY, CYAN, GOLD, GREEN, GRID, INK, MUTED, TEMPLATE, empty
+from cockpit.figures import COLORWAY, CYAN, GOLD, GREEN, GRID, INK, MUTED, TEMPLATE
 from cockpit.i18n import t
 
 SMALL = {"font": {"size": 14}, "hoverlabel": {"font": {"size": 14}}}
 
 
-def _layout(fig: go.Figure, **kw) -> go.Figure:
-    base = {"template": TEMPLATE, "autosize": True, "uirevision": "drill", **SMALL,
-            "xaxis": {"tickfont": {"size": 13, "color": MUTED}}, "yaxis": {"tickfont": {"size": 13, "color": MUTED}}}
-    for axis in ("xaxis", "yaxis"):
-        base[axis] = {**base[axis], **kw.pop(axis, {})}
-    fig.update_layout(**base, **kw)
-    return fig
+@cache
+def _template() -> dict:
+    """The lean template as plain JSON, resolved once (what go.Figure would embed in every figure)."""
+    return pio.templates[TEMPLATE].to_plotly_json()
 
 
-def ranking(labels: list[str], values: pd.Series, codes: list[str], lang: str, fmt: str = ",.0f",
-            suffix: str = "") -> go.Figure:
+def _list(values) -> list:
+    """Plain Python values (a figure is pickled into the view cache and serialised once per cold view)."""
+    return values.tolist() if hasattr(values, "tolist") else list(values)
+
+
+def _figure(data: list[dict], **kw) -> dict:
+    """A figure as a plain dict on the lean template. Plotly's graph objects validate every property on every
+    assignment, which cost 15-30 ms a figure (most of a cold view outside SQL); these dicts are the same JSON."""
+    layout = {"template": _template(), "autosize": True, "uirevision": "drill", **SMALL,
+              "xaxis": {"tickfont": {"size": 13, "color": MUTED}, **kw.pop("xaxis", {})},
+              "yaxis": {"tickfont": {"size": 13, "color": MUTED}, **kw.pop("yaxis", {})}, **kw}
+    return {"data": data, "layout": layout}
+
+
+def empty(lang: str) -> dict:
+    return _figure([], annotations=[{"text": t("no_data", lang), "showarrow": False,
+                                     "font": {"size": 24, "color": MUTED}}],
+                   xaxis={"visible": False}, yaxis={"visible": False})
+
+
+def ranking(labels: list[str], values, codes: list[str], lang: str, fmt: str = ",.0f", suffix: str = "") -> dict:
     """Horizontal bars, best on top; one bar per code (department, chain, segment or firm)."""
-    if len(values) == 0 or pd.Series(values).fillna(0).eq(0).all():
+    values = [0.0 if v is None or v != v else float(v) for v in _list(values)]
+    if not any(values):
         return empty(lang)
-    values = pd.Series(values).fillna(0).to_numpy()
-    fig = go.Figure(go.Bar(
-        y=labels, x=values, orientation="h", customdata=codes, marker={"color": CYAN, "line": {"width": 0}},
-        text=[f"{v:{fmt}}{suffix}" for v in values], textposition="outside", textfont={"size": 13, "color": INK},
-        cliponaxis=False, hovertemplate=f"%{{y}}: %{{x:{fmt}}}{suffix}<extra></extra>"))
-    return _layout(fig, bargap=0.25, margin={"l": 8, "r": 64, "t": 8, "b": 24},
+    bar = {"type": "bar", "y": list(labels), "x": values, "orientation": "h", "customdata": list(codes),
+           "marker": {"color": CYAN, "line": {"width": 0}}, "text": [f"{v:{fmt}}{suffix}" for v in values],
+           "textposition": "outside", "textfont": {"size": 13, "color": INK}, "cliponaxis": False,
+           "hovertemplate": f"%{{y}}: %{{x:{fmt}}}{suffix}<extra></extra>"}
+    return _figure([bar], bargap=0.25, margin={"l": 8, "r": 64, "t": 8, "b": 24},
                    yaxis={"autorange": "reversed", "automargin": True, "tickfont": {"size": 13, "color": INK},
                           "fixedrange": True},
                    xaxis={"showticklabels": False, "fixedrange": True, "range": [0, max(values) * 1.2 or 1]})
 
 
-def monthly_cases(submitted: pd.DataFrame, completed: pd.DataFrame, lang: str) -> go.Figure:
+def monthly_cases(submitted: pd.DataFrame, completed: pd.DataFrame, lang: str) -> dict:
     if submitted.empty and completed.empty:
         return empty(lang)
-    fig = go.Figure([
-        go.Bar(x=submitted["month"], y=submitted["submitted"], name=t("submitted", lang), marker={"color": "rgba(41,216,255,0.55)"}),
-        go.Scatter(x=completed["month"], y=completed["handled"], name=t("completed", lang), mode="lines",
-                   line={"color": GOLD, "width": 3})])
-    return _layout(fig, showlegend=True, legend={"orientation": "h", "y": 1.12, "x": 0},
-                   margin={"l": 48, "r": 16, "t": 28, "b": 40}, xaxis={"type": "category", "nticks": 12})
+    return _figure([
+        {"type": "bar", "x": _list(submitted["month"]), "y": _list(submitted["submitted"]),
+         "name": t("submitted", lang), "marker": {"color": "rgba(41,216,255,0.55)"}},
+        {"type": "scatter", "x": _list(completed["month"]), "y": _list(completed["handled"]),
+         "name": t("completed", lang), "mode": "lines", "line": {"color": GOLD, "width": 3}}],
+        showlegend=True, legend={"orientation": "h", "y": 1.12, "x": 0},
+        margin={"l": 48, "r": 16, "t": 28, "b": 40}, xaxis={"type": "category", "nticks": 12})
 
 
-def rate_line(frame: pd.DataFrame, target: float | None, lang: str) -> go.Figure:
+def rate_line(frame: pd.DataFrame, target: float | None, lang: str) -> dict:
     if frame.empty:
         return empty(lang)
-    fig = go.Figure(go.Scatter(x=frame["month"], y=frame["on_time_rate"], mode="lines+markers",
-                               line={"color": GREEN, "width": 3}, marker={"size": 5},
-                               hovertemplate="%{x}: %{y:.1f}%<extra></extra>"))
-    if target:
-        fig.add_hline(y=target, line={"color": GOLD, "width": 2, "dash": "dash"}, annotation_text=f"{target:g}%",
-                      annotation_font={"color": GOLD, "size": 13})
-    low = min(frame["on_time_rate"].min(), target or 100)
-    return _layout(fig, margin={"l": 52, "r": 24, "t": 16, "b": 40}, xaxis={"type": "category", "nticks": 12},
-                   yaxis={"ticksuffix": "%", "range": [max(0, low - 3), 100.5]})
+    rates = _list(frame["on_time_rate"])
+    line = {"type": "scatter", "x": _list(frame["month"]), "y": rates, "mode": "lines+markers",
+            "line": {"color": GREEN, "width": 3}, "marker": {"size": 5}, "hovertemplate": "%{x}: %{y:.1f}%<extra></extra>"}
+    extra = {}
+    if target:  # what fig.add_hline draws: a dashed line across the x domain, labelled at its right end
+        extra = {"shapes": [{"type": "line", "xref": "x domain", "x0": 0, "x1": 1, "yref": "y", "y0": target,
+                             "y1": target, "line": {"color": GOLD, "width": 2, "dash": "dash"}}],
+                 "annotations": [{"text": f"{target:g}%", "showarrow": False, "xref": "x domain", "x": 1,
+                                  "xanchor": "right", "yref": "y", "y": target, "yanchor": "bottom",
+                                  "font": {"color": GOLD, "size": 13}}]}
+    low = min(min(r for r in rates if r == r) if any(r == r for r in rates) else 100, target or 100)
+    return _figure([line], margin={"l": 52, "r": 24, "t": 16, "b": 40}, xaxis={"type": "category", "nticks": 12},
+                   yaxis={"ticksuffix": "%", "range": [max(0, low - 3), 100.5]}, **extra)
 
 
-def histogram(frame: pd.DataFrame, lang: str) -> go.Figure:
+def histogram(frame: pd.DataFrame, lang: str) -> dict:
     if frame.empty:
         return empty(lang)
-    fig = go.Figure(go.Bar(x=frame["range"], y=frame["cases"], marker={"color": COLORWAY[3]}, text=frame["cases"],
-                           textposition="outside", cliponaxis=False, textfont={"size": 12, "color": INK},
-                           hovertemplate="%{x} " + t("days", lang) + ": %{y:,}<extra></extra>"))
-    return _layout(fig, margin={"l": 48, "r": 16, "t": 20, "b": 44}, bargap=0.08,
+    cases = _list(frame["cases"])
+    bar = {"type": "bar", "x": _list(frame["range"]), "y": cases, "marker": {"color": COLORWAY[3]}, "text": cases,
+           "textposition": "outside", "cliponaxis": False, "textfont": {"size": 12, "color": INK},
+           "hovertemplate": "%{x} " + t("days", lang) + ": %{y:,}<extra></extra>"}
+    return _figure([bar], margin={"l": 48, "r": 16, "t": 20, "b": 44}, bargap=0.08,
                    xaxis={"type": "category", "title": {"text": t("days", lang), "font": {"size": 13}}})
 
 
-def trend(frame: pd.DataFrame, labels: dict[str, str], lang: str, unit: str = "") -> go.Figure:
-    """One line per scope over the years; customdata is the scope code (a click opens it)."""
+def trend(frame: pd.DataFrame, labels: dict[str, str], lang: str, unit: str = "") -> dict:
+    """One line per scope over the years, in the frame's order; customdata is the scope code (a click opens it)."""
     if frame.empty:
         return empty(lang)
-    fig = go.Figure()
-    for i, (scope, s) in enumerate(frame.groupby("scope", sort=False)):
-        fig.add_trace(go.Scatter(x=s["period"], y=s["value"], name=labels.get(scope, scope), mode="lines+markers",
-                                 customdata=[scope] * len(s), line={"width": 3, "color": COLORWAY[i % len(COLORWAY)]},
-                                 hovertemplate=f"{labels.get(scope, scope)} %{{x}}: %{{y:,}} {unit}<extra></extra>"))
-    return _layout(fig, showlegend=frame["scope"].nunique() > 1, legend={"orientation": "h", "y": 1.14, "x": 0},
-                   margin={"l": 56, "r": 16, "t": 36, "b": 36}, xaxis={"type": "category"},
-                   hovermode="closest")
+    points: dict[str, tuple[list, list]] = {}
+    for scope, period, value in zip(_list(frame["scope"]), _list(frame["period"]), _list(frame["value"])):
+        xs, ys = points.setdefault(scope, ([], []))
+        xs.append(period)
+        ys.append(value)
+    data = [{"type": "scatter", "x": xs, "y": ys, "name": labels.get(scope, scope), "mode": "lines+markers",
+             "customdata": [scope] * len(xs), "line": {"width": 3, "color": COLORWAY[i % len(COLORWAY)]},
+             "hovertemplate": f"{labels.get(scope, scope)} %{{x}}: %{{y:,}} {unit}<extra></extra>"}
+            for i, (scope, (xs, ys)) in enumerate(points.items())]
+    return _figure(data, showlegend=len(points) > 1, legend={"orientation": "h", "y": 1.14, "x": 0},
+                   margin={"l": 56, "r": 16, "t": 36, "b": 36}, xaxis={"type": "category"}, hovermode="closest")
 
 
 def sparkline(values: list[float], width: int = 160, height: int = 34) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import pandas as pd
-from sqlalchemy import case, extract, func, select
+from sqlalchemy import case, extract, func, literal, select, union_all
 
 from cockpit.queries import _frame, memo
 from etl.store import Chain, Department, EtlRun, Firm, Indicator, Matter, MatterCase, Resource, ResourceType, Segment
@@ -39,14 +39,19 @@ def _days(engine, start, end):
     return extract("epoch", end - start) / 86400.0
 
 
-def _with_runs(engine, df: pd.DataFrame) -> pd.DataFrame:
-    """Add `loaded_at` (the end of each row's run) and make `is_demo` a bool."""
-    df = df.assign(run_id=pd.to_numeric(df["run_id"]).astype("Float64"))
-    wanted = [int(r) for r in df["run_id"].dropna().unique()]
-    runs = _frame(engine, select(EtlRun.id.label("run_id"), EtlRun.ended_at.label("loaded_at"))
-                  .where(EtlRun.id.in_(wanted)))
-    df = df.merge(runs.astype({"run_id": "Float64"}), on="run_id", how="left")
-    return df.assign(is_demo=df["is_demo"].fillna(0).astype(bool))
+def _loaded(stmt, *order):
+    """`stmt` (which has a `run_id` column) with `loaded_at`, the end of that run, joined in SQL (one query, no
+    merge in pandas), ordered by `order` (names of its columns, '-name' for descending)."""
+    sub = stmt.subquery()
+    return (select(*sub.c, EtlRun.ended_at.label("loaded_at")).outerjoin(EtlRun, EtlRun.id == sub.c.run_id)
+            .order_by(*[sub.c[n[1:]].desc() if n[0] == "-" else sub.c[n] for n in order]))
+
+
+def _runs(df: pd.DataFrame) -> pd.DataFrame:
+    """The provenance columns as the pages and exports expect them: run_id a nullable number, is_demo a bool."""
+    df["run_id"] = pd.to_numeric(df["run_id"]).astype("Float64")
+    df["is_demo"] = df["is_demo"].fillna(0).astype(bool)
+    return df
 
 
 @memo
@@ -63,8 +68,10 @@ def indicators(engine) -> pd.DataFrame:
 
 @memo
 def case_years(engine) -> tuple[str, ...]:
+    # Two scalar subqueries: each is one index probe, where min() and max() in one SELECT scan the table (SQLite).
+    low_, high_ = (select(f(MatterCase.submitted_at)).scalar_subquery() for f in (func.min, func.max))
     with engine.connect() as conn:
-        low, high = conn.execute(select(func.min(MatterCase.submitted_at), func.max(MatterCase.submitted_at))).one()
+        low, high = conn.execute(select(low_.label("low"), high_.label("high"))).one()
     return tuple(str(y) for y in range(low.year, high.year + 1)) if low else ()
 
 
@@ -85,7 +92,7 @@ def department_ranking(engine, start: str | None, end: str | None, code: str | N
                    func.coalesce(done.c.handled, 0).label("handled"), func.coalesce(done.c.on_time, 0).label("on_time"),
                    done.c.avg_days, done.c.run_id, done.c.is_demo).outerjoin(done, done.c.code == Department.code)
             .where(*([Department.code == code] if code else [])))
-    df = _with_runs(engine, _frame(engine, stmt))
+    df = _runs(_frame(engine, _loaded(stmt, "code")))
     df["on_time_rate"] = (100 * df["on_time"] / df["handled"].where(df["handled"] > 0)).round(2)
     df["avg_days"] = pd.to_numeric(df["avg_days"]).round(2)
     return df
@@ -98,21 +105,10 @@ def monthly(engine, code: str | None, start: str | None, end: str | None) -> pd.
     stmt = (select(MatterCase.department_code.label("code"), month.label("month"), func.count().label("handled"),
                    func.sum(case((MatterCase.completed_at <= MatterCase.due_at, 1), else_=0)).label("on_time"),
                    func.max(MatterCase.run_id).label("run_id"), _demo(MatterCase.is_demo))
-            .where(*_done(engine, start, end, code)).group_by(MatterCase.department_code, month)
-            .order_by(MatterCase.department_code, month))
-    df = _with_runs(engine, _frame(engine, stmt))
+            .where(*_done(engine, start, end, code)).group_by(MatterCase.department_code, month))
+    df = _runs(_frame(engine, _loaded(stmt, "code", "month")))
     df["on_time_rate"] = (100 * df["on_time"] / df["handled"]).round(2)
     return df
-
-
-@memo
-def submitted_monthly(engine, code: str, start: str | None, end: str | None) -> pd.DataFrame:
-    month = _month(engine, MatterCase.submitted_at)
-    stmt = (select(month.label("month"), func.count().label("submitted"), func.max(MatterCase.run_id).label("run_id"),
-                   _demo(MatterCase.is_demo))
-            .where(MatterCase.department_code == code, *_span(MatterCase.submitted_at, start, end))
-            .group_by(month).order_by(month))
-    return _with_runs(engine, _frame(engine, stmt))
 
 
 @memo
@@ -121,8 +117,8 @@ def processing_days(engine, code: str, start: str | None, end: str | None) -> pd
     days = _days(engine, MatterCase.accepted_at, MatterCase.completed_at)
     bin_ = case(*[(days < edge, i) for i, edge in enumerate(DAY_BINS)], else_=len(DAY_BINS))
     stmt = (select(bin_.label("bin"), func.count().label("cases"), func.max(MatterCase.run_id).label("run_id"),
-                   _demo(MatterCase.is_demo)).where(*_done(engine, start, end, code)).group_by(bin_).order_by(bin_))
-    df = _with_runs(engine, _frame(engine, stmt))
+                   _demo(MatterCase.is_demo)).where(*_done(engine, start, end, code)).group_by(bin_))
+    df = _runs(_frame(engine, _loaded(stmt, "bin")))
     lows = (0,) + DAY_BINS
     df["range"] = [f"{lows[b]}-{DAY_BINS[b]}" if b < len(DAY_BINS) else f"{DAY_BINS[-1]}+" for b in df["bin"]]
     return df.assign(department_code=code)
@@ -130,7 +126,7 @@ def processing_days(engine, code: str, start: str | None, end: str | None) -> pd
 
 @memo
 def matter_volumes(engine, code: str, start: str | None, end: str | None) -> pd.DataFrame:
-    """The department's innovation matters with the cases submitted and completed in the period."""
+    """The department's innovation matters with the cases submitted and completed in the period, most first."""
     counted = (select(MatterCase.matter_code, func.count().label("submitted"),
                       func.sum(case((MatterCase.status == "completed", 1), else_=0)).label("completed"),
                       func.max(MatterCase.run_id).label("run_id"))
@@ -141,9 +137,8 @@ def matter_volumes(engine, code: str, start: str | None, end: str | None) -> pd.
                    func.coalesce(counted.c.submitted, 0).label("submitted"),
                    func.coalesce(counted.c.completed, 0).label("completed"), counted.c.run_id,
                    case((Matter.is_demo, 1), else_=0).label("is_demo"))
-            .outerjoin(counted, counted.c.matter_code == Matter.code).where(Matter.department_code == code)
-            .order_by(Matter.code))
-    return _with_runs(engine, _frame(engine, stmt)).sort_values(["submitted", "matter_code"], ascending=[False, True])
+            .outerjoin(counted, counted.c.matter_code == Matter.code).where(Matter.department_code == code))
+    return _runs(_frame(engine, _loaded(stmt, "-submitted", "matter_code")))
 
 
 @memo
@@ -154,13 +149,13 @@ def resources(engine, department: str | None = None, chain: str | None = None) -
                    Resource.department_code, Department.name_zh.label("department_zh"),
                    Department.name_en.label("department_en"), Resource.chain_code, Chain.name_zh.label("chain_zh"),
                    Chain.name_en.label("chain_en"), Resource.source, Resource.run_id,
-                   case((Resource.is_demo, 1), else_=0).label("is_demo"))
+                   case((Resource.is_demo, 1), else_=0).label("is_demo"), EtlRun.ended_at.label("loaded_at"))
             .join(ResourceType, ResourceType.code == Resource.type_code)
             .outerjoin(Department, Department.code == Resource.department_code)
-            .outerjoin(Chain, Chain.code == Resource.chain_code)
+            .outerjoin(Chain, Chain.code == Resource.chain_code).outerjoin(EtlRun, EtlRun.id == Resource.run_id)
             .where(Resource.department_code == department if department else Resource.chain_code == chain)
             .order_by(Resource.type_code, Resource.code))
-    return _with_runs(engine, _frame(engine, stmt))
+    return _runs(_frame(engine, stmt))
 
 
 @memo
@@ -173,10 +168,11 @@ def cases(engine, code: str, start: str | None, end: str | None, matter: str | N
                    Matter.name_en.label("matter_en"), MatterCase.department_code, MatterCase.submitted_at,
                    MatterCase.completed_at, MatterCase.due_at, MatterCase.status,
                    _days(engine, MatterCase.accepted_at, MatterCase.completed_at).label("days"),
-                   MatterCase.source, MatterCase.run_id, case((MatterCase.is_demo, 1), else_=0).label("is_demo"))
-            .join(Matter, Matter.code == MatterCase.matter_code).where(*cond)
-            .order_by(MatterCase.submitted_at.desc(), MatterCase.case_no.desc()).limit(limit))
-    df = _with_runs(engine, _frame(engine, stmt))
+                   MatterCase.source, MatterCase.run_id, case((MatterCase.is_demo, 1), else_=0).label("is_demo"),
+                   EtlRun.ended_at.label("loaded_at"))
+            .join(Matter, Matter.code == MatterCase.matter_code).outerjoin(EtlRun, EtlRun.id == MatterCase.run_id)
+            .where(*cond).order_by(MatterCase.submitted_at.desc(), MatterCase.case_no.desc()).limit(limit))
+    df = _runs(_frame(engine, stmt))
     for col in ("submitted_at", "completed_at", "due_at"):
         df[col] = pd.to_datetime(df[col])
     df["days"] = pd.to_numeric(df["days"]).round(1)
@@ -186,12 +182,28 @@ def cases(engine, code: str, start: str | None, end: str | None, matter: str | N
 
 @memo
 def department_months(engine, code: str, start: str | None, end: str | None) -> pd.DataFrame:
-    """Per month: cases the department received, and completed (on time), with the newest run of either."""
-    sub, done = submitted_monthly(engine, code, start, end), monthly(engine, code, start, end)
-    df = sub.merge(done.drop(columns="code"), on="month", how="outer", suffixes=("_s", "_d")).sort_values("month")
-    df["run_id"] = df[["run_id_s", "run_id_d"]].max(axis=1)
-    df["loaded_at"] = df[["loaded_at_s", "loaded_at_d"]].max(axis=1)
-    df["is_demo"] = df["is_demo_s"].fillna(False).astype(bool) | df["is_demo_d"].fillna(False).astype(bool)
-    for col in ("submitted", "handled", "on_time"):
-        df[col] = df[col].fillna(0).astype(int)
-    return df.drop(columns=[c for c in df if c.endswith(("_s", "_d"))]).reset_index(drop=True)
+    """Per month: cases the department received, and completed (on time, and their processing days), with the
+    newest run of either. One query: the received and the completed counts are grouped apart, then by month."""
+    got, done = _month(engine, MatterCase.submitted_at), _month(engine, MatterCase.completed_at)
+    days = _days(engine, MatterCase.accepted_at, MatterCase.completed_at)
+    zero = literal(0)
+    received = (select(got.label("month"), func.count().label("submitted"), zero.label("handled"),
+                       zero.label("on_time"), literal(0.0).label("days_sum"), zero.label("days_n"),
+                       func.max(MatterCase.run_id).label("run_id"), _demo(MatterCase.is_demo))
+                .where(MatterCase.department_code == code, *_span(MatterCase.submitted_at, start, end)).group_by(got))
+    completed = (select(done.label("month"), zero.label("submitted"), func.count().label("handled"),
+                        func.sum(case((MatterCase.completed_at <= MatterCase.due_at, 1), else_=0)).label("on_time"),
+                        func.sum(days).label("days_sum"), func.count(days).label("days_n"),
+                        func.max(MatterCase.run_id).label("run_id"), _demo(MatterCase.is_demo))
+                 .where(*_done(engine, start, end, code)).group_by(done))
+    both = union_all(received, completed).subquery()
+    stmt = (select(both.c.month, *[func.sum(both.c[c]).label(c) for c in ("submitted", "handled", "on_time",
+                                                                            "days_sum", "days_n")],
+                   func.max(both.c.run_id).label("run_id"), func.max(both.c.is_demo).label("is_demo"))
+            .group_by(both.c.month))
+    df = _runs(_frame(engine, _loaded(stmt, "month")))
+    for col in ("submitted", "handled", "on_time", "days_n"):
+        df[col] = pd.to_numeric(df[col]).fillna(0).astype(int)
+    df["days_sum"] = pd.to_numeric(df["days_sum"]).astype(float)
+    df["on_time_rate"] = (100 * df["on_time"] / df["handled"].where(df["handled"] > 0)).round(2)
+    return df

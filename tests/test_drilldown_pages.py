@@ -43,7 +43,7 @@ def seeded_store(store):
 @pytest.fixture(scope="module")
 def pages(store):
     app = create_app(database_url=store[0])
-    with app.server.app_context():
+    with app.server.test_request_context():  # exports are audited with the request's address
         yield {name: importlib.import_module(f"cockpit.pages.{name}")
                for name in ("departments", "department", "chains", "chain", "segment", "not_found_404")}
 

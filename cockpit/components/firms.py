@@ -12,16 +12,13 @@ FIRM_COLUMNS = ["code", "name_zh", "name_en", "chain_code", "chain_zh", "segment
                 "is_demo", "run_id", "loaded_at"]
 
 
-def firm_href(state: State, row) -> str:
-    return state.href(f"/chains/{row['chain_code']}/{row['segment_code']}", firm=row["code"])
-
-
 def firm_grid(page: str, frame: pd.DataFrame, state: State):
     lang = state.lang
     yes, no = t("yes", lang), t("no", lang)
     rows = pd.DataFrame({
         "code": frame["code"], "firm": frame["name_en" if lang == "en" else "name_zh"],
-        "firm_href": [firm_href(state, r) for _, r in frame.iterrows()],
+        "firm_href": [state.href(f"/chains/{c}/{s}", firm=f) for c, s, f in zip(frame["chain_code"],
+                                                                                  frame["segment_code"], frame["code"])],
         "segment": frame["segment_en" if lang == "en" else "segment_zh"],
         "segment_href": [state.href(f"/chains/{c}/{s}") for c, s in zip(frame["chain_code"], frame["segment_code"])],
         "listed": [yes if v else no for v in frame["listed"]],

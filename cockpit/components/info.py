@@ -8,11 +8,20 @@ from dash import html
 from cockpit.i18n import t, unit as unit_label
 
 
+def _present(frame: pd.DataFrame, col: str) -> list:
+    """The non-null values of a column as plain Python values (a set or min over them beats pandas' per-call
+    overhead on the small frames a panel shows; a page draws a dozen marks)."""
+    if col not in frame:
+        return []
+    values = frame[col].dropna()
+    return values.tolist() if len(values) else []
+
+
 def _periods(frame: pd.DataFrame) -> str:
     for col in ("period", "month", "submitted_at"):
-        if col in frame and frame[col].notna().any():
-            values = frame[col].dropna().astype(str).str[:10]
-            low, high = values.min(), values.max()
+        values = _present(frame, col)
+        if values:
+            low, high = str(min(values))[:10], str(max(values))[:10]  # ISO text: its order is the time order
             return low if low == high else f"{low} – {high}"
     return "—"
 
@@ -24,9 +33,9 @@ def provenance(frame: pd.DataFrame | None, lang: str, indicator: dict | None = N
     if indicator:
         definition = definition or indicator.get(f"definition_{'en' if lang == 'en' else 'zh'}", "")
         unit = unit or indicator.get("unit", "")
-    runs = sorted({int(r) for r in frame.get("run_id", pd.Series(dtype=float)).dropna()})
-    loaded = frame["loaded_at"].dropna() if "loaded_at" in frame else pd.Series(dtype=object)
-    sources = sorted({s for s in frame.get("source", pd.Series(dtype=str)).dropna() if s})
+    runs = sorted({int(r) for r in _present(frame, "run_id")})
+    loaded = _present(frame, "loaded_at")
+    sources = sorted({s for s in _present(frame, "source") if s})
     demo = bool(frame["is_demo"].any()) if "is_demo" in frame and not frame.empty else False
     return [
         (t("definition", lang), definition or "—"),
@@ -34,7 +43,7 @@ def provenance(frame: pd.DataFrame | None, lang: str, indicator: dict | None = N
         (t("period_label", lang), period or (_periods(frame) if not frame.empty else "—")),
         (t("source", lang), " / ".join(sources) or "—"),
         (t("load_run", lang), ", ".join(f"#{r}" for r in runs) or "—"),
-        (t("loaded", lang), f"{pd.Timestamp(loaded.max()):%Y-%m-%d %H:%M}" if not loaded.empty else "—"),
+        (t("loaded", lang), f"{pd.Timestamp(max(loaded)):%Y-%m-%d %H:%M}" if loaded else "—"),
         (t("demo_label", lang), t("yes", lang) if demo else t("no", lang)),
     ]
 

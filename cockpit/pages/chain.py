@@ -39,8 +39,9 @@ def frames(engine, code: str, state: drill.State) -> dict[str, pd.DataFrame]:
     """Every panel's rows for this view (the layout draws them, the export writes them)."""
     indicator = state.indicator or VALUES[0]
     table = cq.scope_table(engine, "segment", code, state.start, state.end)
-    names = table.set_index("segment_code")["segment_zh"]
-    trend = cq.series(engine, tuple(table["segment_code"]), (indicator,), state.start, state.end)
+    names = dict(zip(table["segment_code"], table["segment_zh"]))
+    values = cq.series(engine, tuple(table["segment_code"]), cq.CHAIN_CODES, state.start, state.end)  # the table's
+    trend = values[values["indicator_code"] == indicator].reset_index(drop=True)
     trend = trend.assign(segment_zh=trend["scope"].map(names))
     segments = table.assign(indicator_code=indicator, value=table[indicator]).dropna(subset=["value"])
     return {"own": cq.series(engine, (code,), cq.CHAIN_CODES, state.start, state.end),
@@ -55,17 +56,18 @@ def _body(engine, state: drill.State, f: dict) -> html.Div:
     ind, title = meta.loc[indicator].to_dict(), meta.loc[indicator, "name_en" if lang == "en" else "name_zh"]
     seg = f["segtable"]
     label = lambda r: r["segment_en" if lang == "en" else "segment_zh"]
-    labels = {r["segment_code"]: label(r) for _, r in seg.iterrows()}
+    records = seg.to_dict("records")
+    labels = {r["segment_code"]: label(r) for r in records}
     s = f["segments"]
     cols = [("rd_spending", 2), ("patents_granted", 0), ("invention_patents", 0), ("high_tech_firms", 0),
             ("talent_introduced", 0)]
     seg_rows = [[ui.link(state, f"/chains/{r['chain_code']}/{r['segment_code']}", label(r))]
-                + ["—" if pd.isna(r[c]) else f"{r[c]:,.{p}f}" for c, p in cols] + [r["firms"]] for _, r in seg.iterrows()]
+                + ["—" if pd.isna(r[c]) else f"{r[c]:,.{p}f}" for c, p in cols] + [r["firms"]] for r in records]
     res = f["resources"]
     res_rows = [[r.code, r.name_en if lang == "en" else r.name_zh, r.type_en if lang == "en" else r.type_zh,
                  r.provider, ui.link(state, f"/departments/{r.department_code}", r.department_en if lang == "en"
                                      else r.department_zh) if isinstance(r.department_code, str) else "—"]
-                for r in res.itertuples()]
+                for r in res.itertuples(index=False)]
     panel = lambda key, name, body, info, **kw: ui.drill_panel(PAGE, key, name, body, info, lang, **kw)
     return html.Div([
         panel("segments", f"{t('segment_compare', lang)} · {title}", ui.graph(PAGE, "segments", drill_figures.ranking(
@@ -102,8 +104,7 @@ def render(state: drill.State, code):
     title = row["name_en" if lang == "en" else "name_zh"]
     crumbs = [(t("nav_cockpit", lang), state.href("/")), (t("nav_chains", lang), state.href("/chains")), (title, None)]
     tiles = ui.indicator_tiles(f["own"], cq.CHAIN_CODES, meta, lang)
-    available = set(f["trend"]["indicator_code"]) | set(cq.series(engine, tuple(f["segtable"]["segment_code"]),
-                                                                   tuple(VALUES), None, None)["indicator_code"])
+    available = cq.observed(engine, tuple(f["segtable"]["segment_code"]), tuple(VALUES))
     return ui.page_frame(PAGE, state, title, crumbs, [tiles, _body(engine, state, f)],
                          list(cq.observation_years(engine)), demo=bool(f["own"]["is_demo"].any()),
                          controls=[ui.indicator_tabs(state, VALUES, meta, available)])

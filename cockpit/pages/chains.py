@@ -84,7 +84,7 @@ def render(state: drill.State):
                        info_mark(f["table"], lang, definition=t("def_firms", lang), period=period), lang, wide=True),
     ], className="drill-grid-2")
     crumbs = [(t("nav_cockpit", lang), state.href("/")), (t("nav_chains", lang), None)]
-    available = set(cq.series(engine, tuple(f["table"]["chain_code"]), tuple(VALUES), None, None)["indicator_code"])
+    available = cq.observed(engine, tuple(f["table"]["chain_code"]), tuple(VALUES))
     return ui.page_frame(PAGE, state, t("chains_title", lang), crumbs, body, list(cq.observation_years(engine)),
                          demo=bool(f["table"]["is_demo"].any()),
                          controls=[ui.indicator_tabs(state, VALUES, meta, available)])

@@ -50,13 +50,15 @@ def frames(engine, dept: dict, state: drill.State) -> dict[str, pd.DataFrame]:
 
 def _grid(df: pd.DataFrame, state: drill.State):
     lang = state.lang
-    rows = df.assign(
-        matter=df["matter_en" if lang == "en" else "matter_zh"],
-        matter_href=[state.href(matter=m) for m in df["matter_code"]],
-        status_label=[t(f"status_{s}", lang) for s in df["status"]],
-        submitted=df["submitted_at"].dt.strftime("%Y-%m-%d %H:%M"),
-        on_time_label=[("" if pd.isna(v) else t("yes" if v else "no", lang)) for v in df["on_time"]],
-    )[["case_no", "matter", "matter_href", "submitted", "status_label", "days", "on_time_label"]]
+    hrefs = {m: state.href(matter=m) for m in set(df["matter_code"])}  # 20 matters, not 500 hrefs
+    labels = {s: t(f"status_{s}", lang) for s in set(df["status"])}
+    yes, no = t("yes", lang), t("no", lang)
+    submitted = df["submitted_at"].dt.strftime("%Y-%m-%d %H:%M").tolist()
+    days = df["days"].astype(object).where(df["days"].notna(), None).tolist()
+    rows = [{"case_no": c, "matter": m, "matter_href": hrefs[code], "submitted": at, "status_label": labels[st],
+             "days": d, "on_time_label": "" if pd.isna(ok) else (yes if ok else no)}
+            for c, m, code, at, st, d, ok in zip(df["case_no"], df["matter_en" if lang == "en" else "matter_zh"],
+                                                 df["matter_code"], submitted, df["status"], days, df["on_time"])]
     cols = [{"field": "case_no", "headerName": t("case_no", lang)},
             {"field": "matter", "headerName": t("matter", lang), "cellRenderer": "DrillLink",
              "cellRendererParams": {"hrefField": "matter_href"}, "minWidth": 220},
@@ -64,14 +66,21 @@ def _grid(df: pd.DataFrame, state: drill.State):
             {"field": "status_label", "headerName": t("status", lang)},
             {"field": "days", "headerName": t("days", lang), "filter": "agNumberColumnFilter"},
             {"field": "on_time_label", "headerName": t("on_time_col", lang)}]
-    return ui.grid(PAGE, cols, rows.to_dict("records"), "case_no")
+    return ui.grid(PAGE, cols, rows, "case_no")
+
+
+def _totals(months: pd.DataFrame) -> dict:
+    """The tiles' figures: cases completed in the period, the on-time rate, mean processing days (the monthly
+    rows already hold them; a separate ranking query would scan the same cases again)."""
+    handled, on_time, days_n = (int(months[c].sum()) for c in ("handled", "on_time", "days_n"))
+    return {"handled": handled, "on_time_rate": round(100 * on_time / handled, 2) if handled else float("nan"),
+            "avg_days": round(float(months["days_sum"].sum()) / days_n, 2) if days_n else float("nan")}
 
 
 def _body(engine, dept: dict, state: drill.State, f: dict) -> list:
     lang, meta = state.lang, dq.indicators(engine)
     ind = lambda code: meta.loc[code].to_dict() if code in meta.index else None
-    rank = dq.department_ranking(engine, state.start, state.end, dept["code"])
-    row = rank[rank["code"] == dept["code"]].iloc[0]
+    row = _totals(f["monthly"])
     tile = lambda key, value, unit, frame, code=None, **kw: ui.kpi_tile(t(key, lang), value, unit,
                                                                      info_mark(frame, lang, ind(code), **kw))
     fmt = lambda v, p: "—" if pd.isna(v) else f"{v:,.{p}f}"
@@ -88,7 +97,7 @@ def _body(engine, dept: dict, state: drill.State, f: dict) -> list:
     res = f["resources"]
     res_rows = [[r.code, r.name_en if lang == "en" else r.name_zh, r.type_en if lang == "en" else r.type_zh, r.provider,
                  ui.link(state, f"/chains/{r.chain_code}", r.chain_en if lang == "en" else r.chain_zh)
-                 if isinstance(r.chain_code, str) else "—"] for r in res.itertuples()]
+                 if isinstance(r.chain_code, str) else "—"] for r in res.itertuples(index=False)]
     filt = [html.Span([f"{t('matter_filter', lang)}: {state.matter} ", ui.link(state, None, t("clear", lang), matter=None)],
                       className="filter-chip")] if state.matter else []
     panel = lambda key, title, body, info, **kw: ui.drill_panel(PAGE, key, title, body, info, lang, **kw)
