@@ -138,13 +138,8 @@ def _load_dimension(conn, batch: Batch, run_id: int) -> tuple[int, int, pd.DataF
     known = [c for c in raw_columns if c in table.c and c not in ("is_demo", "run_id")]
     required = [c.name for c in table.c if not c.nullable and c.default is None and c.name not in ("is_demo", "run_id")]
     missing = records.reindex(columns=required).isna().to_numpy().any(axis=1)
-    rejected = pd.DataFrame()
-    if missing.any():
-        bad = records[missing]
-        rejected = pd.DataFrame({
-            "location": bad["_location"].to_numpy(), "row_number": bad["_row"].to_numpy(),
-            "raw": bad[raw_columns].astype(str).to_json(orient="records", force_ascii=False, lines=True).splitlines(),
-            "reason": f"missing one of the required columns: {', '.join(required)}"})
+    reason = f"missing one of the required columns: {', '.join(required)}"
+    rejected = validate.rejected_rows(records, missing, [reason] * int(missing.sum()), raw_columns)
     rows = records.loc[~missing, known].assign(is_demo=batch.is_demo)
     if "run_id" in table.c:
         rows["run_id"] = run_id

@@ -93,7 +93,8 @@ def _reasons(checks: list[tuple[np.ndarray, str]], n: int) -> tuple[np.ndarray, 
     return bad, reasons
 
 
-def _rejected(df, bad, reasons, raw_columns) -> pd.DataFrame:
+def rejected_rows(df, bad, reasons, raw_columns) -> pd.DataFrame:
+    """The rows of `df` flagged in `bad`, with their location, raw content as JSON and reason(s)."""
     return pd.DataFrame({
         "location": df.loc[bad, "_location"].to_numpy(),
         "row_number": df.loc[bad, "_row"].to_numpy(),
@@ -139,7 +140,7 @@ def observations(raw: pd.DataFrame, lookups: Lookups) -> tuple[pd.DataFrame, pd.
     if dup.any():
         reasons = _merge_reasons(bad, reasons, dup, "duplicate key; a later row in the same batch wins")
         bad = bad | dup
-    rejected = _rejected(df, bad, reasons, raw_columns)
+    rejected = rejected_rows(df, bad, reasons, raw_columns)
     return clean[~bad].reset_index(drop=True), rejected
 
 
@@ -228,4 +229,4 @@ def cases(raw: pd.DataFrame, lookups: Lookups) -> tuple[pd.DataFrame, pd.DataFra
     if dup.any():
         reasons = _merge_reasons(bad, reasons, dup, "duplicate case number; a later row in the same batch wins")
         bad = bad | dup
-    return clean[~bad].reset_index(drop=True), _rejected(df, bad, reasons, raw_columns)
+    return clean[~bad].reset_index(drop=True), rejected_rows(df, bad, reasons, raw_columns)
