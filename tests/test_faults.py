@@ -3,6 +3,7 @@ walls poll, a failing source turning the freshness stamp amber, Redis down, and 
 (Two scheduler processes sharing the store are tested in test_schedule.py::test_two_scheduler_processes_run_each_tick_once.)"""
 from __future__ import annotations
 
+import contextvars
 import json
 import subprocess
 import sys
@@ -233,6 +234,12 @@ def _no_500(resp, what) -> None:
 
 
 def test_hostile_paths_queries_and_callback_bodies_never_answer_5xx(demo_env):
+    # Dash's GET /_dash-layout and /_dash-dependencies set its current-app context variable in the caller's
+    # context (dash._get_app.with_app_context); in a fresh context it cannot leak into later tests' create_app.
+    contextvars.copy_context().run(_hostile_requests, demo_env)
+
+
+def _hostile_requests(demo_env):
     from dash import page_registry
 
     from cockpit import create_app
