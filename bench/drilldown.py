@@ -1,6 +1,11 @@
 """Drill-down benchmark: the department and chain page callbacks (the router's layout call) on a large store — one
 million observations, 200,000 matter cases — on SQLite and PostgreSQL; p50/p95 cold (cache empty) and warm, and
-cold time over the raw time of the SQL those callbacks ran. Last line: one JSON object."""
+cold time over the raw time of the SQL those callbacks ran (the same statements, replayed on the driver).
+
+Built for a noisy shared machine: every view is measured in several rounds, interleaved (cold, warm, raw, view after
+view), and each view's figure is its median over the rounds; p50/p95 are then taken over the views, per page and
+overall, and a view meets the cold target when its median cold time is at most 2x its median raw SQL time + 15 ms.
+Per-page figures go to stderr; the last line is one JSON object (issue 4's keys; extra keys are extra)."""
 from __future__ import annotations
 
 import sys
@@ -14,9 +19,11 @@ import argparse
 import importlib
 import io
 import json
+import statistics
 import tempfile
 import time
 import uuid
+from contextlib import contextmanager
 from datetime import datetime
 
 import numpy as np
@@ -29,7 +36,7 @@ from etl.sources import DemoSource
 from etl.store import Chain, Department, Firm, Indicator, Matter, Segment, make_engine
 
 PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-VIEWS = 40  # page views measured per mode
+VIEWS = 24  # distinct views (page, code, period) measured, each in every round
 
 
 def bulk(engine, table: str, df: pd.DataFrame) -> None:
@@ -88,27 +95,29 @@ def grow(engine, observations: int, cases: int) -> None:
             conn.execute(text("ANALYZE"))
 
 
-def views(engine) -> list[tuple[str, dict]]:
-    """(page, kwargs) of the views measured: departments and chains, with and without a period range."""
+def views(engine, pages=("department", "chain")) -> list[tuple[str, dict]]:
+    """(page, kwargs) of the views measured: each department and chain page, with and without a period range."""
     with engine.connect() as conn:
-        depts = list(conn.execute(select(Department.code).order_by(Department.code)).scalars())
-        chains = list(conn.execute(select(Chain.code).order_by(Chain.code)).scalars())
+        codes = {"department": list(conn.execute(select(Department.code).order_by(Department.code)).scalars()),
+                 "chain": list(conn.execute(select(Chain.code).order_by(Chain.code)).scalars())}
     spans = [{}, {"from": "2024", "to": "2025"}, {"from": "2022"}]
     out = []
     for i in range(VIEWS):
-        span = spans[i % len(spans)]
-        out.append(("department", {"code": depts[i % len(depts)], **span}) if i % 2 == 0
-                   else ("chain", {"code": chains[i % len(chains)], **span}))
+        page = pages[i % len(pages)]
+        out.append((page, {"code": codes[page][(i // len(pages)) % len(codes[page])], **spans[i % len(spans)]}))
     return out
 
 
-def measure(url: str) -> dict:
+def measure(url: str, rounds: int) -> dict:
+    """Every view `rounds` times, interleaved: cold (caches emptied), warm, raw SQL, and the layout's JSON."""
+    from dash._utils import to_json
+
     from cockpit import create_app, context
 
     app = create_app(database_url=url, cache_type="SimpleCache")
     statements = []
 
-    with app.server.app_context():
+    with app.server.test_request_context():
         ctx = context.get()
         engine = ctx.engine
 
@@ -116,29 +125,58 @@ def measure(url: str) -> dict:
         def _record(conn, cursor, statement, parameters, context_, executemany):
             statements.append((statement, parameters))
 
-        pages = {p: importlib.import_module(f"cockpit.pages.{p}") for p in ("department", "chain")}
         todo = views(engine)
-        pages["department"].layout(**todo[0][1])  # first-import costs (plotly validators) are not a view's
-        cold, warm, raw = [], [], []
-        for page, kwargs in todo:
-            ctx.cache.clear()
-            app.server.extensions.pop("drill_views", None)  # the in-process recent views too: truly cold
-            statements.clear()
-            t0 = time.perf_counter()
+        pages = {p: importlib.import_module(f"cockpit.pages.{p}") for p, _ in todo}
+        for page, kwargs in todo[:len(pages)]:  # first-import costs (modules, compiled SQL) are not a view's
             pages[page].layout(**kwargs)
-            cold.append(time.perf_counter() - t0)
-            ran = list(statements)
-            t0 = time.perf_counter()
-            pages[page].layout(**kwargs)
-            warm.append(time.perf_counter() - t0)
-            raw.append(raw_time(engine, ran))
+        runs = [{"cold": [], "warm": [], "raw": [], "json": []} for _ in todo]
+        for _ in range(rounds):
+            for (page, kwargs), run in zip(todo, runs):
+                ctx.cache.clear()
+                app.server.extensions.pop("drill_views", None)  # the in-process recent views too: truly cold
+                statements.clear()
+                t0 = time.perf_counter()
+                pages[page].layout(**kwargs)
+                run["cold"].append(time.perf_counter() - t0)
+                ran = list(statements)
+                warm = []
+                for _ in range(5):
+                    t0 = time.perf_counter()
+                    layout = pages[page].layout(**kwargs)
+                    warm.append(time.perf_counter() - t0)
+                run["warm"].append(statistics.median(warm))
+                run["raw"].append(raw_time(engine, ran))
+                t0 = time.perf_counter()
+                to_json(layout)  # what Dash then does with the layout (reported, not part of the issue's targets)
+                run["json"].append(time.perf_counter() - t0)
         event.remove(engine, "before_cursor_execute", _record)
-    ms = lambda xs, q: round(float(np.percentile(xs, q)) * 1000, 2)
-    ratio = [c / r for c, r in zip(cold, raw) if r > 0]
-    return {"warm_p50_ms": ms(warm, 50), "warm_p95_ms": ms(warm, 95), "cold_p50_ms": ms(cold, 50),
-            "cold_p95_ms": ms(cold, 95), "raw_sql_p50_ms": ms(raw, 50), "raw_sql_p95_ms": ms(raw, 95),
-            "cold_over_raw": round(float(np.percentile(ratio, 95)), 2),
-            "cold_within_target": all(c <= 2 * r + 0.015 for c, r in zip(cold, raw))}
+    per_view = [{k: statistics.median(v) for k, v in run.items()} for run in runs]
+    out = figures(per_view)
+    out["pages"] = {p: figures([v for (page, _), v in zip(todo, per_view) if page == p]) for p in pages}
+    out["views"], out["rounds"] = len(todo), rounds
+    return out
+
+
+def figures(per_view: list[dict]) -> dict:
+    """p50/p95 over views of their median times (ms), the p95 of cold/raw and whether every view met the target."""
+    ms = lambda key, q: round(float(np.percentile([v[key] for v in per_view], q)) * 1000, 2)
+    ratio = [v["cold"] / v["raw"] for v in per_view if v["raw"] > 0]
+    met = [v["cold"] <= 2 * v["raw"] + 0.015 for v in per_view]
+    return {"warm_p50_ms": ms("warm", 50), "warm_p95_ms": ms("warm", 95), "cold_p50_ms": ms("cold", 50),
+            "cold_p95_ms": ms("cold", 95), "raw_sql_p50_ms": ms("raw", 50), "raw_sql_p95_ms": ms("raw", 95),
+            "cold_over_raw": round(float(np.percentile(ratio, 95)), 2), "cold_within_target": all(met),
+            "views_within_target": f"{sum(met)}/{len(met)}", "json_p95_ms": ms("json", 95)}
+
+
+def report(name: str, out: dict) -> None:
+    """Per-page figures, on stderr."""
+    print(f"{name}: {out['views']} views x {out['rounds']} rounds (medians per view; p50/p95 over views, ms)",
+          file=sys.stderr)
+    for page, f in out["pages"].items():
+        print(f"  {page:<11} cold {f['cold_p50_ms']:8.2f} / {f['cold_p95_ms']:8.2f}   raw SQL {f['raw_sql_p50_ms']:8.2f} / "
+              f"{f['raw_sql_p95_ms']:8.2f}   cold/raw p95 {f['cold_over_raw']:5.2f}   warm {f['warm_p50_ms']:5.2f} / "
+              f"{f['warm_p95_ms']:5.2f}   json p95 {f['json_p95_ms']:6.2f}   within target {f['views_within_target']}",
+              file=sys.stderr)
 
 
 def raw_time(engine, statements) -> float:
@@ -159,37 +197,58 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--observations", type=int, default=1_000_000)
     parser.add_argument("--cases", type=int, default=200_000)
+    parser.add_argument("--rounds", type=int, default=5, help="measurements of every view (their median counts)")
+    parser.add_argument("--sqlite", help="an existing large SQLite store to measure (not built, not changed)")
+    parser.add_argument("--postgres", help="an existing large PostgreSQL store's URL to measure")
     parser.add_argument("--no-postgres", action="store_true")
     args = parser.parse_args()
     out = {"bench": "drilldown"}
     with tempfile.TemporaryDirectory() as tmp:
-        url = f"sqlite:///{Path(tmp) / 'bench.sqlite'}"
+        url = f"sqlite:///{args.sqlite}" if args.sqlite else build_sqlite(Path(tmp), args)
+        sqlite = measure(url, args.rounds)
+        report("sqlite", sqlite)
+        out.update(sqlite)
+    if not args.no_postgres:
+        if args.postgres:
+            out["postgres"] = measure(args.postgres, args.rounds)
+        else:
+            with scratch_postgres(args) as url:
+                out["postgres"] = measure(url, args.rounds)
+        report("postgres", out["postgres"])
+    print(json.dumps(out, ensure_ascii=False))
+
+
+def build_sqlite(tmp: Path, args) -> str:
+    url = f"sqlite:///{tmp / 'bench.sqlite'}"
+    engine = make_engine(url)
+    migrate.prepare(engine, read_catalogue())
+    t0 = time.perf_counter()
+    grow(engine, args.observations, args.cases)
+    print(f"sqlite store built in {time.perf_counter() - t0:.1f}s", file=sys.stderr)
+    engine.dispose()
+    return url
+
+
+@contextmanager
+def scratch_postgres(args):
+    """A throwaway PostgreSQL database with the large store, dropped afterwards."""
+    name = f"bench_drill_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        url = PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
         engine = make_engine(url)
         migrate.prepare(engine, read_catalogue())
         t0 = time.perf_counter()
         grow(engine, args.observations, args.cases)
-        print(f"sqlite store built in {time.perf_counter() - t0:.1f}s", file=sys.stderr)
+        print(f"postgres store built in {time.perf_counter() - t0:.1f}s", file=sys.stderr)
         engine.dispose()
-        out.update(measure(url))
-    if not args.no_postgres:
-        name = f"bench_drill_{uuid.uuid4().hex[:8]}"
-        admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+        yield url
+    finally:
         with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        try:
-            url = PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
-            engine = make_engine(url)
-            migrate.prepare(engine, read_catalogue())
-            t0 = time.perf_counter()
-            grow(engine, args.observations, args.cases)
-            print(f"postgres store built in {time.perf_counter() - t0:.1f}s", file=sys.stderr)
-            engine.dispose()
-            out["postgres"] = measure(url)
-        finally:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            admin.dispose()
-    print(json.dumps(out, ensure_ascii=False))
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 if __name__ == "__main__":

@@ -8,8 +8,8 @@ from __future__ import annotations
 import pandas as pd
 from sqlalchemy import and_, case, func, literal, select
 
-from cockpit.drill_queries import _runs, dimension
-from cockpit.queries import _frame, memo
+from cockpit.drill_queries import _frame, _runs, connection, dimension
+from cockpit.queries import memo
 from etl.store import COUNTY, Chain, EtlRun, Firm, Indicator, Observation, Resource, Segment
 
 CHAIN_CODES = ("rd_spending", "rd_intensity", "listed_firms", "high_tech_firms", "patents_granted",
@@ -22,7 +22,7 @@ def observation_years(engine) -> tuple[str, ...]:
     """The yearly periods observed for chains, segments and firms (the period filter's choices)."""
     stmt = (select(Observation.period).where(func.length(Observation.period) == 4, Observation.scope != COUNTY)
             .distinct().order_by(Observation.period))
-    with engine.connect() as conn:
+    with connection(engine) as conn:
         return tuple(conn.execute(stmt).scalars())
 
 
@@ -44,12 +44,14 @@ def series(engine, scopes: tuple[str, ...], codes: tuple[str, ...], start: str |
 
 @memo
 def observed(engine, scopes: tuple[str, ...], codes: tuple[str, ...]) -> frozenset[str]:
-    """Which of `codes` have a yearly observation for any of `scopes`, in any year (the indicator tabs offered):
-    one index probe per indicator instead of fetching every row."""
-    seen = (select(Observation.id).where(Observation.indicator_code == Indicator.code, Observation.scope.in_(scopes),
-                                         func.length(Observation.period) == 4).exists())
-    with engine.connect() as conn:
-        return frozenset(conn.execute(select(Indicator.code).where(Indicator.code.in_(codes), seen)).scalars())
+    """Which of `codes` have a yearly observation for any of `scopes`, in any year (the indicator tabs offered),
+    without fetching the rows. Grouped by (scope, indicator) so the planner walks ix_observations_scope; a bare
+    DISTINCT indicator_code made SQLite scan the unique key's index instead (60 ms against 0.5 ms)."""
+    stmt = (select(Observation.indicator_code).where(Observation.scope.in_(scopes), Observation.indicator_code.in_(codes),
+                                                     func.length(Observation.period) == 4)
+            .group_by(Observation.scope, Observation.indicator_code))
+    with connection(engine) as conn:
+        return frozenset(conn.execute(stmt).scalars())
 
 
 @memo
@@ -68,14 +70,23 @@ def firms(engine, chain: str, segment: str | None) -> pd.DataFrame:
 
 
 def latest(values: pd.DataFrame, key: str = "scope") -> pd.DataFrame:
-    """One row per `key` with each indicator's latest value in the frame as a column, and the newest run."""
-    if values.empty:
+    """One row per `key` with each indicator's latest value in the frame as a column, and the period, newest run
+    and demo flag of those latest values. Plain Python: a pandas pivot and groupby cost ~10 ms for 700 rows."""
+    last: dict = {}  # scope -> indicator -> (period, value, run_id, loaded_at, is_demo) of its latest period
+    for scope, code, *row in zip(values[key], values["indicator_code"], values["period"], values["value"],
+                                 values["run_id"], values["loaded_at"], values["is_demo"]):
+        seen = last.setdefault(scope, {})
+        if code not in seen or row[0] > seen[code][0]:
+            seen[code] = row
+    if not last:
         return pd.DataFrame(columns=[key, "period", "run_id", "loaded_at", "is_demo"])
-    last = values.sort_values("period").groupby([key, "indicator_code"], sort=False).tail(1)
-    wide = last.pivot(index=key, columns="indicator_code", values="value")
-    meta = last.groupby(key).agg(period=("period", "max"), run_id=("run_id", "max"), loaded_at=("loaded_at", "max"),
-                                 is_demo=("is_demo", "any"))
-    return wide.join(meta).reset_index()
+    newest = lambda xs: max((x for x in xs if not pd.isna(x)), default=None)
+    out = pd.DataFrame([{key: scope, **{code: r[1] for code, r in seen.items()},
+                         "period": max(r[0] for r in seen.values()), "run_id": newest(r[2] for r in seen.values()),
+                         "loaded_at": newest(r[3] for r in seen.values()),
+                         "is_demo": any(bool(r[4]) for r in seen.values())} for scope, seen in last.items()])
+    out["run_id"] = out["run_id"].astype("Float64")
+    return out
 
 
 @memo

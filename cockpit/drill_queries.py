@@ -5,15 +5,51 @@ provenance and export a snapshot footer; periods are whole years given as string
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime
 
 import pandas as pd
 from sqlalchemy import case, extract, func, literal, select, union_all
 
-from cockpit.queries import _frame, memo
+from cockpit.queries import memo
 from etl.store import Chain, Department, EtlRun, Firm, Indicator, Matter, MatterCase, Resource, ResourceType, Segment
 
 DAY_BINS = (1, 2, 3, 5, 7, 10, 15, 20, 30, 45, 60)  # processing-time histogram edges, in days
+_SHARED: ContextVar[tuple | None] = ContextVar("drill_connection", default=None)  # (engine, connection)
+
+
+@contextmanager
+def one_connection(engine):
+    """Run every drill-down query inside on one connection (one page build): on PostgreSQL each checkout costs a
+    pre-ping, a BEGIN and a ROLLBACK round trip, a dozen per page; the page also reads one snapshot."""
+    if _SHARED.get() is not None:
+        yield
+        return
+    with engine.connect() as conn:
+        token = _SHARED.set((engine, conn))
+        try:
+            yield
+        finally:
+            _SHARED.reset(token)
+
+
+@contextmanager
+def connection(engine):
+    """The page build's shared connection, or a connection of its own outside one."""
+    shared = _SHARED.get()
+    if shared is not None and shared[0] is engine:
+        yield shared[1]
+        return
+    with engine.connect() as conn:
+        yield conn
+
+
+def _frame(engine, stmt) -> pd.DataFrame:
+    """SQL → DataFrame, built from plain tuples (pandas reads SQLAlchemy Row objects item by item, 4-5x slower)."""
+    with connection(engine) as conn:
+        result = conn.execute(stmt)
+        return pd.DataFrame.from_records([tuple(r) for r in result.all()], columns=list(result.keys()))
 
 
 def _demo(col):
@@ -70,7 +106,7 @@ def indicators(engine) -> pd.DataFrame:
 def case_years(engine) -> tuple[str, ...]:
     # Two scalar subqueries: each is one index probe, where min() and max() in one SELECT scan the table (SQLite).
     low_, high_ = (select(f(MatterCase.submitted_at)).scalar_subquery() for f in (func.min, func.max))
-    with engine.connect() as conn:
+    with connection(engine) as conn:
         low, high = conn.execute(select(low_.label("low"), high_.label("high"))).one()
     return tuple(str(y) for y in range(low.year, high.year + 1)) if low else ()
 
