@@ -128,15 +128,18 @@ def indicator_tiles(values, codes, meta, lang: str, extra=()):
     from cockpit.i18n import unit as unit_label
 
     # Each indicator's newest row, found once (filtering the frame per indicator cost more than the SQL).
-    last = values.sort_values("period", kind="stable").drop_duplicates("indicator_code", keep="last")
-    where = {code: i for i, code in enumerate(last["indicator_code"])}
+    where, periods = {}, values["period"].tolist()
+    for i, code in enumerate(values["indicator_code"]):
+        if code not in where or periods[i] > periods[where[code]]:
+            where[code] = i
+    catalogue = meta.to_dict("index")
     tiles = []
     for code in codes:
         if code not in where:
             continue
-        row, ind = last.iloc[where[code]], meta.loc[code].to_dict()
+        row, ind = values.iloc[where[code]], catalogue[code]
         places = 2 if ind["unit"] in ("%", "亿元") else 0
         tiles.append(kpi_tile(ind["name_en" if lang == "en" else "name_zh"], f"{row['value']:,.{places}f}",
-                              unit_label(ind["unit"], lang), info_mark(last.iloc[[where[code]]], lang, ind),
+                              unit_label(ind["unit"], lang), info_mark(values.iloc[[where[code]]], lang, ind),
                               note=str(row["period"])))
     return html.Div(tiles + list(extra), className="dkpi-row")

@@ -13,8 +13,7 @@ def _present(frame: pd.DataFrame, col: str) -> list:
     overhead on the small frames a panel shows; a page draws a dozen marks)."""
     if col not in frame:
         return []
-    values = frame[col].dropna()
-    return values.tolist() if len(values) else []
+    return [v for v in frame[col].to_numpy(dtype=object, na_value=None) if v is not None and v == v]  # NaT != NaT
 
 
 def _periods(frame: pd.DataFrame) -> str:

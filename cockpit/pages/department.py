@@ -78,8 +78,8 @@ def _totals(months: pd.DataFrame) -> dict:
 
 
 def _body(engine, dept: dict, state: drill.State, f: dict) -> list:
-    lang, meta = state.lang, dq.indicators(engine)
-    ind = lambda code: meta.loc[code].to_dict() if code in meta.index else None
+    lang, catalogue = state.lang, dq.indicators(engine).to_dict("index")
+    ind = catalogue.get
     row = _totals(f["monthly"])
     tile = lambda key, value, unit, frame, code=None, **kw: ui.kpi_tile(t(key, lang), value, unit,
                                                                      info_mark(frame, lang, ind(code), **kw))
