@@ -8,9 +8,10 @@ from __future__ import annotations
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import datetime
+from functools import cache
 
 import pandas as pd
-from sqlalchemy import case, extract, func, literal, select, union_all
+from sqlalchemy import DateTime, bindparam, case, extract, func, literal, select, union_all
 
 from cockpit.queries import memo
 from etl.store import Chain, Department, EtlRun, Firm, Indicator, Matter, MatterCase, Resource, ResourceType, Segment
@@ -45,10 +46,10 @@ def connection(engine):
         yield conn
 
 
-def _frame(engine, stmt) -> pd.DataFrame:
+def _frame(engine, stmt, params: dict | None = None) -> pd.DataFrame:
     """SQL → DataFrame, built from plain tuples (pandas reads SQLAlchemy Row objects item by item, 4-5x slower)."""
     with connection(engine) as conn:
-        result = conn.execute(stmt)
+        result = conn.execute(stmt, params or {})
         return pd.DataFrame.from_records([tuple(r) for r in result.all()], columns=list(result.keys()))
 
 
@@ -56,21 +57,25 @@ def _demo(col):
     return func.max(case((col, 1), else_=0)).label("is_demo")
 
 
-def _span(col, start: str | None, end: str | None) -> list:
-    cond = []
-    if start:
-        cond.append(col >= datetime(int(start), 1, 1))
-    if end:
-        cond.append(col < datetime(int(end) + 1, 1, 1))
-    return cond
+def _span(col, start: bool, end: bool) -> list:
+    """Bounds on `col` as bind parameters (:start_at, :end_at; values from _bounds), so a statement's shape depends
+    only on which bounds are given and is built once per process (building one cost 1-2 ms a query)."""
+    return ([col >= bindparam("start_at", type_=DateTime)] if start else []) + \
+        ([col < bindparam("end_at", type_=DateTime)] if end else [])
 
 
-def _month(engine, col):
-    return func.strftime("%Y-%m", col) if engine.dialect.name == "sqlite" else func.to_char(col, "YYYY-MM")
+def _bounds(start: str | None, end: str | None) -> dict:
+    """The values of _span's parameters for a period of whole years."""
+    return {**({"start_at": datetime(int(start), 1, 1)} if start else {}),
+            **({"end_at": datetime(int(end) + 1, 1, 1)} if end else {})}
 
 
-def _days(engine, start, end):
-    if engine.dialect.name == "sqlite":
+def _month(dialect: str, col):
+    return func.strftime("%Y-%m", col) if dialect == "sqlite" else func.to_char(col, "YYYY-MM")
+
+
+def _days(dialect: str, start, end):
+    if dialect == "sqlite":
         return func.julianday(end) - func.julianday(start)
     return extract("epoch", end - start) / 86400.0
 
@@ -111,76 +116,102 @@ def case_years(engine) -> tuple[str, ...]:
     return tuple(str(y) for y in range(low.year, high.year + 1)) if low else ()
 
 
-def _done(engine, start, end, code=None):
+def _done(start: bool, end: bool, code: bool = True) -> list:
     cond = [MatterCase.status == "completed", *_span(MatterCase.completed_at, start, end)]
-    return cond + ([MatterCase.department_code == code] if code else [])
+    return cond + ([MatterCase.department_code == bindparam("code")] if code else [])
+
+
+def _params(code, start, end, **more) -> dict:
+    return {**({"code": code} if code else {}), **_bounds(start, end), **more}
+
+
+@cache
+def _ranking_stmt(dialect: str, start: bool, end: bool, code: bool):
+    done = (select(MatterCase.department_code.label("code"), func.count().label("handled"),
+                   func.sum(case((MatterCase.completed_at <= MatterCase.due_at, 1), else_=0)).label("on_time"),
+                   func.avg(_days(dialect, MatterCase.accepted_at, MatterCase.completed_at)).label("avg_days"),
+                   func.max(MatterCase.run_id).label("run_id"), _demo(MatterCase.is_demo))
+            .where(*_done(start, end, code)).group_by(MatterCase.department_code).subquery())
+    stmt = (select(Department.code, Department.name_zh, Department.name_en,
+                   func.coalesce(done.c.handled, 0).label("handled"), func.coalesce(done.c.on_time, 0).label("on_time"),
+                   done.c.avg_days, done.c.run_id, done.c.is_demo).outerjoin(done, done.c.code == Department.code)
+            .where(*([Department.code == bindparam("code")] if code else [])))
+    return _loaded(stmt, "code")
 
 
 @memo
 def department_ranking(engine, start: str | None, end: str | None, code: str | None = None) -> pd.DataFrame:
     """Every department (or just `code`) with the cases it completed in the period, how many on time, mean days."""
-    done = (select(MatterCase.department_code.label("code"), func.count().label("handled"),
-                   func.sum(case((MatterCase.completed_at <= MatterCase.due_at, 1), else_=0)).label("on_time"),
-                   func.avg(_days(engine, MatterCase.accepted_at, MatterCase.completed_at)).label("avg_days"),
-                   func.max(MatterCase.run_id).label("run_id"), _demo(MatterCase.is_demo))
-            .where(*_done(engine, start, end, code)).group_by(MatterCase.department_code).subquery())
-    stmt = (select(Department.code, Department.name_zh, Department.name_en,
-                   func.coalesce(done.c.handled, 0).label("handled"), func.coalesce(done.c.on_time, 0).label("on_time"),
-                   done.c.avg_days, done.c.run_id, done.c.is_demo).outerjoin(done, done.c.code == Department.code)
-            .where(*([Department.code == code] if code else [])))
-    df = _runs(_frame(engine, _loaded(stmt, "code")))
+    stmt = _ranking_stmt(engine.dialect.name, bool(start), bool(end), bool(code))
+    df = _runs(_frame(engine, stmt, _params(code, start, end)))
     df["on_time_rate"] = (100 * df["on_time"] / df["handled"].where(df["handled"] > 0)).round(2)
     df["avg_days"] = pd.to_numeric(df["avg_days"]).round(2)
     return df
 
 
-@memo
-def monthly(engine, code: str | None, start: str | None, end: str | None) -> pd.DataFrame:
-    """Cases completed (and on time) per department and month; one department when `code` is given."""
-    month = _month(engine, MatterCase.completed_at)
+@cache
+def _monthly_stmt(dialect: str, start: bool, end: bool, code: bool):
+    month = _month(dialect, MatterCase.completed_at)
     stmt = (select(MatterCase.department_code.label("code"), month.label("month"), func.count().label("handled"),
                    func.sum(case((MatterCase.completed_at <= MatterCase.due_at, 1), else_=0)).label("on_time"),
                    func.max(MatterCase.run_id).label("run_id"), _demo(MatterCase.is_demo))
-            .where(*_done(engine, start, end, code)).group_by(MatterCase.department_code, month))
-    df = _runs(_frame(engine, _loaded(stmt, "code", "month")))
+            .where(*_done(start, end, code)).group_by(MatterCase.department_code, month))
+    return _loaded(stmt, "code", "month")
+
+
+@memo
+def monthly(engine, code: str | None, start: str | None, end: str | None) -> pd.DataFrame:
+    """Cases completed (and on time) per department and month; one department when `code` is given."""
+    df = _runs(_frame(engine, _monthly_stmt(engine.dialect.name, bool(start), bool(end), bool(code)),
+                      _params(code, start, end)))
     df["on_time_rate"] = (100 * df["on_time"] / df["handled"]).round(2)
     return df
+
+
+@cache
+def _days_stmt(dialect: str, start: bool, end: bool):
+    days = _days(dialect, MatterCase.accepted_at, MatterCase.completed_at)
+    bin_ = case(*[(days < edge, i) for i, edge in enumerate(DAY_BINS)], else_=len(DAY_BINS))
+    stmt = (select(bin_.label("bin"), func.count().label("cases"), func.max(MatterCase.run_id).label("run_id"),
+                   _demo(MatterCase.is_demo)).where(*_done(start, end)).group_by(bin_))
+    return _loaded(stmt, "bin")
 
 
 @memo
 def processing_days(engine, code: str, start: str | None, end: str | None) -> pd.DataFrame:
     """A histogram of processing days (acceptance to completion) of the department's completed cases."""
-    days = _days(engine, MatterCase.accepted_at, MatterCase.completed_at)
-    bin_ = case(*[(days < edge, i) for i, edge in enumerate(DAY_BINS)], else_=len(DAY_BINS))
-    stmt = (select(bin_.label("bin"), func.count().label("cases"), func.max(MatterCase.run_id).label("run_id"),
-                   _demo(MatterCase.is_demo)).where(*_done(engine, start, end, code)).group_by(bin_))
-    df = _runs(_frame(engine, _loaded(stmt, "bin")))
+    df = _runs(_frame(engine, _days_stmt(engine.dialect.name, bool(start), bool(end)), _params(code, start, end)))
     lows = (0,) + DAY_BINS
     df["range"] = [f"{lows[b]}-{DAY_BINS[b]}" if b < len(DAY_BINS) else f"{DAY_BINS[-1]}+" for b in df["bin"]]
-    return df.assign(department_code=code)
+    df["department_code"] = code
+    return df
 
 
-@memo
-def matter_volumes(engine, code: str, start: str | None, end: str | None) -> pd.DataFrame:
-    """The department's innovation matters with the cases submitted and completed in the period, most first."""
+@cache
+def _matters_stmt(start: bool, end: bool):
     counted = (select(MatterCase.matter_code, func.count().label("submitted"),
                       func.sum(case((MatterCase.status == "completed", 1), else_=0)).label("completed"),
                       func.max(MatterCase.run_id).label("run_id"))
-               .where(MatterCase.department_code == code, *_span(MatterCase.submitted_at, start, end))
+               .where(MatterCase.department_code == bindparam("code"), *_span(MatterCase.submitted_at, start, end))
                .group_by(MatterCase.matter_code).subquery())
     stmt = (select(Matter.code.label("matter_code"), Matter.name_zh.label("matter_zh"),
                    Matter.name_en.label("matter_en"), Matter.section, Matter.promised_days,
                    func.coalesce(counted.c.submitted, 0).label("submitted"),
                    func.coalesce(counted.c.completed, 0).label("completed"), counted.c.run_id,
                    case((Matter.is_demo, 1), else_=0).label("is_demo"))
-            .outerjoin(counted, counted.c.matter_code == Matter.code).where(Matter.department_code == code))
-    return _runs(_frame(engine, _loaded(stmt, "-submitted", "matter_code")))
+            .outerjoin(counted, counted.c.matter_code == Matter.code).where(Matter.department_code == bindparam("code")))
+    return _loaded(stmt, "-submitted", "matter_code")
 
 
 @memo
-def resources(engine, department: str | None = None, chain: str | None = None) -> pd.DataFrame:
-    """The innovation resources a department provides or that serve a chain, with type and chain names."""
-    stmt = (select(Resource.code, Resource.name_zh, Resource.name_en, Resource.type_code,
+def matter_volumes(engine, code: str, start: str | None, end: str | None) -> pd.DataFrame:
+    """The department's innovation matters with the cases submitted and completed in the period, most first."""
+    return _runs(_frame(engine, _matters_stmt(bool(start), bool(end)), _params(code, start, end)))
+
+
+@cache
+def _resources_stmt(by_department: bool):
+    return (select(Resource.code, Resource.name_zh, Resource.name_en, Resource.type_code,
                    ResourceType.name_zh.label("type_zh"), ResourceType.name_en.label("type_en"), Resource.provider,
                    Resource.department_code, Department.name_zh.label("department_zh"),
                    Department.name_en.label("department_en"), Resource.chain_code, Chain.name_zh.label("chain_zh"),
@@ -189,26 +220,36 @@ def resources(engine, department: str | None = None, chain: str | None = None) -
             .join(ResourceType, ResourceType.code == Resource.type_code)
             .outerjoin(Department, Department.code == Resource.department_code)
             .outerjoin(Chain, Chain.code == Resource.chain_code).outerjoin(EtlRun, EtlRun.id == Resource.run_id)
-            .where(Resource.department_code == department if department else Resource.chain_code == chain)
+            .where((Resource.department_code if by_department else Resource.chain_code) == bindparam("code"))
             .order_by(Resource.type_code, Resource.code))
-    return _runs(_frame(engine, stmt))
+
+
+@memo
+def resources(engine, department: str | None = None, chain: str | None = None) -> pd.DataFrame:
+    """The innovation resources a department provides or that serve a chain, with type and chain names."""
+    return _runs(_frame(engine, _resources_stmt(bool(department)), {"code": department or chain}))
+
+
+@cache
+def _cases_stmt(dialect: str, start: bool, end: bool, matter: bool, limit: int):
+    cond = [MatterCase.department_code == bindparam("code"), *_span(MatterCase.submitted_at, start, end)]
+    if matter:
+        cond.append(MatterCase.matter_code == bindparam("matter"))
+    return (select(MatterCase.case_no, MatterCase.matter_code, Matter.name_zh.label("matter_zh"),
+                   Matter.name_en.label("matter_en"), MatterCase.department_code, MatterCase.submitted_at,
+                   MatterCase.completed_at, MatterCase.due_at, MatterCase.status,
+                   _days(dialect, MatterCase.accepted_at, MatterCase.completed_at).label("days"),
+                   MatterCase.source, MatterCase.run_id, case((MatterCase.is_demo, 1), else_=0).label("is_demo"),
+                   EtlRun.ended_at.label("loaded_at"))
+            .join(Matter, Matter.code == MatterCase.matter_code).outerjoin(EtlRun, EtlRun.id == MatterCase.run_id)
+            .where(*cond).order_by(MatterCase.submitted_at.desc(), MatterCase.case_no.desc()).limit(limit))
 
 
 @memo
 def cases(engine, code: str, start: str | None, end: str | None, matter: str | None, limit: int = 500) -> pd.DataFrame:
     """The department's latest cases submitted in the period (one matter's when given), newest first."""
-    cond = [MatterCase.department_code == code, *_span(MatterCase.submitted_at, start, end)]
-    if matter:
-        cond.append(MatterCase.matter_code == matter)
-    stmt = (select(MatterCase.case_no, MatterCase.matter_code, Matter.name_zh.label("matter_zh"),
-                   Matter.name_en.label("matter_en"), MatterCase.department_code, MatterCase.submitted_at,
-                   MatterCase.completed_at, MatterCase.due_at, MatterCase.status,
-                   _days(engine, MatterCase.accepted_at, MatterCase.completed_at).label("days"),
-                   MatterCase.source, MatterCase.run_id, case((MatterCase.is_demo, 1), else_=0).label("is_demo"),
-                   EtlRun.ended_at.label("loaded_at"))
-            .join(Matter, Matter.code == MatterCase.matter_code).outerjoin(EtlRun, EtlRun.id == MatterCase.run_id)
-            .where(*cond).order_by(MatterCase.submitted_at.desc(), MatterCase.case_no.desc()).limit(limit))
-    df = _runs(_frame(engine, stmt))
+    stmt = _cases_stmt(engine.dialect.name, bool(start), bool(end), bool(matter), limit)
+    df = _runs(_frame(engine, stmt, _params(code, start, end, **({"matter": matter} if matter else {}))))
     for col in ("submitted_at", "completed_at", "due_at"):
         df[col] = pd.to_datetime(df[col])
     df["days"] = pd.to_numeric(df["days"]).round(1)
@@ -216,30 +257,36 @@ def cases(engine, code: str, start: str | None, end: str | None, matter: str | N
     return df
 
 
-@memo
-def department_months(engine, code: str, start: str | None, end: str | None) -> pd.DataFrame:
-    """Per month: cases the department received, and completed (on time, and their processing days), with the
-    newest run of either. One query: the received and the completed counts are grouped apart, then by month."""
-    got, done = _month(engine, MatterCase.submitted_at), _month(engine, MatterCase.completed_at)
-    days = _days(engine, MatterCase.accepted_at, MatterCase.completed_at)
+@cache
+def _months_stmt(dialect: str, start: bool, end: bool):
+    got, done = _month(dialect, MatterCase.submitted_at), _month(dialect, MatterCase.completed_at)
+    days = _days(dialect, MatterCase.accepted_at, MatterCase.completed_at)
     zero = literal(0)
     received = (select(got.label("month"), func.count().label("submitted"), zero.label("handled"),
                        zero.label("on_time"), literal(0.0).label("days_sum"), zero.label("days_n"),
                        func.max(MatterCase.run_id).label("run_id"), _demo(MatterCase.is_demo))
-                .where(MatterCase.department_code == code, *_span(MatterCase.submitted_at, start, end)).group_by(got))
+                .where(MatterCase.department_code == bindparam("code"), *_span(MatterCase.submitted_at, start, end))
+                .group_by(got))
     completed = (select(done.label("month"), zero.label("submitted"), func.count().label("handled"),
                         func.sum(case((MatterCase.completed_at <= MatterCase.due_at, 1), else_=0)).label("on_time"),
                         func.sum(days).label("days_sum"), func.count(days).label("days_n"),
                         func.max(MatterCase.run_id).label("run_id"), _demo(MatterCase.is_demo))
-                 .where(*_done(engine, start, end, code)).group_by(done))
+                 .where(*_done(start, end)).group_by(done))
     both = union_all(received, completed).subquery()
     stmt = (select(both.c.month, *[func.sum(both.c[c]).label(c) for c in ("submitted", "handled", "on_time",
                                                                             "days_sum", "days_n")],
                    func.max(both.c.run_id).label("run_id"), func.max(both.c.is_demo).label("is_demo"))
             .group_by(both.c.month))
-    df = _runs(_frame(engine, _loaded(stmt, "month")))
+    return _loaded(stmt, "month")
+
+
+@memo
+def department_months(engine, code: str, start: str | None, end: str | None) -> pd.DataFrame:
+    """Per month: cases the department received, and completed (on time, and their processing days), with the
+    newest run of either. One query: the received and the completed counts are grouped apart, then by month."""
+    df = _runs(_frame(engine, _months_stmt(engine.dialect.name, bool(start), bool(end)), _params(code, start, end)))
     for col in ("submitted", "handled", "on_time", "days_n"):
-        df[col] = pd.to_numeric(df[col]).fillna(0).astype(int)
-    df["days_sum"] = pd.to_numeric(df["days_sum"]).astype(float)
+        df[col] = df[col].fillna(0).astype(int)
+    df["days_sum"] = df["days_sum"].astype(float)
     df["on_time_rate"] = (100 * df["on_time"] / df["handled"].where(df["handled"] > 0)).round(2)
     return df
