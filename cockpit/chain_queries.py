@@ -5,8 +5,10 @@ as in cockpit.drill_queries; periods are whole years as strings, None = unbounde
 """
 from __future__ import annotations
 
+from functools import cache
+
 import pandas as pd
-from sqlalchemy import and_, case, func, literal, select
+from sqlalchemy import and_, bindparam, case, func, literal, select
 
 from cockpit.drill_queries import _frame, _runs, connection, dimension
 from cockpit.queries import memo
@@ -26,20 +28,27 @@ def observation_years(engine) -> tuple[str, ...]:
         return tuple(conn.execute(stmt).scalars())
 
 
-@memo
-def series(engine, scopes: tuple[str, ...], codes: tuple[str, ...], start: str | None, end: str | None) -> pd.DataFrame:
-    """Yearly observations of `codes` for `scopes` in the period, with the indicator's names and unit."""
-    cond = [Observation.scope.in_(scopes), Observation.indicator_code.in_(codes), func.length(Observation.period) == 4]
-    cond += [Observation.period >= start] if start else []
-    cond += [Observation.period <= end] if end else []
-    stmt = (select(Observation.scope, Observation.indicator_code.label("indicator_code"),
+@cache
+def _series_stmt(start: bool, end: bool):
+    cond = [Observation.scope.in_(bindparam("scopes", expanding=True)),
+            Observation.indicator_code.in_(bindparam("codes", expanding=True)), func.length(Observation.period) == 4]
+    cond += [Observation.period >= bindparam("start")] if start else []
+    cond += [Observation.period <= bindparam("end")] if end else []
+    return (select(Observation.scope, Observation.indicator_code.label("indicator_code"),
                    Indicator.name_zh.label("indicator_zh"), Indicator.name_en.label("indicator_en"), Observation.period,
                    Observation.value, Observation.unit, Observation.source, Observation.run_id,
                    case((Observation.is_demo, 1), else_=0).label("is_demo"), EtlRun.ended_at.label("loaded_at"))
             .join(Indicator, Indicator.code == Observation.indicator_code)
             .outerjoin(EtlRun, EtlRun.id == Observation.run_id).where(and_(*cond))
             .order_by(Observation.scope, Observation.indicator_code, Observation.period))
-    return _runs(_frame(engine, stmt))
+
+
+@memo
+def series(engine, scopes: tuple[str, ...], codes: tuple[str, ...], start: str | None, end: str | None) -> pd.DataFrame:
+    """Yearly observations of `codes` for `scopes` in the period, with the indicator's names and unit."""
+    params = {"scopes": list(scopes), "codes": list(codes), **({"start": start} if start else {}),
+              **({"end": end} if end else {})}
+    return _runs(_frame(engine, _series_stmt(bool(start), bool(end)), params))
 
 
 @memo
