@@ -90,8 +90,8 @@ def _loaded(stmt, *order):
 
 def _runs(df: pd.DataFrame) -> pd.DataFrame:
     """The provenance columns as the pages and exports expect them: run_id a nullable number, is_demo a bool."""
-    df["run_id"] = pd.to_numeric(df["run_id"]).astype("Float64")
-    df["is_demo"] = df["is_demo"].fillna(0).astype(bool)
+    df["run_id"] = pd.array(df["run_id"].to_numpy(dtype=float, na_value=float("nan")), dtype="Float64")
+    df["is_demo"] = df["is_demo"].to_numpy(dtype=float, na_value=0.0) > 0
     return df
 
 
