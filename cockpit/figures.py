@@ -89,7 +89,7 @@ def on_time_gauge(rate: float | None, target: float | None, lang: str) -> go.Fig
     if rate is None:
         return empty(lang)
     fig = go.Figure(go.Indicator(
-        mode="gauge+number", value=rate, number={"suffix": "%", "valueformat": ".1f", "font": {"size": 40, "color": INK}},
+        mode="gauge+number", value=rate, number={"suffix": "%", "valueformat": ".1f", "font": {"size": 30, "color": INK}},
         gauge={"axis": {"range": [80, 100], "tickfont": {"size": 14, "color": MUTED}},
                "bar": {"color": GREEN if target is None or rate >= target else GOLD, "thickness": 0.6},
                "bgcolor": "rgba(90,170,255,0.08)", "borderwidth": 0,
@@ -104,9 +104,10 @@ def resources_donut(resources: pd.DataFrame, lang: str) -> go.Figure:
     fig = go.Figure(go.Pie(
         labels=[name(r, lang) for _, r in resources.iterrows()], values=resources["n"], hole=0.58, sort=False,
         textinfo="label+value", textposition="outside", textfont={"size": 15}, marker={"line": {"width": 0}},
+        automargin=True,  # long English labels shrink the donut instead of being cut at the panel's edge
         hovertemplate="%{label}: %{value}<extra></extra>"))
-    fig.add_annotation(text=f"<b>{int(resources['n'].sum())}</b>", showarrow=False, font={"size": 34, "color": INK})
-    return _layout(fig, margin={"l": 70, "r": 70, "t": 34, "b": 34})
+    fig.add_annotation(text=f"<b>{int(resources['n'].sum())}</b>", showarrow=False, font={"size": 26, "color": INK})
+    return _layout(fig, margin={"l": 24, "r": 24, "t": 24, "b": 24})
 
 
 def chains_treemap(segments: pd.DataFrame, lang: str) -> go.Figure:

@@ -136,3 +136,49 @@ def test_wall_keeps_its_render_while_the_server_is_down_and_recovers(server, bro
     assert page.evaluate("() => window.__sameDocument") is True
     assert not page.is_visible("#wall-reconnect")
     page.close()
+
+
+def test_rotate_switches_the_visible_panel_set(server, browser):
+    page = open_wall(browser, server.url + "/?rotate=5", 1920, 1080)
+    active = "() => [...document.querySelectorAll('.panel-set.active')].map(s => s.id).join()"
+    first = page.evaluate(active)
+    page.wait_for_function(f"() => ({active})() !== '{first}'", timeout=9_000)
+    switched = time.time()
+    second = page.evaluate(active)
+    assert {first, second} == {"wall-set-overview", "wall-set-trends"}
+    page.wait_for_function(f"() => ({active})() === '{first}'", timeout=9_000)
+    assert 4 < time.time() - switched < 8
+    # both sets were drawn at first render (no blank chart when one comes round); the active one is opaque
+    assert page.evaluate("""() => [...document.querySelectorAll('#wall-set-trends .js-plotly-plot')]
+        .filter(g => g.querySelector('.main-svg')).length""") == 4
+    page.wait_for_function(f"""() => getComputedStyle(document.getElementById('{first}')).opacity === '1'
+        && getComputedStyle(document.getElementById('{second}')).opacity === '0'""", timeout=3_000)
+    assert page.errors == []
+    page.close()
+
+
+def click_center(page, locator):
+    box = locator.bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+
+
+def test_a_department_bar_opens_its_page_in_the_same_language(server, browser):
+    page = open_wall(browser, server.url + "/?lang=en", 1920, 1080)
+    code = page.evaluate("() => document.querySelector('#wall-panel-depts .js-plotly-plot').data[0].customdata[0][0]")
+    click_center(page, page.locator("#wall-panel-depts .bars .point path").first)
+    page.wait_for_url(f"**/departments/{code}?lang=en", timeout=10_000)
+    page.wait_for_selector("#drill-department", timeout=20_000)
+    assert "lang=en" in page.get_attribute("#drill-department", "data-view")
+    page.close()
+
+
+def test_a_chain_tile_opens_its_page_in_the_same_language(server, browser):
+    page = open_wall(browser, server.url + "/?lang=en", 1920, 1080)
+    codes = page.evaluate("() => [...new Set(document.querySelector('#wall-panel-chains .js-plotly-plot').data[0].customdata)]")
+    tiles = page.locator("#wall-panel-chains g.slice path.surface")
+    click_center(page, tiles.nth(tiles.count() - 1))  # a segment tile: it carries its chain's code
+    page.wait_for_url(re.compile(r"/chains/[^/?]+\?lang=en$"), timeout=10_000)
+    assert page.url.split("/chains/")[1].split("?")[0] in codes
+    page.wait_for_selector("#drill-chain", timeout=20_000)
+    assert "lang=en" in page.get_attribute("#drill-chain", "data-view")
+    page.close()

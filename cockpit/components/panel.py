@@ -8,9 +8,6 @@ from cockpit import ids
 from cockpit.i18n import t
 
 GRAPH_CONFIG = {"displayModeBar": False, "responsive": True, "doubleClick": False, "scrollZoom": False}
-# The wall's canvas is a fixed 1920x1080 scaled by a CSS transform, so its panels never change size: Plotly sizes
-# each figure to its panel once. Responsive graphs cost two extra resizes (relayouts) per graph on first render.
-WALL_GRAPH_CONFIG = {**GRAPH_CONFIG, "responsive": False}
 
 
 def caption(frame: pd.DataFrame, lang: str) -> str:
@@ -35,6 +32,6 @@ def graph_panel(key: str, title: str, figure, cap: str = "", extra_class: str = 
     """A panel around one figure; with `height` the figure is that tall and the panel scrolls it (CSS only:
     moving the axis with Plotly.relayout would log a relayoutData change in Dash's history every tick)."""
     style = {"height": f"{height}px" if height else "100%", "width": "100%"}
-    graph = dcc.Graph(id=ids.graph(key), figure=figure, config=WALL_GRAPH_CONFIG, responsive=False, style=style,
+    graph = dcc.Graph(id=ids.graph(key), figure=figure, config=GRAPH_CONFIG, style=style,
                       className="panel-graph scrolled" if height else "panel-graph")
     return panel(key, title, graph, cap, extra_class)
