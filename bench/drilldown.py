@@ -19,6 +19,7 @@ import argparse
 import importlib
 import io
 import json
+import os
 import statistics
 import tempfile
 import time
@@ -116,6 +117,7 @@ def measure(url: str, rounds: int) -> dict:
 
     app = create_app(database_url=url, cache_type="SimpleCache")
     statements = []
+    load_before = os.getloadavg()[0]  # other work on the machine: reported beside the figures, not corrected for
 
     with app.server.test_request_context():
         ctx = context.get()
@@ -154,6 +156,7 @@ def measure(url: str, rounds: int) -> dict:
     out = figures(per_view)
     out["pages"] = {p: figures([v for (page, _), v in zip(todo, per_view) if page == p]) for p in pages}
     out["views"], out["rounds"] = len(todo), rounds
+    out["load_avg"] = [round(load_before, 2), round(os.getloadavg()[0], 2)]
     return out
 
 
@@ -170,8 +173,8 @@ def figures(per_view: list[dict]) -> dict:
 
 def report(name: str, out: dict) -> None:
     """Per-page figures, on stderr."""
-    print(f"{name}: {out['views']} views x {out['rounds']} rounds (medians per view; p50/p95 over views, ms)",
-          file=sys.stderr)
+    print(f"{name}: {out['views']} views x {out['rounds']} rounds (medians per view; p50/p95 over views, ms); "
+          f"load average {out['load_avg'][0]} -> {out['load_avg'][1]} on {os.cpu_count()} CPUs", file=sys.stderr)
     for page, f in out["pages"].items():
         print(f"  {page:<11} cold {f['cold_p50_ms']:8.2f} / {f['cold_p95_ms']:8.2f}   raw SQL {f['raw_sql_p50_ms']:8.2f} / "
               f"{f['raw_sql_p95_ms']:8.2f}   cold/raw p95 {f['cold_over_raw']:5.2f}   warm {f['warm_p50_ms']:5.2f} / "
