@@ -10,7 +10,8 @@ from functools import cache
 import pandas as pd
 from sqlalchemy import and_, bindparam, case, func, literal, select
 
-from cockpit.drill_queries import _frame, _runs, connection, dimension
+from cockpit.drill_queries import dimension
+from cockpit.drill_sql import connection, frame, run_columns
 from cockpit.queries import memo
 from etl.store import COUNTY, Chain, EtlRun, Firm, Indicator, Observation, Resource, Segment
 
@@ -48,7 +49,7 @@ def series(engine, scopes: tuple[str, ...], codes: tuple[str, ...], start: str |
     """Yearly observations of `codes` for `scopes` in the period, with the indicator's names and unit."""
     params = {"scopes": list(scopes), "codes": list(codes), **({"start": start} if start else {}),
               **({"end": end} if end else {})}
-    return _runs(_frame(engine, _series_stmt(bool(start), bool(end)), params))
+    return run_columns(frame(engine, _series_stmt(bool(start), bool(end)), params))
 
 
 @memo
@@ -73,7 +74,7 @@ def firms(engine, chain: str, segment: str | None) -> pd.DataFrame:
             .join(Chain, Chain.code == Firm.chain_code).join(Segment, Segment.code == Firm.segment_code)
             .where(Firm.chain_code == chain, *([Firm.segment_code == segment] if segment else []))
             .order_by(Firm.segment_code, Firm.code))
-    df = _frame(engine, stmt)
+    df = frame(engine, stmt)
     return df.assign(is_demo=df["is_demo"].astype(bool), listed=df["listed"].astype(bool),
                      high_tech=df["high_tech"].astype(bool))
 
@@ -118,7 +119,7 @@ def scope_table(engine, level: str, chain: str | None, start: str | None, end: s
         dims = dims[dims["chain_code"] == chain]
     key = f"{level}_code"
     firm_col = Firm.chain_code if level == "chain" else Firm.segment_code
-    counts = _frame(engine, select(firm_col.label(key), func.count().label("firms"),
+    counts = frame(engine, select(firm_col.label(key), func.count().label("firms"),
                                    func.sum(case((Firm.listed, 1), else_=0)).label("listed_count"),
                                    func.sum(case((Firm.high_tech, 1), else_=0)).label("high_tech_count"))
                     .group_by(firm_col))
@@ -126,7 +127,7 @@ def scope_table(engine, level: str, chain: str | None, start: str | None, end: s
     out = (dims.rename(columns={"code": key, "name_zh": f"{level}_zh", "name_en": f"{level}_en"})
            .merge(values, on=key, how="left").merge(counts, on=key, how="left"))
     if level == "chain":
-        res = _frame(engine, select(Resource.chain_code.label(key), func.count().label("resources"))
+        res = frame(engine, select(Resource.chain_code.label(key), func.count().label("resources"))
                      .where(Resource.chain_code.is_not(None)).group_by(Resource.chain_code))
         out = out.merge(res, on=key, how="left")
     for col in ("firms", "listed_count", "high_tech_count", "resources"):

@@ -148,7 +148,7 @@ def view(state: State, build):
     in this process (a few recent views, per app) or one shared-cache read; `build` runs on a miss."""
     from flask import current_app
 
-    from cockpit import context, drill_queries, queries
+    from cockpit import context, drill_sql, queries
 
     from cockpit import auth
     if not auth.allowed("leader"):  # the router callback would otherwise hand a kiosk any page's layout
@@ -161,7 +161,7 @@ def view(state: State, build):
     if hit is None:
         hit = ctx.cache.get(key)
         if hit is None:
-            with drill_queries.one_connection(ctx.engine):
+            with drill_sql.one_connection(ctx.engine):
                 hit = build()
             ctx.cache.set(key, hit, timeout=3600)
         recent[key] = hit

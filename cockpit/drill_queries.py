@@ -1,110 +1,31 @@
-"""SQL → DataFrames for the department drill-downs (and helpers the chain ones share), memoised by data version.
+"""SQL → DataFrames for the department drill-downs (and the dimensions the chain ones share), memoised by data version.
 
 Every frame carries `run_id`, `loaded_at` (the end of that load run) and `is_demo`, so a panel can show its
 provenance and export a snapshot footer; periods are whole years given as strings ('2021'), None = unbounded.
 """
 from __future__ import annotations
 
-from contextlib import contextmanager
-from contextvars import ContextVar
-from datetime import datetime
 from functools import cache
 
 import pandas as pd
-from sqlalchemy import DateTime, bindparam, case, extract, func, literal, select, union_all
+from sqlalchemy import bindparam, case, func, literal, select, union_all
 
+from cockpit.drill_sql import (bounds, connection, days, demo_max, frame, month, run_columns, span,
+                               with_loaded_at)
 from cockpit.queries import memo
 from etl.store import Chain, Department, EtlRun, Firm, Indicator, Matter, MatterCase, Resource, ResourceType, Segment
 
 DAY_BINS = (1, 2, 3, 5, 7, 10, 15, 20, 30, 45, 60)  # processing-time histogram edges, in days
-_SHARED: ContextVar[tuple | None] = ContextVar("drill_connection", default=None)  # (engine, connection)
-
-
-@contextmanager
-def one_connection(engine):
-    """Run every drill-down query inside on one connection (one page build): on PostgreSQL each checkout costs a
-    pre-ping, a BEGIN and a ROLLBACK round trip, a dozen per page; the page also reads one snapshot."""
-    if _SHARED.get() is not None:
-        yield
-        return
-    with engine.connect() as conn:
-        token = _SHARED.set((engine, conn))
-        try:
-            yield
-        finally:
-            _SHARED.reset(token)
-
-
-@contextmanager
-def connection(engine):
-    """The page build's shared connection, or a connection of its own outside one."""
-    shared = _SHARED.get()
-    if shared is not None and shared[0] is engine:
-        yield shared[1]
-        return
-    with engine.connect() as conn:
-        yield conn
-
-
-def _frame(engine, stmt, params: dict | None = None) -> pd.DataFrame:
-    """SQL → DataFrame, built from plain tuples (pandas reads SQLAlchemy Row objects item by item, 4-5x slower)."""
-    with connection(engine) as conn:
-        result = conn.execute(stmt, params or {})
-        return pd.DataFrame.from_records([tuple(r) for r in result.all()], columns=list(result.keys()))
-
-
-def _demo(col):
-    return func.max(case((col, 1), else_=0)).label("is_demo")
-
-
-def _span(col, start: bool, end: bool) -> list:
-    """Bounds on `col` as bind parameters (:start_at, :end_at; values from _bounds), so a statement's shape depends
-    only on which bounds are given and is built once per process (building one cost 1-2 ms a query)."""
-    return ([col >= bindparam("start_at", type_=DateTime)] if start else []) + \
-        ([col < bindparam("end_at", type_=DateTime)] if end else [])
-
-
-def _bounds(start: str | None, end: str | None) -> dict:
-    """The values of _span's parameters for a period of whole years."""
-    return {**({"start_at": datetime(int(start), 1, 1)} if start else {}),
-            **({"end_at": datetime(int(end) + 1, 1, 1)} if end else {})}
-
-
-def _month(dialect: str, col):
-    return func.strftime("%Y-%m", col) if dialect == "sqlite" else func.to_char(col, "YYYY-MM")
-
-
-def _days(dialect: str, start, end):
-    if dialect == "sqlite":
-        return func.julianday(end) - func.julianday(start)
-    return extract("epoch", end - start) / 86400.0
-
-
-def _loaded(stmt, *order):
-    """`stmt` (which has a `run_id` column) with `loaded_at`, the end of that run, joined in SQL (one query, no
-    merge in pandas), ordered by `order` (names of its columns, '-name' for descending)."""
-    sub = stmt.subquery()
-    return (select(*sub.c, EtlRun.ended_at.label("loaded_at")).outerjoin(EtlRun, EtlRun.id == sub.c.run_id)
-            .order_by(*[sub.c[n[1:]].desc() if n[0] == "-" else sub.c[n] for n in order]))
-
-
-def _runs(df: pd.DataFrame) -> pd.DataFrame:
-    """The provenance columns as the pages and exports expect them: run_id a nullable number, is_demo a bool."""
-    df["run_id"] = pd.array(df["run_id"].to_numpy(dtype=float, na_value=float("nan")), dtype="Float64")
-    df["is_demo"] = df["is_demo"].to_numpy(dtype=float, na_value=0.0) > 0
-    return df
-
-
 @memo
 def dimension(engine, kind: str) -> pd.DataFrame:
     """Codes and names of departments, chains, segments, firms or resource types (small, cached)."""
     model = {"department": Department, "chain": Chain, "segment": Segment, "firm": Firm, "type": ResourceType}[kind]
-    return _frame(engine, select(*model.__table__.c).order_by(model.code))
+    return frame(engine, select(*model.__table__.c).order_by(model.code))
 
 
 @memo
 def indicators(engine) -> pd.DataFrame:
-    return _frame(engine, select(*Indicator.__table__.c)).set_index("code", drop=False)
+    return frame(engine, select(*Indicator.__table__.c)).set_index("code", drop=False)
 
 
 @memo
@@ -117,33 +38,33 @@ def case_years(engine) -> tuple[str, ...]:
 
 
 def _done(start: bool, end: bool, code: bool = True) -> list:
-    cond = [MatterCase.status == "completed", *_span(MatterCase.completed_at, start, end)]
+    cond = [MatterCase.status == "completed", *span(MatterCase.completed_at, start, end)]
     return cond + ([MatterCase.department_code == bindparam("code")] if code else [])
 
 
 def _params(code, start, end, **more) -> dict:
-    return {**({"code": code} if code else {}), **_bounds(start, end), **more}
+    return {**({"code": code} if code else {}), **bounds(start, end), **more}
 
 
 @cache
 def _ranking_stmt(dialect: str, start: bool, end: bool, code: bool):
     done = (select(MatterCase.department_code.label("code"), func.count().label("handled"),
                    func.sum(case((MatterCase.completed_at <= MatterCase.due_at, 1), else_=0)).label("on_time"),
-                   func.avg(_days(dialect, MatterCase.accepted_at, MatterCase.completed_at)).label("avg_days"),
-                   func.max(MatterCase.run_id).label("run_id"), _demo(MatterCase.is_demo))
+                   func.avg(days(dialect, MatterCase.accepted_at, MatterCase.completed_at)).label("avg_days"),
+                   func.max(MatterCase.run_id).label("run_id"), demo_max(MatterCase.is_demo))
             .where(*_done(start, end, code)).group_by(MatterCase.department_code).subquery())
     stmt = (select(Department.code, Department.name_zh, Department.name_en,
                    func.coalesce(done.c.handled, 0).label("handled"), func.coalesce(done.c.on_time, 0).label("on_time"),
                    done.c.avg_days, done.c.run_id, done.c.is_demo).outerjoin(done, done.c.code == Department.code)
             .where(*([Department.code == bindparam("code")] if code else [])))
-    return _loaded(stmt, "code")
+    return with_loaded_at(stmt, "code")
 
 
 @memo
 def department_ranking(engine, start: str | None, end: str | None, code: str | None = None) -> pd.DataFrame:
     """Every department (or just `code`) with the cases it completed in the period, how many on time, mean days."""
     stmt = _ranking_stmt(engine.dialect.name, bool(start), bool(end), bool(code))
-    df = _runs(_frame(engine, stmt, _params(code, start, end)))
+    df = run_columns(frame(engine, stmt, _params(code, start, end)))
     df["on_time_rate"] = (100 * df["on_time"] / df["handled"].where(df["handled"] > 0)).round(2)
     df["avg_days"] = pd.to_numeric(df["avg_days"]).round(2)
     return df
@@ -151,18 +72,18 @@ def department_ranking(engine, start: str | None, end: str | None, code: str | N
 
 @cache
 def _monthly_stmt(dialect: str, start: bool, end: bool, code: bool):
-    month = _month(dialect, MatterCase.completed_at)
-    stmt = (select(MatterCase.department_code.label("code"), month.label("month"), func.count().label("handled"),
+    by_month = month(dialect, MatterCase.completed_at)
+    stmt = (select(MatterCase.department_code.label("code"), by_month.label("month"), func.count().label("handled"),
                    func.sum(case((MatterCase.completed_at <= MatterCase.due_at, 1), else_=0)).label("on_time"),
-                   func.max(MatterCase.run_id).label("run_id"), _demo(MatterCase.is_demo))
-            .where(*_done(start, end, code)).group_by(MatterCase.department_code, month))
-    return _loaded(stmt, "code", "month")
+                   func.max(MatterCase.run_id).label("run_id"), demo_max(MatterCase.is_demo))
+            .where(*_done(start, end, code)).group_by(MatterCase.department_code, by_month))
+    return with_loaded_at(stmt, "code", "month")
 
 
 @memo
 def monthly(engine, code: str | None, start: str | None, end: str | None) -> pd.DataFrame:
     """Cases completed (and on time) per department and month; one department when `code` is given."""
-    df = _runs(_frame(engine, _monthly_stmt(engine.dialect.name, bool(start), bool(end), bool(code)),
+    df = run_columns(frame(engine, _monthly_stmt(engine.dialect.name, bool(start), bool(end), bool(code)),
                       _params(code, start, end)))
     df["on_time_rate"] = (100 * df["on_time"] / df["handled"]).round(2)
     return df
@@ -170,17 +91,17 @@ def monthly(engine, code: str | None, start: str | None, end: str | None) -> pd.
 
 @cache
 def _days_stmt(dialect: str, start: bool, end: bool):
-    days = _days(dialect, MatterCase.accepted_at, MatterCase.completed_at)
-    bin_ = case(*[(days < edge, i) for i, edge in enumerate(DAY_BINS)], else_=len(DAY_BINS))
+    taken = days(dialect, MatterCase.accepted_at, MatterCase.completed_at)
+    bin_ = case(*[(taken < edge, i) for i, edge in enumerate(DAY_BINS)], else_=len(DAY_BINS))
     stmt = (select(bin_.label("bin"), func.count().label("cases"), func.max(MatterCase.run_id).label("run_id"),
-                   _demo(MatterCase.is_demo)).where(*_done(start, end)).group_by(bin_))
-    return _loaded(stmt, "bin")
+                   demo_max(MatterCase.is_demo)).where(*_done(start, end)).group_by(bin_))
+    return with_loaded_at(stmt, "bin")
 
 
 @memo
 def processing_days(engine, code: str, start: str | None, end: str | None) -> pd.DataFrame:
     """A histogram of processing days (acceptance to completion) of the department's completed cases."""
-    df = _runs(_frame(engine, _days_stmt(engine.dialect.name, bool(start), bool(end)), _params(code, start, end)))
+    df = run_columns(frame(engine, _days_stmt(engine.dialect.name, bool(start), bool(end)), _params(code, start, end)))
     lows = (0,) + DAY_BINS
     df["range"] = [f"{lows[b]}-{DAY_BINS[b]}" if b < len(DAY_BINS) else f"{DAY_BINS[-1]}+" for b in df["bin"]]
     df["department_code"] = code
@@ -192,7 +113,7 @@ def _matters_stmt(start: bool, end: bool):
     counted = (select(MatterCase.matter_code, func.count().label("submitted"),
                       func.sum(case((MatterCase.status == "completed", 1), else_=0)).label("completed"),
                       func.max(MatterCase.run_id).label("run_id"))
-               .where(MatterCase.department_code == bindparam("code"), *_span(MatterCase.submitted_at, start, end))
+               .where(MatterCase.department_code == bindparam("code"), *span(MatterCase.submitted_at, start, end))
                .group_by(MatterCase.matter_code).subquery())
     stmt = (select(Matter.code.label("matter_code"), Matter.name_zh.label("matter_zh"),
                    Matter.name_en.label("matter_en"), Matter.section, Matter.promised_days,
@@ -200,13 +121,13 @@ def _matters_stmt(start: bool, end: bool):
                    func.coalesce(counted.c.completed, 0).label("completed"), counted.c.run_id,
                    case((Matter.is_demo, 1), else_=0).label("is_demo"))
             .outerjoin(counted, counted.c.matter_code == Matter.code).where(Matter.department_code == bindparam("code")))
-    return _loaded(stmt, "-submitted", "matter_code")
+    return with_loaded_at(stmt, "-submitted", "matter_code")
 
 
 @memo
 def matter_volumes(engine, code: str, start: str | None, end: str | None) -> pd.DataFrame:
     """The department's innovation matters with the cases submitted and completed in the period, most first."""
-    return _runs(_frame(engine, _matters_stmt(bool(start), bool(end)), _params(code, start, end)))
+    return run_columns(frame(engine, _matters_stmt(bool(start), bool(end)), _params(code, start, end)))
 
 
 @cache
@@ -227,18 +148,18 @@ def _resources_stmt(by_department: bool):
 @memo
 def resources(engine, department: str | None = None, chain: str | None = None) -> pd.DataFrame:
     """The innovation resources a department provides or that serve a chain, with type and chain names."""
-    return _runs(_frame(engine, _resources_stmt(bool(department)), {"code": department or chain}))
+    return run_columns(frame(engine, _resources_stmt(bool(department)), {"code": department or chain}))
 
 
 @cache
 def _cases_stmt(dialect: str, start: bool, end: bool, matter: bool, limit: int):
-    cond = [MatterCase.department_code == bindparam("code"), *_span(MatterCase.submitted_at, start, end)]
+    cond = [MatterCase.department_code == bindparam("code"), *span(MatterCase.submitted_at, start, end)]
     if matter:
         cond.append(MatterCase.matter_code == bindparam("matter"))
     return (select(MatterCase.case_no, MatterCase.matter_code, Matter.name_zh.label("matter_zh"),
                    Matter.name_en.label("matter_en"), MatterCase.department_code, MatterCase.submitted_at,
                    MatterCase.completed_at, MatterCase.due_at, MatterCase.status,
-                   _days(dialect, MatterCase.accepted_at, MatterCase.completed_at).label("days"),
+                   days(dialect, MatterCase.accepted_at, MatterCase.completed_at).label("days"),
                    MatterCase.source, MatterCase.run_id, case((MatterCase.is_demo, 1), else_=0).label("is_demo"),
                    EtlRun.ended_at.label("loaded_at"))
             .join(Matter, Matter.code == MatterCase.matter_code).outerjoin(EtlRun, EtlRun.id == MatterCase.run_id)
@@ -249,7 +170,7 @@ def _cases_stmt(dialect: str, start: bool, end: bool, matter: bool, limit: int):
 def cases(engine, code: str, start: str | None, end: str | None, matter: str | None, limit: int = 500) -> pd.DataFrame:
     """The department's latest cases submitted in the period (one matter's when given), newest first."""
     stmt = _cases_stmt(engine.dialect.name, bool(start), bool(end), bool(matter), limit)
-    df = _runs(_frame(engine, stmt, _params(code, start, end, **({"matter": matter} if matter else {}))))
+    df = run_columns(frame(engine, stmt, _params(code, start, end, **({"matter": matter} if matter else {}))))
     for col in ("submitted_at", "completed_at", "due_at"):
         df[col] = pd.to_datetime(df[col])
     df["days"] = pd.to_numeric(df["days"]).round(1)
@@ -259,32 +180,32 @@ def cases(engine, code: str, start: str | None, end: str | None, matter: str | N
 
 @cache
 def _months_stmt(dialect: str, start: bool, end: bool):
-    got, done = _month(dialect, MatterCase.submitted_at), _month(dialect, MatterCase.completed_at)
-    days = _days(dialect, MatterCase.accepted_at, MatterCase.completed_at)
+    got, done = month(dialect, MatterCase.submitted_at), month(dialect, MatterCase.completed_at)
+    taken = days(dialect, MatterCase.accepted_at, MatterCase.completed_at)
     zero = literal(0)
     received = (select(got.label("month"), func.count().label("submitted"), zero.label("handled"),
                        zero.label("on_time"), literal(0.0).label("days_sum"), zero.label("days_n"),
-                       func.max(MatterCase.run_id).label("run_id"), _demo(MatterCase.is_demo))
-                .where(MatterCase.department_code == bindparam("code"), *_span(MatterCase.submitted_at, start, end))
+                       func.max(MatterCase.run_id).label("run_id"), demo_max(MatterCase.is_demo))
+                .where(MatterCase.department_code == bindparam("code"), *span(MatterCase.submitted_at, start, end))
                 .group_by(got))
     completed = (select(done.label("month"), zero.label("submitted"), func.count().label("handled"),
                         func.sum(case((MatterCase.completed_at <= MatterCase.due_at, 1), else_=0)).label("on_time"),
-                        func.sum(days).label("days_sum"), func.count(days).label("days_n"),
-                        func.max(MatterCase.run_id).label("run_id"), _demo(MatterCase.is_demo))
+                        func.sum(taken).label("days_sum"), func.count(taken).label("days_n"),
+                        func.max(MatterCase.run_id).label("run_id"), demo_max(MatterCase.is_demo))
                  .where(*_done(start, end)).group_by(done))
     both = union_all(received, completed).subquery()
     stmt = (select(both.c.month, *[func.sum(both.c[c]).label(c) for c in ("submitted", "handled", "on_time",
                                                                             "days_sum", "days_n")],
                    func.max(both.c.run_id).label("run_id"), func.max(both.c.is_demo).label("is_demo"))
             .group_by(both.c.month))
-    return _loaded(stmt, "month")
+    return with_loaded_at(stmt, "month")
 
 
 @memo
 def department_months(engine, code: str, start: str | None, end: str | None) -> pd.DataFrame:
     """Per month: cases the department received, and completed (on time, and their processing days), with the
     newest run of either. One query: the received and the completed counts are grouped apart, then by month."""
-    df = _runs(_frame(engine, _months_stmt(engine.dialect.name, bool(start), bool(end)), _params(code, start, end)))
+    df = run_columns(frame(engine, _months_stmt(engine.dialect.name, bool(start), bool(end)), _params(code, start, end)))
     for col in ("submitted", "handled", "on_time", "days_n"):
         df[col] = df[col].fillna(0).astype(int)
     df["days_sum"] = df["days_sum"].astype(float)
