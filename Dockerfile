@@ -14,7 +14,7 @@ COPY cockpit ./cockpit
 COPY migrations ./migrations
 COPY data ./data
 COPY assets ./assets
-COPY app.py ./
+COPY app.py gunicorn.conf.py ./
 # editable: migrations/, data/ and assets/ are found beside the packages, as in a checkout
 RUN pip install -e . && chown -R cockpit /app/data
 

@@ -2,7 +2,7 @@
 drilling down and analysts exporting, against gunicorn on PostgreSQL + Redis. Prints throughput, p50/p95/p99 and
 errors per request kind; the last line is one JSON object.
 
-    python bench/load.py [--walls 200] [--leaders 20] [--analysts 5] [--seconds 60] [--workers 2] [--threads 1]
+    python bench/load.py [--walls 200] [--leaders 20] [--analysts 5] [--seconds 60] [--workers 2] [--threads 4]
 
 What a request kind is:
   poll        GET /api/version, what every wall sends every COCKPIT_POLL_SECONDS (5 s)
@@ -155,7 +155,7 @@ def main() -> None:
     ap.add_argument("--analysts", type=int, default=5)
     ap.add_argument("--seconds", type=float, default=60)
     ap.add_argument("--workers", type=int, default=2)
-    ap.add_argument("--threads", type=int, default=1,
+    ap.add_argument("--threads", type=int, default=4,
                     help="gthread threads per worker: a poll need not queue behind an export in a sync worker")
     args = ap.parse_args()
 
@@ -178,7 +178,7 @@ def main() -> None:
         out = subprocess.run([sys.executable, "-m", "gunicorn", "--help"], capture_output=True, text=True).stdout
         server = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "app:server", "--workers", str(args.workers), "--bind",
-             f"127.0.0.1:{port}", "--timeout", "60", "--threads", str(args.threads), *(["--no-control-socket"] if "--no-control-socket" in out else [])],
+             f"127.0.0.1:{port}", "--timeout", "60", "--threads", str(args.threads), "--keep-alive", "75", *(["--no-control-socket"] if "--no-control-socket" in out else [])],
             env=env, cwd=ROOT, stdout=open(data / "gunicorn.log", "ab"), stderr=subprocess.STDOUT)
         url = f"http://127.0.0.1:{port}"
         wait_up(url + "/api/version", server)
