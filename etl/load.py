@@ -212,6 +212,9 @@ def run(engine, job: str, source, progress=_quiet) -> RunResult:
         source_finish(source, batches, committed=False)
         return result
     source_finish(source, batches, committed=True)
+    if engine.dialect.name == "sqlite" and result.rows_loaded:
+        with engine.connect() as conn:  # SQLite keeps no statistics unless asked: let its planner see the new rows
+            conn.exec_driver_sql("PRAGMA optimize")
     return result
 
 

@@ -149,6 +149,7 @@ class MatterCase(Base):
         Index("ix_cases_submitted", "submitted_at"),
         Index("ix_cases_matter", "matter_code"),
         Index("ix_cases_status_completed", "status", "completed_at"),  # year-to-date counts on the wall
+        Index("ix_cases_dept_status_completed", "department_code", "status", "completed_at"),  # one department
     )
 
 
