@@ -29,4 +29,7 @@ def create_app(settings=None, **overrides):
     shell.init_app(app)
     app.layout = shell.layout
     auth.init_app(app, settings)  # last: its CSP hashes the inline scripts every page registered
+    # Dash finishes its set-up (registering the script bundles it serves) on a process's first request; under
+    # threaded workers a concurrent second request could see it half done and 404 a bundle. One request now.
+    app.server.test_client().get("/healthz")
     return app
