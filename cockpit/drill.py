@@ -168,3 +168,28 @@ def view(state: State, build):
         while len(recent) > RECENT_VIEWS:
             recent.popitem(last=False)
     return hit
+
+
+def page_callbacks(page: str, snapshot, grid: bool = False):
+    """The two callbacks every drill page has, made once here: its period pickers write themselves into the URL,
+    and its export buttons download `snapshot(panel, state data[, the grid's rows as shown])`."""
+    import dash
+    from dash import MATCH, Input, Output, State, callback, no_update
+
+    from cockpit import ids
+
+    @callback(Output(ids.URL, "href", allow_duplicate=True), Input(ids.drill_period(page, "from"), "value"),
+              Input(ids.drill_period(page, "to"), "value"), State(ids.drill_state(page), "data"),
+              prevent_initial_call=True)
+    def set_period(start, end, data):
+        return period_href(data, start, end) or no_update
+
+    grid_state = [State(ids.drill_grid(page), "virtualRowData")] if grid else []
+
+    @callback(Output(ids.drill_download(page, MATCH), "data"), Input(ids.drill_export(page, MATCH), "n_clicks"),
+              State(ids.drill_state(page), "data"), *grid_state, prevent_initial_call=True)
+    def export_panel(n_clicks, data, grid_rows=None):
+        key = dash.ctx.triggered_id["panel"] if dash.ctx.triggered_id else None
+        return (snapshot(key, data, grid_rows) if n_clicks else None) or no_update
+
+    return set_period, export_panel

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dash
 import pandas as pd
-from dash import MATCH, Input, Output, State, callback, html, no_update
+from dash import Input, Output, State, callback, html, no_update
 
 from cockpit import context, drill, drill_figures, ids
 from cockpit import chain_queries as cq
@@ -90,12 +90,6 @@ def render(state: drill.State):
                          controls=[ui.indicator_tabs(state, VALUES, meta, available)])
 
 
-@callback(Output(ids.URL, "href", allow_duplicate=True), Input(ids.drill_period(PAGE, "from"), "value"),
-          Input(ids.drill_period(PAGE, "to"), "value"), State(ids.drill_state(PAGE), "data"), prevent_initial_call=True)
-def set_period(start, end, data):
-    return drill.period_href(data, start, end) or no_update
-
-
 @callback(Output(ids.URL, "href", allow_duplicate=True), Input(ids.drill_graph(PAGE, "compare"), "clickData"),
           Input(ids.drill_graph(PAGE, "trend"), "clickData"), State(ids.drill_state(PAGE), "data"),
           prevent_initial_call=True)
@@ -105,13 +99,6 @@ def open_chain(compare_click, trend_click, data):
     return state.href(f"/chains/{code}", indicator=state.indicator) if code else no_update
 
 
-@callback(Output(ids.drill_download(PAGE, MATCH), "data"), Input(ids.drill_export(PAGE, MATCH), "n_clicks"),
-          State(ids.drill_state(PAGE), "data"), prevent_initial_call=True)
-def export_panel(n_clicks, data):
-    key = dash.ctx.triggered_id["panel"] if dash.ctx.triggered_id else None
-    return (snapshot(key, data) if n_clicks else None) or no_update
-
-
 def snapshot(key: str, data: dict, grid_rows: list | None = None) -> dict | None:
     """The download of panel `key` in the view `data`: its rows as shown (the grid's: filtered, sorted)."""
     if key not in COLUMNS:
@@ -119,3 +106,6 @@ def snapshot(key: str, data: dict, grid_rows: list | None = None) -> dict | None
     state = drill.from_dict(data)
     return drill.download(f"chains-{key}", COLUMNS[key], frames(context.get().engine, state)[key], state,
                           f"chains_{key}", indicator=state.indicator or VALUES[0] if key != "table" else None)
+
+
+set_period, export_panel = drill.page_callbacks(PAGE, snapshot)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import dash
 import pandas as pd
-from dash import MATCH, Input, Output, State, callback, html, no_update
+from dash import Input, Output, State, callback, html, no_update
 
 from cockpit import context, drill, drill_figures, ids
 from cockpit import drill_queries as dq
@@ -144,25 +144,11 @@ def render(state: drill.State, code):
     return ui.page_frame(PAGE, state, title, crumbs, _body(engine, dept, state, f), list(dq.case_years(engine)), demo)
 
 
-@callback(Output(ids.URL, "href", allow_duplicate=True), Input(ids.drill_period(PAGE, "from"), "value"),
-          Input(ids.drill_period(PAGE, "to"), "value"), State(ids.drill_state(PAGE), "data"), prevent_initial_call=True)
-def set_period(start, end, data):
-    return drill.period_href(data, start, end) or no_update
-
-
 @callback(Output(ids.URL, "href", allow_duplicate=True), Input(ids.drill_graph(PAGE, "matters"), "clickData"),
           State(ids.drill_state(PAGE), "data"), prevent_initial_call=True)
 def filter_matter(click, data):
     code = drill.clicked(click)
     return drill.from_dict(data).href(matter=code) if code else no_update
-
-
-@callback(Output(ids.drill_download(PAGE, MATCH), "data"), Input(ids.drill_export(PAGE, MATCH), "n_clicks"),
-          State(ids.drill_state(PAGE), "data"), State(ids.drill_grid(PAGE), "virtualRowData"),
-          prevent_initial_call=True)
-def export_panel(n_clicks, data, grid_rows):
-    key = dash.ctx.triggered_id["panel"] if dash.ctx.triggered_id else None
-    return (snapshot(key, data, grid_rows) if n_clicks else None) or no_update
 
 
 def snapshot(key: str, data: dict, grid_rows: list | None = None) -> dict | None:
@@ -178,3 +164,6 @@ def snapshot(key: str, data: dict, grid_rows: list | None = None) -> dict | None
         frame = frame.set_index("case_no", drop=False).reindex([c for c in shown if c in set(frame["case_no"])])
     return drill.download(f"department-{key}", COLUMNS[key], frame, state, f"{dept['code']}_{key}",
                           department=dept["code"], matter=state.matter if key == "cases" else None)
+
+
+set_period, export_panel = drill.page_callbacks(PAGE, snapshot, grid=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dash
 import pandas as pd
-from dash import MATCH, Input, Output, State, callback, dcc, html, no_update
+from dash import Input, Output, State, callback, dcc, html, no_update
 
 from cockpit import context, drill, drill_figures, ids
 from cockpit import drill_queries as dq
@@ -80,24 +80,11 @@ def render(state: drill.State):
                          list(dq.case_years(engine)), demo=bool(df["is_demo"].any()))
 
 
-@callback(Output(ids.URL, "href", allow_duplicate=True), Input(ids.drill_period(PAGE, "from"), "value"),
-          Input(ids.drill_period(PAGE, "to"), "value"), State(ids.drill_state(PAGE), "data"), prevent_initial_call=True)
-def set_period(start, end, data):
-    return drill.period_href(data, start, end) or no_update
-
-
 @callback(Output(ids.URL, "href", allow_duplicate=True), Input(ids.drill_graph(PAGE, "chart"), "clickData"),
           State(ids.drill_state(PAGE), "data"), prevent_initial_call=True)
 def open_department(click, data):
     code = drill.clicked(click)
     return drill.from_dict(data).href(f"/departments/{code}", sort=None) if code else no_update
-
-
-@callback(Output(ids.drill_download(PAGE, MATCH), "data"), Input(ids.drill_export(PAGE, MATCH), "n_clicks"),
-          State(ids.drill_state(PAGE), "data"), prevent_initial_call=True)
-def export_panel(n_clicks, data):
-    key = dash.ctx.triggered_id["panel"] if dash.ctx.triggered_id else None
-    return (snapshot(key, data) if n_clicks else None) or no_update
 
 
 def snapshot(key: str, data: dict, grid_rows: list | None = None) -> dict | None:
@@ -107,3 +94,6 @@ def snapshot(key: str, data: dict, grid_rows: list | None = None) -> dict | None
     state = drill.from_dict(data)
     return drill.download(f"departments-{key}", COLUMNS, ranked(context.get().engine, state), state,
                           f"departments_{key}", sort=state.sort or "handled")
+
+
+set_period, export_panel = drill.page_callbacks(PAGE, snapshot)

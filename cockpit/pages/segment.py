@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dash
 import pandas as pd
-from dash import MATCH, Input, Output, State, callback, html, no_update
+from dash import Input, Output, State, callback, html, no_update
 
 from cockpit import context, drill, drill_figures, ids
 from cockpit import chain_queries as cq
@@ -104,25 +104,11 @@ def render(state: drill.State, code, segment):
                          controls=[ui.indicator_tabs(state, VALUES, meta, available)])
 
 
-@callback(Output(ids.URL, "href", allow_duplicate=True), Input(ids.drill_period(PAGE, "from"), "value"),
-          Input(ids.drill_period(PAGE, "to"), "value"), State(ids.drill_state(PAGE), "data"), prevent_initial_call=True)
-def set_period(start, end, data):
-    return drill.period_href(data, start, end) or no_update
-
-
 @callback(Output(ids.URL, "href", allow_duplicate=True), Input(ids.drill_graph(PAGE, "compare"), "clickData"),
           State(ids.drill_state(PAGE), "data"), prevent_initial_call=True)
 def select_firm(click, data):
     code = drill.clicked(click)
     return drill.from_dict(data).href(firm=code) if code else no_update
-
-
-@callback(Output(ids.drill_download(PAGE, MATCH), "data"), Input(ids.drill_export(PAGE, MATCH), "n_clicks"),
-          State(ids.drill_state(PAGE), "data"), State(ids.drill_grid(PAGE), "virtualRowData"),
-          prevent_initial_call=True)
-def export_panel(n_clicks, data, grid_rows):
-    key = dash.ctx.triggered_id["panel"] if dash.ctx.triggered_id else None
-    return (snapshot(key, data, grid_rows) if n_clicks else None) or no_update
 
 
 def snapshot(key: str, data: dict, grid_rows: list | None = None) -> dict | None:
@@ -138,3 +124,6 @@ def snapshot(key: str, data: dict, grid_rows: list | None = None) -> dict | None
                                                              if r.get("code") in set(frame["code"])])
     return drill.download(f"segment-{key}", COLUMNS[key], frame, state, f"{seg_code}_{key}", chain=code,
                           segment=seg_code, firm=state.firm, indicator=state.indicator)
+
+
+set_period, export_panel = drill.page_callbacks(PAGE, snapshot, grid=True)
