@@ -83,3 +83,14 @@ def seeded_store(engine, demo_now):
     result = load.run(engine, "demo-history", DemoSource(now=demo_now))
     assert result.status == "success", result.error
     return engine
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Debian Chromium, one per test module (pages, not browsers, are per test)."""
+    from browser.harness import CHROMIUM, CHROMIUM_ARGS
+    playwright = pytest.importorskip("playwright.sync_api")
+    with playwright.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()

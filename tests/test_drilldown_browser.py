@@ -7,7 +7,7 @@ import socket
 
 import pytest
 
-from browser.harness import CHROMIUM, CHROMIUM_ARGS, AppServer, cockpit, store_env
+from browser.harness import AppServer, cockpit, store_env
 from cockpit.export import read_snapshot
 
 pytestmark = pytest.mark.browser
@@ -31,15 +31,6 @@ def server(tmp_path_factory):
     srv = AppServer(env, port_in_range(), tmp_path_factory.mktemp("log") / "app.log").start()
     yield srv
     srv.stop()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    playwright = pytest.importorskip("playwright.sync_api")
-    with playwright.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture

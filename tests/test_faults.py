@@ -15,7 +15,7 @@ from urllib.parse import quote
 import pytest
 from sqlalchemy import select
 
-from browser.harness import CHROMIUM, CHROMIUM_ARGS, ROOT, cockpit, store_env
+from browser.harness import ROOT, cockpit, store_env
 from etl import load, migrate, schedule
 from etl.catalogue import read_catalogue
 from etl.jobs import Job
@@ -289,15 +289,6 @@ def web(demo_env, tmp_path_factory):
     server = Gunicorn(demo_env, tmp_path_factory.mktemp("gunicorn") / "gunicorn.log", workers=2).start()
     yield server
     server.stop()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    playwright = pytest.importorskip("playwright.sync_api")
-    with playwright.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 def _open_wall(browser, url: str):

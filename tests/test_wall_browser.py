@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from browser.harness import CHROMIUM, CHROMIUM_ARGS, AppServer, cockpit, free_port, store_env
+from browser.harness import AppServer, cockpit, free_port, store_env
 
 pytestmark = pytest.mark.browser
 POLL = 1  # seconds: the test server polls fast so "within the poll interval" is quick to check
@@ -27,15 +27,6 @@ def server(env, tmp_path_factory):
     srv = AppServer(env, free_port(), tmp_path_factory.mktemp("log") / "app.log").start()
     yield srv
     srv.stop()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    playwright = pytest.importorskip("playwright.sync_api")
-    with playwright.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 def open_wall(browser, url: str, width: int, height: int):
