@@ -163,18 +163,22 @@ def _scope_names():
     return parts[0].union_all(*parts[1:]).subquery("scopes")
 
 
+def _resolve(mapping: dict[str, str], value: str | None, what: str) -> str | None:
+    """A code or name (as the file source reads them) to its code; None when not given, NotFound when unknown."""
+    if not value:
+        return None
+    code = mapping.get(value.strip().casefold())
+    if code is None:
+        raise NotFound(f"unknown {what} {value!r}")
+    return code
+
+
 def observations_query(conn, indicator: str, scope: str | None, start: str | None, end: str | None) -> tuple[Select, dict]:
-    lookups = Lookups.from_db(conn)
-    code = lookups.indicators.get(str(indicator or "").strip().casefold())
     if not indicator:
         raise BadRequest("indicator is required")
-    if code is None:
-        raise NotFound(f"unknown indicator {indicator!r}")
-    scope_code = None
-    if scope:
-        scope_code = lookups.scopes.get(scope.strip().casefold())
-        if scope_code is None:
-            raise NotFound(f"unknown scope {scope!r}")
+    lookups = Lookups.from_db(conn)
+    code = _resolve(lookups.indicators, indicator, "indicator")
+    scope_code = _resolve(lookups.scopes, scope, "scope")
     start, end = _period(start, "from"), _period(end, "to")
     names = _scope_names()
     cond = [Observation.indicator_code == code]
@@ -198,12 +202,7 @@ def observations_query(conn, indicator: str, scope: str | None, start: str | Non
 
 
 def cases_query(conn, department: str | None, start: str | None, end: str | None) -> tuple[Select, dict]:
-    lookups = Lookups.from_db(conn)
-    dept = None
-    if department:
-        dept = lookups.departments.get(department.strip().casefold())
-        if dept is None:
-            raise NotFound(f"unknown department {department!r}")
+    dept = _resolve(Lookups.from_db(conn).departments, department, "department")
     lower, upper = _span(start, "from"), _span(end, "to")
     cond = []
     if dept:
