@@ -61,7 +61,7 @@ def bench_upsert(folder: Path, n: int) -> tuple[float, float]:
         run_id = conn.execute(EtlRun.__table__.insert().values(job="bench", source="bench", started_at=pd.Timestamp.now())).inserted_primary_key[0]
     t = time.perf_counter()
     with engine.begin() as conn:
-        changed = load.upsert_staged(conn, Observation, df, load.OBS_COLUMNS, ["indicator_code", "period", "scope"], run_id)
+        changed = load.upsert_staged(conn, Observation, df, load.OBS_COLUMNS, load.OBS_KEY, run_id)
     upsert_s = time.perf_counter() - t
     assert changed == n, changed
     plain = make_engine(f"sqlite:///{folder / 'pandas.sqlite'}")

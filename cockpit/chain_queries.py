@@ -55,8 +55,8 @@ def series(engine, scopes: tuple[str, ...], codes: tuple[str, ...], start: str |
 @memo
 def observed(engine, scopes: tuple[str, ...], codes: tuple[str, ...]) -> frozenset[str]:
     """Which of `codes` have a yearly observation for any of `scopes`, in any year (the indicator tabs offered),
-    without fetching the rows. Grouped by (scope, indicator) so the planner walks ix_observations_scope; a bare
-    DISTINCT indicator_code made SQLite scan the unique key's index instead (60 ms against 0.5 ms)."""
+    without fetching the rows. Both IN lists seek on the unique key's (indicator, scope) prefix; a bare DISTINCT
+    indicator_code once made SQLite scan a whole index instead (60 ms against 0.5 ms)."""
     stmt = (select(Observation.indicator_code).where(Observation.scope.in_(scopes), Observation.indicator_code.in_(codes),
                                                      func.length(Observation.period) == 4)
             .group_by(Observation.scope, Observation.indicator_code))

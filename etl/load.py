@@ -20,6 +20,7 @@ from etl.store import (
 log = logging.getLogger(__name__)
 
 OBS_COLUMNS = ["indicator_code", "period", "scope", "value", "unit", "source", "note", "is_demo"]
+OBS_KEY = ["indicator_code", "scope", "period"]  # the unique key in its index order: staged rows arrive sorted by it
 CASE_COLUMNS = ["case_no", "matter_code", "department_code", "submitted_at", "accepted_at", "completed_at",
                 "due_at", "status", "source", "is_demo"]
 DIMENSIONS = {"firms": Firm, "matters": Matter, "resources": Resource}
@@ -157,7 +158,7 @@ def _load_batch(conn, batch: Batch, lookups: Lookups, run_id: int, default_sourc
     clean["source"] = clean["source"].mask(clean["source"] == "", default_source)
     clean["is_demo"] = batch.is_demo
     if batch.kind == "observations":
-        changed = upsert_staged(conn, Observation, clean, OBS_COLUMNS, ["indicator_code", "period", "scope"], run_id)
+        changed = upsert_staged(conn, Observation, clean, OBS_COLUMNS, OBS_KEY, run_id)
     else:
         changed = upsert_staged(conn, MatterCase, clean, CASE_COLUMNS, ["case_no"], run_id)
     return len(clean), changed, rejected

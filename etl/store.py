@@ -114,8 +114,9 @@ class Observation(Base):
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
     run_id: Mapped[int] = mapped_column(ForeignKey("etl_runs.id"), index=True)
     __table_args__ = (
-        UniqueConstraint("indicator_code", "period", "scope", name="uq_observation_key"),
-        Index("ix_observations_scope", "scope", "indicator_code"),
+        # Key order (indicator, scope, period) serves both "one indicator for these scopes" and "this scope's
+        # series", so the table needs no second index on scope, and every load writes one index fewer.
+        UniqueConstraint("indicator_code", "scope", "period", name="uq_observation_key"),
     )
 
 
