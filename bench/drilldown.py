@@ -4,7 +4,9 @@ cold time over the raw time of the SQL those callbacks ran (the same statements,
 
 Built for a noisy shared machine: every view is measured in several rounds, interleaved (cold, warm, raw, view after
 view), and each view's figure is its median over the rounds; p50/p95 are then taken over the views, per page and
-overall, and a view meets the cold target when its median cold time is at most 2x its median raw SQL time + 15 ms.
+overall. The issue's target is on those p95s: cold p95 <= 2 x raw SQL p95 + 15 ms (`cold_within_target`,
+`cold_over_raw` = cold p95 / raw p95). A stricter reading is reported beside it: every single view's median cold time
+within 2x its own raw SQL time + 15 ms (`views_within_target`, `every_view_within_target`).
 Per-page figures go to stderr; the last line is one JSON object (issue 4's keys; extra keys are extra)."""
 from __future__ import annotations
 
@@ -109,7 +111,7 @@ def views(engine, pages=("department", "chain")) -> list[tuple[str, dict]]:
     return out
 
 
-def measure(url: str, rounds: int) -> dict:
+def measure(url: str, rounds: int, verbose: bool = False) -> dict:
     """Every view `rounds` times, interleaved: cold (caches emptied), warm, raw SQL, and the layout's JSON."""
     from dash._utils import to_json
 
@@ -153,6 +155,10 @@ def measure(url: str, rounds: int) -> dict:
                 run["json"].append(time.perf_counter() - t0)
         event.remove(engine, "before_cursor_execute", _record)
     per_view = [{k: statistics.median(v) for k, v in run.items()} for run in runs]
+    if verbose:
+        for (page, kwargs), v in zip(todo, per_view):
+            print(f"    {page:<11} {json.dumps(kwargs):<45} cold {v['cold'] * 1000:7.2f}  raw {v['raw'] * 1000:7.2f}  "
+                  f"limit {(2 * v['raw'] + 0.015) * 1000:7.2f}", file=sys.stderr)
     out = figures(per_view)
     out["pages"] = {p: figures([v for (page, _), v in zip(todo, per_view) if page == p]) for p in pages}
     out["views"], out["rounds"] = len(todo), rounds
@@ -163,12 +169,13 @@ def measure(url: str, rounds: int) -> dict:
 def figures(per_view: list[dict]) -> dict:
     """p50/p95 over views of their median times (ms), the p95 of cold/raw and whether every view met the target."""
     ms = lambda key, q: round(float(np.percentile([v[key] for v in per_view], q)) * 1000, 2)
-    ratio = [v["cold"] / v["raw"] for v in per_view if v["raw"] > 0]
     met = [v["cold"] <= 2 * v["raw"] + 0.015 for v in per_view]
+    cold, raw = ms("cold", 95), ms("raw", 95)
     return {"warm_p50_ms": ms("warm", 50), "warm_p95_ms": ms("warm", 95), "cold_p50_ms": ms("cold", 50),
-            "cold_p95_ms": ms("cold", 95), "raw_sql_p50_ms": ms("raw", 50), "raw_sql_p95_ms": ms("raw", 95),
-            "cold_over_raw": round(float(np.percentile(ratio, 95)), 2), "cold_within_target": all(met),
-            "views_within_target": f"{sum(met)}/{len(met)}", "json_p95_ms": ms("json", 95)}
+            "cold_p95_ms": cold, "raw_sql_p50_ms": ms("raw", 50), "raw_sql_p95_ms": raw,
+            "cold_over_raw": round(cold / raw, 2) if raw else None, "cold_within_target": cold <= 2 * raw + 15,
+            "views_within_target": f"{sum(met)}/{len(met)}", "every_view_within_target": all(met),
+            "json_p95_ms": ms("json", 95)}
 
 
 def report(name: str, out: dict) -> None:
@@ -178,7 +185,7 @@ def report(name: str, out: dict) -> None:
     for page, f in out["pages"].items():
         print(f"  {page:<11} cold {f['cold_p50_ms']:8.2f} / {f['cold_p95_ms']:8.2f}   raw SQL {f['raw_sql_p50_ms']:8.2f} / "
               f"{f['raw_sql_p95_ms']:8.2f}   cold/raw p95 {f['cold_over_raw']:5.2f}   warm {f['warm_p50_ms']:5.2f} / "
-              f"{f['warm_p95_ms']:5.2f}   json p95 {f['json_p95_ms']:6.2f}   within target {f['views_within_target']}",
+              f"{f['warm_p95_ms']:5.2f}   json p95 {f['json_p95_ms']:6.2f}   p95 target {'met' if f['cold_within_target'] else 'NOT met'}   views within target {f['views_within_target']}",
               file=sys.stderr)
 
 
@@ -204,19 +211,20 @@ def main() -> None:
     parser.add_argument("--sqlite", help="an existing large SQLite store to measure (not built, not changed)")
     parser.add_argument("--postgres", help="an existing large PostgreSQL store's URL to measure")
     parser.add_argument("--no-postgres", action="store_true")
+    parser.add_argument("--verbose", action="store_true", help="every view's median cold and raw time, on stderr")
     args = parser.parse_args()
     out = {"bench": "drilldown"}
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{args.sqlite}" if args.sqlite else build_sqlite(Path(tmp), args)
-        sqlite = measure(url, args.rounds)
+        sqlite = measure(url, args.rounds, args.verbose)
         report("sqlite", sqlite)
         out.update(sqlite)
     if not args.no_postgres:
         if args.postgres:
-            out["postgres"] = measure(args.postgres, args.rounds)
+            out["postgres"] = measure(args.postgres, args.rounds, args.verbose)
         else:
             with scratch_postgres(args) as url:
-                out["postgres"] = measure(url, args.rounds)
+                out["postgres"] = measure(url, args.rounds, args.verbose)
         report("postgres", out["postgres"])
     print(json.dumps(out, ensure_ascii=False))
 
