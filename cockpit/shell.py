@@ -61,6 +61,9 @@ def _jobs(ctx) -> list[list]:
     return jobs
 
 
+LOCAL_VERSION_TTL = 1.0  # seconds a process reuses the poll's answer without asking the cache
+
+
 def version_body(ctx) -> str:
     """The poll's answer (without the server clock): the data version, each job's last success and interval."""
     last = queries.last_success_by_job(ctx.engine)
@@ -77,15 +80,22 @@ def init_app(app) -> None:
 
     @server.get("/api/version")
     def api_version():
-        ctx = context.get()
-        body = ctx.cache.get("api:version")
-        if body is None:
-            try:
-                body = version_body(ctx)
-            except Exception:  # the store is down: say so with a status the wall treats as "reconnecting"
-                server.logger.exception("data version unavailable")
-                return Response('{"error":"store unavailable"}', status=503, mimetype="application/json")
-            ctx.cache.set("api:version", body, timeout=queries.VERSION_TTL)
+        # The body is held in the process for a second on top of the shared cache: most polls then cost no round
+        # trip to Redis at all (measured under 200 walls: each hop adds wake-ups that show in the poll's p95).
+        held = server.extensions.get("cockpit_version_body")
+        if held and held[0] > time.monotonic():
+            body = held[1]
+        else:
+            ctx = context.get()
+            body = ctx.cache.get("api:version")
+            if body is None:
+                try:
+                    body = version_body(ctx)
+                except Exception:  # the store is down: say so with a status the wall treats as "reconnecting"
+                    server.logger.exception("data version unavailable")
+                    return Response('{"error":"store unavailable"}', status=503, mimetype="application/json")
+                ctx.cache.set("api:version", body, timeout=queries.VERSION_TTL)
+            server.extensions["cockpit_version_body"] = (time.monotonic() + LOCAL_VERSION_TTL, body)
         # The server clock is added fresh so walls can correct their own clock for the freshness stamp.
         return Response(f'{{"now":{time.time():.3f},{body[1:]}', mimetype="application/json",
                         headers={"Cache-Control": "no-store"})
