@@ -53,3 +53,21 @@ def test_memoised_queries_follow_the_data_version(cache, store_url, engine, tmp_
         time.sleep(queries.VERSION_TTL + 0.2)
         assert queries.county_series(engine, ("rd_intensity",))["value"].tolist() == [4.5]
     assert first["value"].tolist() == [4.4]
+
+
+def test_the_poll_answer_is_held_briefly_then_follows_a_new_load(store_url, engine, tmp_path, redis_db):
+    """/api/version answers from the process for LOCAL_VERSION_TTL and from Redis for VERSION_TTL: a load shows in
+    the poll within both, not later; inside the hold the answer is the held one."""
+    from cockpit import shell
+
+    app = create_app(DATABASE_URL=store_url, COCKPIT_DATA_DIR=tmp_path, CACHE_REDIS_URL=REDIS_URL)
+    client = app.server.test_client()
+    load_value(engine, tmp_path, 4.4, "a.csv")
+    before = client.get("/api/version").json["v"]
+    assert redis_db.keys("*api:version*"), "the answer is shared with the other workers through Redis"
+    load_value(engine, tmp_path, 4.5, "b.csv")
+    assert client.get("/api/version").json["v"] == before  # held in the process
+    deadline = time.monotonic() + shell.LOCAL_VERSION_TTL + queries.VERSION_TTL + 1.5
+    while client.get("/api/version").json["v"] == before:
+        assert time.monotonic() < deadline, "a new load did not reach the poll within the two holds"
+        time.sleep(0.1)
