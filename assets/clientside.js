@@ -28,7 +28,7 @@
   function tickClock() {
     var now = new Date(Date.now() + st.offset);
     var clock = document.getElementById("wall-clock");
-    if (!clock) { return; }
+    if (!clock) { stop(); return; }  // the app navigated away from the wall: its timers go with it
     clock.textContent = stamp(now, false);
     var date = clock.parentNode.querySelector(".clock-date");
     if (date) {
@@ -141,6 +141,13 @@
 
   function every(fn, ms) { st.timers.push(setInterval(fn, ms)); }
 
+  function stop() {
+    st.timers.forEach(function (t) { clearInterval(t); });
+    st.timers = [];
+    clearTimeout(st.pollTimer);
+    st.pollTimer = null;
+  }
+
   function fmt(v, d) {
     return Number(v).toLocaleString("en-US", { minimumFractionDigits: d, maximumFractionDigits: d });
   }
@@ -148,9 +155,7 @@
   window.dash_clientside = window.dash_clientside || {};
   window.dash_clientside.cockpit = {
     boot: function (config) {
-      st.timers.forEach(function (t) { clearInterval(t); });
-      st.timers = [];
-      clearTimeout(st.pollTimer);
+      stop();
       st.poll = config.poll;
       st.version = config.v;
       st.lang = config.lang;

@@ -81,6 +81,12 @@ def test_wall_bar_click_opens_the_department_page(server, page):
     assert page.evaluate("() => window.__sameDocument") is True  # navigated inside the app, no reload
     assert page.evaluate("() => document.documentElement.scrollHeight > innerHeight")  # a scrolling page, not the canvas
     assert page.is_visible(".breadcrumbs a[href='/departments']")
+    # The wall's timers stop with the wall: no poll (every 5 s) from the drill page.
+    page.wait_for_timeout(1_500)  # a poll already on its way when the wall went is allowed to land
+    polls = []
+    page.on("request", lambda r: "/api/version" in r.url and polls.append(r.url))
+    page.wait_for_timeout(6_000)
+    assert polls == []
     assert page.errors == []
 
 
