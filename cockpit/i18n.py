@@ -84,8 +84,8 @@ LABELS.update({
     "days": ("办理天数", "Days"), "on_time_col": ("按时", "On time"), "section": ("板块", "Section"),
     "cases_count": ("件数", "Cases"), "range_days": ("天数区间", "Days"),
     "chains_title": ("产业链总览", "Industry chains"), "chain": ("产业链", "Chain"), "segment": ("环节", "Segment"),
-    "segments": ("产业链环节", "Segments"), "firms": ("企业", "Firms"), "firm": ("企业", "Firm"),
-    "firm_count": ("企业数", "Firms"), "listed": ("上市", "Listed"), "listed_year": ("上市年份", "Listed in"),
+    "segments": ("产业链环节", "Segments"), "firms": ("重点企业", "Key firms"), "firm": ("企业", "Firm"),
+    "firm_count": ("重点企业数", "Key firms"), "listed": ("上市", "Listed"), "listed_year": ("上市年份", "Listed in"),
     "high_tech": ("高新技术企业", "High-tech"), "chain_resources": ("服务产业链的创新资源", "Resources serving the chain"),
     "chain_compare": ("各产业链对比", "Chains compared"), "chain_trend": ("历年趋势", "By year"),
     "segment_compare": ("各环节对比", "Segments compared"), "firm_compare": ("各企业对比", "Firms compared"),
@@ -103,7 +103,9 @@ LABELS.update({
     "invention_col": ("发明专利", "Invention patents"),
     "def_cases": ("该部门在所选期间提交的创新事项办件", "Innovation-matter cases the department received in the period"),
     "def_resources": ("云平台登记的创新资源及其提供方", "Innovation resources registered on the platform and their providers"),
-    "def_firms": ("产业链环节内的企业及其最新研发经费、专利", "Firms of the chain with their latest R&D spending and patents"),
+    "def_firms": ("平台登记的产业链重点企业及其最新研发经费、专利；高新技术企业等统计数按全部企业计",
+                  "The chain's key firms on the platform's register with their latest R&D spending and patents; statistics "
+                  "such as high-tech enterprises count every firm, not only these"),
     "def_matters": ("部门负责的创新事项及所选期间的办件量", "The department's innovation matters with the period's cases"),
     "def_days": ("受理至办结的天数分布(已办结件)", "Days from acceptance to completion of completed cases"),
 })
