@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import threading
+import time
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -46,6 +47,7 @@ def test_readers_keep_reading_while_the_etl_writes(tmp_path, demo_now):
                 reads.append(conn.execute(select(func.count()).select_from(MatterCase)).scalar())
         except Exception as exc:  # "database is locked" would land here
             errors.append(exc)
+        time.sleep(0.005)  # a reader that never pauses holds the GIL and starves the writer (77 s instead of 5)
     writer.join()
     with reader.connect() as conn:
         final = conn.execute(select(func.count()).select_from(MatterCase)).scalar()
