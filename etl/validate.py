@@ -117,8 +117,8 @@ def observations(raw: pd.DataFrame, lookups: Lookups) -> tuple[pd.DataFrame, pd.
     period = df["period"].map({u: normalise_period(u) for u in uniq})
     value, pct = parse_numbers(df["value"])
     expected_unit = indicator.map(lookups.units)
-    unit_given = df["unit"].astype("string").str.strip().replace(UNIT_ALIASES)
-    unit_given = unit_given.mask(unit_given == "")
+    units = df["unit"].dropna().unique()  # a handful of distinct units in a million rows: clean each once
+    unit_given = df["unit"].map({u: UNIT_ALIASES.get(str(u).strip(), str(u).strip()) or None for u in units})
     unit_bad = unit_given.notna() & indicator.notna() & (unit_given != expected_unit)
     pct_bad = pct & indicator.notna() & (expected_unit != "%")
     checks = [
