@@ -51,6 +51,23 @@ def test_the_store_holds_the_articles_figures(history):
         assert county_series(conn, "new_5g_stations")["2021"] == 600
 
 
+def test_each_of_the_33_departments_owns_matters_and_handles_cases(history):
+    with history.connect() as conn:
+        owners = conn.execute(select(Matter.department_code).distinct()).scalars().all()
+        handling = conn.execute(select(MatterCase.department_code).where(MatterCase.status == "completed")
+                                .distinct()).scalars().all()
+    assert len(set(owners)) == len(set(handling)) == 33
+
+
+def test_no_firm_or_segment_has_more_invention_patents_than_patents_granted(history):
+    with history.connect() as conn:
+        rows = pd.DataFrame(conn.execute(select(Observation.indicator_code, Observation.period, Observation.scope,
+                                                Observation.value).where(Observation.indicator_code.in_(
+                                                    ["patents_granted", "invention_patents"]))).all())
+    wide = rows.pivot_table(index=["period", "scope"], columns="indicator_code", values="value")
+    assert len(wide) > 1000 and (wide["invention_patents"] <= wide["patents_granted"]).all()
+
+
 def test_rd_intensity_is_above_four_percent_in_each_of_ten_years(history):
     with history.connect() as conn:
         intensity = county_series(conn, "rd_intensity")

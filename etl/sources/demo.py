@@ -168,9 +168,12 @@ def observations(catalogue: dict, firm_table: pd.DataFrame, case_table: pd.DataF
         rows += [(code, str(y), COUNTY, v) for y, v in zip(YEARS, values) if v is not None]
     chain_indicators = {"rd_spending": False, "high_tech_firms": True, "patents_granted": True,
                         "invention_patents": True, "talent_introduced": True}
+    granted: dict[tuple[int, str], float] = {}  # (year, firm) -> patents granted, which bound its invention patents
     for chain in catalogue["chains"]:
         c, segs = chain["code"], chain["segments"]
         seg_w = rng.dirichlet(np.full(len(segs), 4.0))
+        # A firm's weight in its segment holds for every indicator and year: the big spender is also the big patenter
+        firm_w = {seg["code"]: rng.dirichlet(np.ones(FIRMS_PER_SEGMENT)) for seg in segs}
         for ind, integer in chain_indicators.items():
             for y, total in zip(YEARS, series[ind]):
                 chain_total = total * CHAIN_SHARE[c] * rng.uniform(0.94, 1.06)
@@ -180,8 +183,11 @@ def observations(catalogue: dict, firm_table: pd.DataFrame, case_table: pd.DataF
                     rows.append((ind, str(y), seg["code"], round(float(v), 3)))
                     if ind in ("rd_spending", "patents_granted", "invention_patents"):
                         fs = firm_table[firm_table["segment_code"] == seg["code"]]["code"].tolist()
-                        share = v * 0.8
-                        for f, fv in zip(fs, _split(share, rng.dirichlet(np.ones(len(fs))), integer, rng)):
+                        for f, fv in zip(fs, _split(v * 0.8, firm_w[seg["code"]], integer, rng)):
+                            if ind == "patents_granted":
+                                granted[y, f] = fv
+                            elif ind == "invention_patents":  # invention patents are a part of those granted
+                                fv = min(fv, granted[y, f])
                             rows.append((ind, str(y), f, round(float(fv), 3)))
         for i, y in enumerate(YEARS):
             listed = firm_table[(firm_table["chain_code"] == c) & (firm_table["listed_year"] <= y)]
