@@ -7,7 +7,7 @@ from collections import OrderedDict
 from dataclasses import asdict, dataclass, replace
 from urllib.parse import quote, urlencode
 
-from cockpit.i18n import DEFAULT, LANGS
+from cockpit.i18n import DEFAULT, LANGS, t
 
 YEAR = re.compile(r"^\d{4}$")
 CODE = re.compile(r"^[A-Za-z0-9_.\-]{1,64}$")
@@ -17,7 +17,15 @@ QUERY_KEYS = ("lang", "from", "to", "indicator", "sort", "matter", "firm")  # th
 
 
 class BadParam(ValueError):
-    """A query value the page cannot understand (the 400 page)."""
+    """A query value the page cannot understand (the 400 page): a label key of cockpit.i18n and its values, so
+    the page says what is wrong in the page's language; str() is the English text (logs, tests)."""
+
+    def __init__(self, key: str, **values):
+        self.key, self.values = key, values
+        super().__init__(self.text("en"))
+
+    def text(self, lang: str) -> str:
+        return t(self.key, lang).format(**self.values)
 
 
 class Missing(LookupError):
@@ -56,7 +64,7 @@ def _one(value, name: str) -> str | None:
     if value is None or value == "":
         return None
     if isinstance(value, list):  # ?from=2020&from=2021
-        raise BadParam(f"{name}: given {len(value)} times")
+        raise BadParam("bad_repeated", name=name, n=len(value))
     return str(value).strip()
 
 
@@ -65,7 +73,7 @@ def _year(value, name: str) -> str | None:
     if value is None:
         return None
     if not YEAR.match(value) or not FIRST_YEAR <= int(value) <= LAST_YEAR:
-        raise BadParam(f"{name}: {value!r} is not a year (e.g. 2021)")
+        raise BadParam("bad_year", name=name, value=value)
     return value
 
 
@@ -74,7 +82,7 @@ def _code(value, name: str, allowed=None) -> str | None:
     if value is None:
         return None
     if not CODE.match(value) or (allowed is not None and value not in allowed):
-        raise BadParam(f"{name}: {value!r} is not one of the values this page knows")
+        raise BadParam("bad_value", name=name, value=value)
     return value
 
 
@@ -82,10 +90,10 @@ def parse(path: str, query: dict, *, indicators=None, sorts=None) -> State:
     """The State of `path` with the layout's query kwargs; raises BadParam naming the first bad value."""
     lang = _one(query.get("lang"), "lang") or DEFAULT
     if lang not in LANGS:
-        raise BadParam(f"lang: {lang!r} is not zh or en")
+        raise BadParam("bad_lang", value=lang)
     start, end = _year(query.get("from"), "from"), _year(query.get("to"), "to")
     if start and end and start > end:
-        raise BadParam(f"from {start} is after to {end}")
+        raise BadParam("bad_span", start=start, end=end)
     return State(path=path, lang=lang, start=start, end=end,
                  indicator=_code(query.get("indicator"), "indicator", indicators),
                  sort=_code(query.get("sort"), "sort", sorts),

@@ -114,6 +114,13 @@ def test_unknown_codes_and_bad_parameters_give_the_friendly_page(pages, page, kw
     assert links(layout)[0] == "/"  # a way back to the cockpit
 
 
+@pytest.mark.parametrize("lang, words", [(None, "不是年份"), ("en", "is not a year")])
+def test_the_400_page_says_what_is_wrong_in_the_page_language(pages, lang, words):
+    layout = pages["departments"].layout(**{"from": "19x9", **({"lang": lang} if lang else {})})
+    text = " ".join(str(c.children) for c in walk(layout) if isinstance(getattr(c, "children", None), str))
+    assert words in text and "19x9" in text
+
+
 def test_every_department_named_links_to_its_page_keeping_the_period_and_language(pages, seeded_store):
     layout = pages["departments"].layout(**{"from": "2024", "to": "2025", "lang": "en"})
     depts = {h for h in links(layout) if h.startswith("/departments/")}
