@@ -27,7 +27,7 @@ def firm_grid(page: str, frame: pd.DataFrame, state: State):
         "rd_spending": frame["rd_spending"].round(3), "patents_granted": frame["patents_granted"],
         "invention_patents": frame["invention_patents"]})
     num = {"filter": "agNumberColumnFilter", "type": "rightAligned"}
-    cols = [{"field": "code", "headerName": "", "maxWidth": 90},
+    cols = [{"field": "code", "headerName": t("code", lang), "maxWidth": 100},
             {"field": "firm", "headerName": t("firm", lang), "cellRenderer": "DrillLink",
              "cellRendererParams": {"hrefField": "firm_href"}, "minWidth": 240},
             {"field": "segment", "headerName": t("segment", lang), "cellRenderer": "DrillLink",
