@@ -68,6 +68,16 @@ def test_no_firm_or_segment_has_more_invention_patents_than_patents_granted(hist
     assert len(wide) > 1000 and (wide["invention_patents"] <= wide["patents_granted"]).all()
 
 
+def test_listed_firms_are_their_segments_biggest_rd_spenders(history):
+    with history.connect() as conn:
+        firms = pd.DataFrame(conn.execute(select(Firm.code, Firm.segment_code, Firm.listed)).all())
+        spend = dict(conn.execute(select(Observation.scope, Observation.value).where(
+            Observation.indicator_code == "rd_spending", Observation.period == str(YEARS[-1]))).all())
+    firms["rank"] = firms.assign(rd=firms["code"].map(spend)).groupby("segment_code")["rd"].rank(ascending=False)
+    listed = firms[firms["listed"]]
+    assert len(listed) == 16 and (listed["rank"] <= 2).all()  # two segments have two listed firms
+
+
 def test_rd_intensity_is_above_four_percent_in_each_of_ten_years(history):
     with history.connect() as conn:
         intensity = county_series(conn, "rd_intensity")

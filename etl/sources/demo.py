@@ -172,8 +172,9 @@ def observations(catalogue: dict, firm_table: pd.DataFrame, case_table: pd.DataF
     for chain in catalogue["chains"]:
         c, segs = chain["code"], chain["segments"]
         seg_w = rng.dirichlet(np.full(len(segs), 4.0))
-        # A firm's weight in its segment holds for every indicator and year: the big spender is also the big patenter
-        firm_w = {seg["code"]: rng.dirichlet(np.ones(FIRMS_PER_SEGMENT)) for seg in segs}
+        # A firm's weight in its segment holds for every indicator and year: the big spender is also the big patenter,
+        # and the heaviest come first, where firms() puts the segment's listed firms
+        firm_w = {seg["code"]: np.sort(rng.dirichlet(np.ones(FIRMS_PER_SEGMENT)))[::-1] for seg in segs}
         for ind, integer in chain_indicators.items():
             for y, total in zip(YEARS, series[ind]):
                 chain_total = total * CHAIN_SHARE[c] * rng.uniform(0.94, 1.06)
