@@ -7,7 +7,7 @@ from dash import dcc, html
 
 from cockpit import ids
 from cockpit.components.panel import GRAPH_CONFIG
-from cockpit.drill import State
+from cockpit.drill import BadParam, State, lang_only
 from cockpit.i18n import t
 
 GRID_THEME = ("themeQuartz.withParams({backgroundColor: '#061634', foregroundColor: '#d8ecff', accentColor: '#29d8ff',"
@@ -143,3 +143,9 @@ def indicator_tiles(values, codes, meta, lang: str, extra=()):
                               unit_label(ind["unit"], lang), info_mark(values.iloc[[where[code]]], lang, ind),
                               note=str(row["period"])))
     return html.Div(tiles + list(extra), className="dkpi-row")
+
+
+def bad_request_page(exc: BadParam, query: dict):
+    """The 400 page for a bad query value, saying what is wrong in the language the query asked for."""
+    lang = lang_only(query)
+    return error_page(400, exc.text(lang), lang)

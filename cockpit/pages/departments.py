@@ -53,7 +53,7 @@ def layout(**query):
     try:
         state = drill.parse("/departments", query, sorts=SORTS)
     except drill.BadParam as exc:
-        return ui.error_page(400, exc.text(drill.lang_only(query)), drill.lang_only(query))
+        return ui.bad_request_page(exc, query)
     return drill.view(state, lambda: render(state))
 
 

@@ -65,7 +65,7 @@ def layout(code=None, segment=None, **query):
     try:
         state = drill.parse(f"/chains/{code}/{segment}", query, indicators=VALUES)
     except drill.BadParam as exc:
-        return ui.error_page(400, exc.text(drill.lang_only(query)), drill.lang_only(query))
+        return ui.bad_request_page(exc, query)
     return drill.view(state, lambda: render(state, code, segment))
 
 
