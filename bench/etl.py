@@ -96,12 +96,12 @@ def bench_ingest(folder: Path, n: int) -> tuple[float, float]:
     return n / ingest_s, n / rerun_s
 
 
-def best_of(rounds: int, measure) -> list[tuple]:
-    """`rounds` measurements, each in a fresh folder; a shared 2-core machine is noisy, so the best counts."""
+def each_round(rounds: int, measure) -> list[tuple]:
+    """`measure(folder)` in `rounds` fresh folders, every result (the caller keeps the best: the machine is noisy)."""
     results = []
-    for i in range(rounds):
+    for _ in range(rounds):
         with tempfile.TemporaryDirectory() as tmp:
-            results.append(measure(Path(tmp), i))
+            results.append(measure(Path(tmp)))
     return results
 
 
@@ -110,13 +110,13 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--rounds", type=int, default=3, help="fresh stores per measurement; the best one counts")
     args = parser.parse_args()
-    upserts = best_of(args.rounds, lambda folder, _: bench_upsert(folder, args.rows))
+    upserts = each_round(args.rounds, lambda folder: bench_upsert(folder, args.rows))
     upsert_rps = max(r for r, _ in upserts)
     vs_pandas = statistics.median(v for _, v in upserts)  # each round's own ratio: both sides saw the same machine
     print(f"(a) staged upsert: {upsert_rps:,.0f} rows/s (rounds: {', '.join(f'{r:,.0f}' for r, _ in upserts)}); "
           f"pandas to_sql took {vs_pandas:.2f}x as long (median of the rounds' ratios; "
           f"targets: >= 200,000 rows/s, ratio >= 1.5)")
-    ingests = best_of(args.rounds, lambda folder, _: bench_ingest(folder, args.rows))
+    ingests = each_round(args.rounds, lambda folder: bench_ingest(folder, args.rows))
     ingest_rps, rerun_rps = max(i for i, _ in ingests), max(r for _, r in ingests)
     print(f"(b) CSV ingest end to end: {ingest_rps:,.0f} rows/s (rounds: {', '.join(f'{i:,.0f}' for i, _ in ingests)}; "
           f"target >= 100,000)")
