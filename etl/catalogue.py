@@ -23,7 +23,8 @@ def reference_rows(catalogue: dict) -> dict[str, list[dict]]:
                       "definition_zh", "definition_en")
     chains = catalogue["chains"]
     return {
-        "indicators": [{k: i.get(k) for k in indicator_keys} for i in catalogue["indicators"]],
+        "indicators": [{k: i.get(k) for k in indicator_keys} | {"cadence": i.get("cadence", "annual")}
+                       for i in catalogue["indicators"]],
         "departments": [dict(d) for d in catalogue["departments"]],
         "chains": [{k: c[k] for k in ("code", "name_zh", "name_en")} for c in chains],
         "segments": [dict(s, chain_code=c["code"]) for c in chains for s in c["segments"]],

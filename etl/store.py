@@ -26,6 +26,8 @@ class Indicator(Base):
     unit: Mapped[str] = mapped_column(String(16))
     category: Mapped[str] = mapped_column(String(32))
     higher_is_better: Mapped[bool] = mapped_column(Boolean, default=True)
+    # annual | quarterly | monthly | daily | live: the granularity of the periods its tiles and charts show
+    cadence: Mapped[str] = mapped_column(String(16), default="annual", server_default="annual")
     target: Mapped[float | None] = mapped_column(Float)
     definition_zh: Mapped[str] = mapped_column(Text, default="")
     definition_en: Mapped[str] = mapped_column(Text, default="")
