@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from sqlalchemy import select
@@ -45,15 +46,18 @@ class Lookups:
     matters: dict[str, str] = field(default_factory=dict)
     matter_departments: dict[str, str] = field(default_factory=dict)
     departments: dict[str, str] = field(default_factory=dict)
+    cadences: dict[str, str] = field(default_factory=dict)
+    today: date | None = None  # the county's today: a period that begins after it is refused (None: no such check)
 
     @classmethod
-    def from_db(cls, conn, county_aliases=("全县", "新昌县", "新昌", COUNTY)) -> "Lookups":
-        lk = cls()
-        for code, zh, en, unit in conn.execute(
-                select(Indicator.code, Indicator.name_zh, Indicator.name_en, Indicator.unit)):
+    def from_db(cls, conn, county_aliases=("全县", "新昌县", "新昌", COUNTY), today: date | None = None) -> "Lookups":
+        lk = cls(today=today)
+        for code, zh, en, unit, cadence in conn.execute(
+                select(Indicator.code, Indicator.name_zh, Indicator.name_en, Indicator.unit, Indicator.cadence)):
             for alias in (code, zh, en):
                 lk.indicators[_norm(alias)] = code
             lk.units[code] = unit
+            lk.cadences[code] = cadence
         for alias in county_aliases:
             lk.scopes[_norm(alias)] = COUNTY
         for model in (Department, Chain, Segment, Firm):

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import logging
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from datetime import date, datetime, timezone
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 from sqlalchemy import column, insert, literal, or_, select, table, true, update
@@ -187,9 +188,15 @@ def _quiet(stage: str) -> None:
     pass
 
 
-def run(engine, job: str, source, progress=_quiet) -> RunResult:
+def county_today() -> date:
+    """Today on the county's clock (validation's zone), whatever the process clock's zone."""
+    return datetime.now(timezone.utc).astimezone(ZoneInfo(validate.LOCAL_TZ)).date()
+
+
+def run(engine, job: str, source, progress=_quiet, today: date | None = None) -> RunResult:
     """Extract everything from `source`, then validate and upsert it in one transaction. A failure anywhere
-    rolls the data back to what it was; the run record says what happened either way."""
+    rolls the data back to what it was; the run record says what happened either way. `today` (the county's,
+    by default from the clock) is the day after which a period is in the future."""
     with engine.begin() as conn:
         run_id = conn.execute(insert(EtlRun).values(
             job=job, source=source.name, location=str(source.key), started_at=now(), status="running",
@@ -200,7 +207,7 @@ def run(engine, job: str, source, progress=_quiet) -> RunResult:
     try:
         progress(f"extract {source.name}")
         batches = list(source.extract(state))
-        _load_all(engine, job, source, batches, state, result, progress)
+        _load_all(engine, job, source, batches, state, result, progress, today or county_today())
     except Exception as exc:  # any failure: nothing of this run is visible, and the record says why
         log.exception("run %s of job %s failed", run_id, job)
         result.status, result.error = "failed", f"{type(exc).__name__}: {getattr(exc, 'orig', None) or exc}"[:1000]
@@ -229,10 +236,10 @@ def source_finish(source, batches, committed: bool) -> None:
             log.exception("clean-up of source %s failed", source.name)
 
 
-def _load_all(engine, job, source, batches, state, result: RunResult, progress=_quiet) -> None:
+def _load_all(engine, job, source, batches, state, result: RunResult, progress, today: date) -> None:
     default_source = f"{source.name}:{source.key}"
     with engine.begin() as conn:
-        lookups = Lookups.from_db(conn)
+        lookups = Lookups.from_db(conn, today=today)
         rejected_frames = []
         for kind in KINDS:
             for batch in (b for b in batches if b.kind == kind):
@@ -247,16 +254,23 @@ def _load_all(engine, job, source, batches, state, result: RunResult, progress=_
                 if not rejected.empty:
                     rejected_frames.append(rejected)
             if kind in DIMENSIONS and any(b.kind == kind for b in batches):
-                lookups = Lookups.from_db(conn)
+                lookups = Lookups.from_db(conn, today=today)
         if rejected_frames:
             rejected = pd.concat(rejected_frames, ignore_index=True).assign(run_id=result.run_id)
             result.rows_rejected = len(rejected)
             conn.execute(insert(RejectedRow), rejected.astype(object).where(rejected.notna(), None).to_dict("records"))
-        only_refused = result.refused and not any(not b.refused for b in batches)
-        result.status = "failed" if only_refused else "success"
+        result.status = run_status(batches, result.refused)
         result.error = "; ".join(f"{loc}: {why}" for loc, why in result.refused) or None
         _record(conn, result)
         _save_state(conn, job, state)
+
+
+def run_status(batches: list[Batch], refused: list) -> str:
+    """success; partial when some units (files, sheets) were refused but others loaded (it counts as a failure
+    for freshness, and its rows show); failed when every unit was refused."""
+    if not refused:
+        return "success"
+    return "partial" if any(not b.refused for b in batches) else "failed"
 
 
 def _save_state(conn, job: str, state: dict) -> None:

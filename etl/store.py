@@ -12,6 +12,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 COUNTY = "county"
+COMMITTED = ("success", "partial")  # run statuses whose rows are in the store (partial: some files were refused)
 
 
 class Base(DeclarativeBase):
@@ -230,7 +231,8 @@ def make_engine(url: str, **kwargs) -> Engine:
 
 
 def data_version(conn) -> int:
-    """The id of the newest successful load that changed data: the cheap signal screens poll."""
+    """The id of the newest committed load that changed data (a partial run's rows show too): the cheap signal
+    screens poll."""
     return conn.execute(
-        select(func.coalesce(func.max(EtlRun.id), 0)).where(EtlRun.status == "success", EtlRun.rows_loaded > 0)
+        select(func.coalesce(func.max(EtlRun.id), 0)).where(EtlRun.status.in_(COMMITTED), EtlRun.rows_loaded > 0)
     ).scalar_one()

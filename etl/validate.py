@@ -63,11 +63,34 @@ def normalise_period(text) -> str | None:
     return None
 
 
+def period_start(period: str | None) -> date | None:
+    """The first day of a normalised period ('2025' → 2025-01-01, '2025Q3' → 2025-07-01, '2025-02' → 2025-02-01)."""
+    if not period:
+        return None
+    if len(period) == 4:
+        return date(int(period), 1, 1)
+    if period[4] == "Q":
+        return date(int(period[:4]), 3 * int(period[5]) - 2, 1)
+    if len(period) == 7:
+        return date(int(period[:4]), int(period[5:7]), 1)
+    return date.fromisoformat(period)
+
+
+def not_numbers(values: pd.Series) -> np.ndarray:
+    """Cells that hold a boolean (a JSON true, a SQL BOOLEAN): pandas would read them as 1 and 0."""
+    if pd.api.types.is_bool_dtype(values):
+        return np.ones(len(values), dtype=bool)
+    if values.dtype != object:  # text read from a file, or numbers: no booleans inside
+        return np.zeros(len(values), dtype=bool)
+    return values.map(lambda v: isinstance(v, (bool, np.bool_))).to_numpy(dtype=bool)
+
+
 def parse_numbers(values: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Numbers from text like '4.12%', '1,234', '４．１２'; returns (floats or NaN, had-a-percent-sign)."""
-    if pd.api.types.is_numeric_dtype(values):
+    """Numbers from text like '4.12%', '1,234', '４．１２'; returns (floats or NaN, had-a-percent-sign).
+    Booleans are not numbers: they come back as NaN."""
+    if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
         return values.astype("float64"), pd.Series(False, index=values.index)
-    text = values.astype(object)
+    text = values.astype(object).mask(not_numbers(values))
     fast = pd.to_numeric(text, errors="coerce").astype("float64")
     slow = fast.isna() & text.notna()
     pct = pd.Series(False, index=values.index)
@@ -116,6 +139,10 @@ def observations(raw: pd.DataFrame, lookups: Lookups) -> tuple[pd.DataFrame, pd.
     uniq = df["period"].dropna().unique()
     period = df["period"].map({u: normalise_period(u) for u in uniq})
     value, pct = parse_numbers(df["value"])
+    boolean = not_numbers(df["value"])
+    starts = {p: period_start(p) for p in period.dropna().unique()}
+    future = (period.map(starts) > lookups.today).fillna(False).to_numpy(dtype=bool) if lookups.today else \
+        np.zeros(n, dtype=bool)
     expected_unit = indicator.map(lookups.units)
     units = df["unit"].dropna().unique()  # a handful of distinct units in a million rows: clean each once
     unit_given = df["unit"].map({u: UNIT_ALIASES.get(str(u).strip(), str(u).strip()) or None for u in units})
@@ -125,7 +152,9 @@ def observations(raw: pd.DataFrame, lookups: Lookups) -> tuple[pd.DataFrame, pd.
         (indicator.isna().to_numpy(), "unknown indicator"),
         (scope.isna().to_numpy(), "unknown scope"),
         (period.isna().to_numpy(), "unparseable period"),
-        ((value.isna() | ~np.isfinite(value.fillna(0))).to_numpy(), "unparseable value"),
+        (boolean, "not a number: a true/false value"),
+        ((value.isna() | ~np.isfinite(value.fillna(0))).to_numpy() & ~boolean, "unparseable value"),
+        (future, f"future period: it begins after today ({lookups.today})"),
         (unit_bad.fillna(False).to_numpy(dtype=bool), "unit does not match the catalogue"),
         (pct_bad.fillna(False).to_numpy(dtype=bool), "percent value for an indicator not measured in %"),
     ]

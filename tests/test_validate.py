@@ -201,3 +201,32 @@ def test_lookups_from_the_store_know_codes_chinese_and_english_names(engine):
         {"indicator_code": "rd_intensity", "scope": "kjj", "unit": "%"},
         {"indicator_code": "listed_firms", "scope": "bearings", "unit": "家"},
     ]
+
+
+def test_booleans_are_not_numbers(lookups):
+    """A JSON true would load as 1 (the wall then showed 高新技术企业 1 家): it is rejected with its reason."""
+    clean, rejected = validate.observations(raw(
+        indicator=["gdp"] * 4, period=["2021", "2022", "2023", "2024"], scope=["county"] * 4,
+        value=pd.Series([True, 471.5, False, "500"], dtype=object)), lookups)
+    assert clean["period"].tolist() == ["2022", "2024"]
+    assert rejected[["row_number", "reason"]].values.tolist() == [
+        [2, "not a number: a true/false value"], [4, "not a number: a true/false value"]]
+    values, _ = parse_numbers(pd.Series([True, False]))
+    assert values.isna().all()
+
+
+def test_a_period_that_begins_after_today_is_refused(lookups):
+    lookups.today = date(2026, 12, 2)
+    clean, rejected = validate.observations(raw(
+        indicator=["rd_intensity"] * 6, scope=["county"] * 6, value=["3.9"] * 6,
+        period=["2026", "2028", "2026Q4", "2027Q1", "2026-12-02", "2026-12-03"]), lookups)
+    assert clean["period"].tolist() == ["2026", "2026Q4", "2026-12-02"]
+    assert rejected["row_number"].tolist() == [3, 5, 7]
+    assert set(rejected["reason"]) == {"future period: it begins after today (2026-12-02)"}
+
+
+@pytest.mark.parametrize("period, start", [
+    ("2025", date(2025, 1, 1)), ("2025Q3", date(2025, 7, 1)), ("2025-02", date(2025, 2, 1)),
+    ("2025-02-10", date(2025, 2, 10)), (None, None)])
+def test_period_start(period, start):
+    assert validate.period_start(period) == start

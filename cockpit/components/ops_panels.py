@@ -11,7 +11,7 @@ PAGE = "ops"
 RUN_TYPE, DOWNLOAD_TYPE = "ops-run", "ops-download-rejected"
 JOBS, MESSAGE, DOWNLOAD, TICK = "ops-jobs", "ops-message", "ops-download", "ops-tick"
 COLOURS = {"ok": "#3ddc97", "success": "#3ddc97", "amber": "#ffb84d", "running": "#29d8ff", "red": "#ff5c5c",
-           "failed": "#ff5c5c", "never": "#8aa4c8"}
+           "failed": "#ff5c5c", "never": "#8aa4c8", "partial": "#ffb84d"}
 
 LABELS = {
     "title": ("运维管理", "Operations"), "nav_cockpit": ("驾驶舱", "Cockpit"), "lang_switch": ("English", "中文"),
@@ -29,6 +29,7 @@ LABELS = {
     "e403": ("无权访问", "Forbidden"), "back_home": ("返回驾驶舱", "Back to the cockpit"),
     "ok": ("正常", "ok"), "amber": ("滞后", "late"), "red": ("过期", "stale"), "never": ("从未成功", "never"),
     "success": ("成功", "success"), "failed": ("失败", "failed"), "running": ("运行中", "running"),
+    "partial": ("部分拒收", "partial"),
     "showing": ("显示最近 {} 行", "newest {} rows shown"), "schedule_error": ("调度文件无法读取：{}", "Schedule file unreadable: {}"),
 }
 
