@@ -40,16 +40,29 @@
   }
 
   /* A job is amber when its last success is older than 2 intervals (one run missed, beyond retries and jitter)
-     and red beyond 4 (several runs in a row missed: the source is down, not late). Jobs never run are ignored. */
+     and red beyond 4 (several runs in a row missed: the source is down, not late). A job that has never succeeded
+     is red from its first failure (j[3]: failed since its last success); one never run yet is left out. The
+     stamp then shows the worst job's last success (or "never"), not the newest success of another job. */
+  var NEVER = { zh: "从未成功", en: "never succeeded" };
   function freshnessLevel(p, nowS) {
-    var level = 0, lines = [];
+    var level = 0, lines = [], worst = null;
     (p.jobs || []).forEach(function (j) {
-      if (j[1] === null) { lines.push(j[0] + ": -"); return; }
-      var ratio = (nowS - j[1]) / j[2];
-      level = Math.max(level, ratio > RED ? 2 : ratio > AMBER ? 1 : 0);
-      lines.push(j[0] + ": " + stamp(new Date(j[1] * 1000), true));
+      var lv;
+      if (j[1] === null) {
+        if (!j[3]) { lines.push(j[0] + ": -"); return; }
+        lv = 2;
+        lines.push(j[0] + ": " + NEVER[st.lang === "en" ? "en" : "zh"]);
+      } else {
+        var ratio = (nowS - j[1]) / j[2];
+        lv = ratio > RED ? 2 : ratio > AMBER ? 1 : 0;
+        lines.push(j[0] + ": " + stamp(new Date(j[1] * 1000), true));
+      }
+      // the worst job: the highest level, then the oldest last success (never is oldest of all)
+      var older = worst && (j[1] === null ? worst[1] !== null : worst[1] !== null && j[1] < worst[1]);
+      if (lv > level || (lv === level && lv > 0 && older)) { worst = j; }
+      level = Math.max(level, lv);
     });
-    return { level: level, title: lines.join("\n") };
+    return { level: level, title: lines.join("\n"), worst: level > 0 ? worst : null };
   }
 
   function renderFreshness(nowS) {
@@ -59,7 +72,8 @@
     el.className = "fresh " + ["ok", "amber", "red"][f.level];
     el.title = f.title;
     var time = el.querySelector(".fresh-time");
-    var text = st.payload.last ? stamp(new Date(st.payload.last * 1000), true) : "--";
+    var at = f.worst ? f.worst[1] : st.payload.last;
+    var text = at ? stamp(new Date(at * 1000), true) : f.worst ? NEVER[st.lang === "en" ? "en" : "zh"] : "--";
     if (time.textContent !== text) { time.textContent = text; }
   }
 
@@ -173,6 +187,8 @@
     },
     // The refresh, by hand: the bench drives many cycles through it without waiting for new data.
     refresh: refresh,
+    // The freshness rule, for its tests in a real browser.
+    freshnessLevel: function (p, nowS, lang) { st.lang = lang || st.lang; return freshnessLevel(p, nowS); },
     animateKpis: function (data) {
       Object.keys(data || {}).forEach(function (code) {
         var k = data[code], el = document.getElementById("wall-kpi-" + code);

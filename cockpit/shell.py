@@ -10,7 +10,7 @@ import dash
 from dash import dcc, html, page_container
 from flask import Response, has_request_context, request
 
-from cockpit import context, ids, queries, wall_feed
+from cockpit import context, freshness, ids, queries, wall_feed
 from cockpit.i18n import lang_of
 
 JOBS_TTL = 60  # the schedule file changes only on deploy; re-read it once a minute at most
@@ -65,10 +65,11 @@ LOCAL_VERSION_TTL = 1.0  # seconds a process reuses the poll's answer without as
 
 
 def version_body(ctx) -> str:
-    """The poll's answer (without the server clock): the data version, each job's last success and interval."""
-    last = queries.last_success_by_job(ctx.engine)
-    jobs = [[name, queries.epoch(last.get(name)), interval] for name, interval in _jobs(ctx)]
-    newest = max((v for v in last.values() if v is not None), default=None)
+    """The poll's answer (without the server clock): the data version, and per scheduled job its last success,
+    interval and whether it failed since (freshness.poll_jobs); `last` is the newest success of any job."""
+    outcomes = freshness.job_outcomes(ctx.engine)
+    jobs = freshness.poll_jobs(outcomes, _jobs(ctx), queries.epoch)
+    newest = max((ok for ok, _ in outcomes.values() if ok is not None), default=None)
     return json.dumps({"v": queries.current_version(ctx.engine), "last": queries.epoch(newest), "jobs": jobs},
                       separators=(",", ":"))
 
