@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import shutil
+import time
 from datetime import date, datetime
 
 import openpyxl
@@ -53,6 +54,11 @@ def firm(engine):
     return "F001"
 
 
+def dropped(folder, **options) -> FileDropSource:
+    """The drop folder as a minute from now sees it: every file written by the test has settled."""
+    return FileDropSource(folder=str(folder), now=lambda: time.time() + 60, **options)
+
+
 def observations(engine) -> list[tuple]:
     with engine.connect() as conn:
         rows = conn.execute(select(Observation.indicator_code, Observation.period, Observation.scope,
@@ -74,7 +80,7 @@ def listing(folder) -> list[str]:
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk", "gb18030", "utf-16"])
 def test_every_encoding_loads_the_same_rows(engine, drop, firm, encoding):
     (drop / "指标.csv").write_bytes(CHINESE_CSV.encode(encoding))
-    result = load.run(engine, "drop", FileDropSource(folder=str(drop)))
+    result = load.run(engine, "drop", dropped(drop))
     assert (result.status, result.rows_read, result.rows_loaded, result.rows_rejected) == ("success", 7, 7, 0)
     assert observations(engine) == EXPECTED
     assert listing(drop) == ["processed/指标.csv"]
@@ -82,7 +88,7 @@ def test_every_encoding_loads_the_same_rows(engine, drop, firm, encoding):
 
 def test_source_and_note_columns_are_kept_and_defaulted(engine, drop, firm):
     (drop / "a.csv").write_text(CHINESE_CSV, encoding="utf-8")
-    load.run(engine, "drop", FileDropSource(folder=str(drop)))
+    load.run(engine, "drop", dropped(drop))
     with engine.connect() as conn:
         rows = dict(((r.indicator_code, r.period), (r.source, r.note)) for r in conn.execute(
             select(Observation.indicator_code, Observation.period, Observation.source, Observation.note)))
@@ -98,7 +104,7 @@ def test_source_and_note_columns_are_kept_and_defaulted(engine, drop, firm):
 ])
 def test_header_aliases_mean_the_same(engine, drop, headers):
     (drop / "h.csv").write_text(f"{headers}\ngdp,2020,county,471\n", encoding="utf-8")
-    result = load.run(engine, "drop", FileDropSource(folder=str(drop)))
+    result = load.run(engine, "drop", dropped(drop))
     assert result.status == "success"
     assert observations(engine) == [("gdp", "2020", "county", 471.0, "亿元")]
 
@@ -120,7 +126,7 @@ def test_xlsx_with_chinese_headers_percent_and_date_cells_and_two_sheets(engine,
     ws2.append(["rd_spending", "2021Q1", "kjj", 5.5])
     wb.create_sheet("空白")
     wb.save(drop / "book.xlsx")
-    result = load.run(engine, "drop", FileDropSource(folder=str(drop)))
+    result = load.run(engine, "drop", dropped(drop))
     assert (result.status, result.rows_read, result.rows_loaded) == ("success", 5, 5)
     assert observations(engine) == [
         ("gdp", "2019", "county", 458.0, "亿元"),
@@ -141,7 +147,7 @@ def test_xlsx_rejected_rows_name_the_sheet_and_its_row(engine, drop):
     ws.append([])
     ws.append(["gdp", "某年", "county", 1])
     wb.save(drop / "bad.xlsx")
-    result = load.run(engine, "drop", FileDropSource(folder=str(drop)))
+    result = load.run(engine, "drop", dropped(drop))
     assert (result.status, result.rows_loaded, result.rows_rejected) == ("success", 1, 1)
     assert rejected(engine) == [(f"{drop}/bad.xlsx#数据", 4, "unparseable period")]
 
@@ -158,7 +164,7 @@ def test_bad_rows_are_rejected_with_file_and_line_and_the_rest_loads(engine, dro
         "rd_intensity,2018,county,4.24,元\n"
         "gdp,2017,county,12%,\n"
         "gdp,2016,county,382,\n", encoding="utf-8")
-    result = load.run(engine, "drop", FileDropSource(folder=str(drop)))
+    result = load.run(engine, "drop", dropped(drop))
     assert (result.status, result.rows_read, result.rows_loaded, result.rows_rejected) == ("success", 8, 2, 6)
     assert observations(engine) == [("gdp", "2016", "county", 382.0, "亿元"), ("gdp", "2020", "county", 471.0, "亿元")]
     where = str(drop / "mixed.csv")
@@ -177,26 +183,27 @@ def test_refused_files_go_to_failed_with_the_reason_beside_them(engine, drop):
     (drop / "empty.csv").write_bytes(b"")
     (drop / "broken.xlsx").write_bytes(b"PK\x03\x04 this is not really a workbook")
     (drop / "notes.md").write_text("not a data file", encoding="utf-8")
-    result = load.run(engine, "drop", FileDropSource(folder=str(drop)))
+    result = load.run(engine, "drop", dropped(drop))
     assert (result.status, result.rows_loaded) == ("partial", 1)  # some files refused: not a success for freshness
     assert sorted((loc.rsplit("/", 1)[1], why.split(":")[0]) for loc, why in result.refused) == [
         ("broken.xlsx", "unreadable workbook"), ("empty.csv", "empty file"),
-        ("garbage.csv", "unreadable"), ("missing.csv", "required column missing")]
+        ("garbage.csv", "unreadable"), ("missing.csv", "line 1"), ("notes.md", "not a table file (.md); the drop "
+                                                                   "reads .csv, .txt, .tsv and .xlsx")]
     assert listing(drop) == [
         "failed/broken.xlsx", "failed/broken.xlsx.error.txt", "failed/empty.csv", "failed/empty.csv.error.txt",
         "failed/garbage.csv", "failed/garbage.csv.error.txt", "failed/missing.csv", "failed/missing.csv.error.txt",
-        "notes.md", "processed/good.csv"]
+        "failed/notes.md", "failed/notes.md.error.txt", "processed/good.csv"]
     assert (drop / "failed" / "missing.csv.error.txt").read_text(encoding="utf-8") == \
-        "required column missing: scope (范围)\n"
+        "missing.csv: line 1: required column missing: scope (范围) (header: indicator, period, value)\n"
     assert (drop / "failed" / "garbage.csv").read_bytes() == bytes(range(256)) * 8  # moved, not altered
     assert observations(engine) == [("gdp", "2020", "county", 471.0, "亿元")]
 
 
 def test_a_run_with_only_refused_files_fails_and_says_why(engine, drop):
     (drop / "missing.csv").write_text("指标,期间,数值\ngdp,2020,471\n", encoding="utf-8")
-    result = load.run(engine, "drop", FileDropSource(folder=str(drop)))
+    result = load.run(engine, "drop", dropped(drop))
     assert result.status == "failed"
-    assert result.error == f"{drop}/missing.csv: required column missing: scope (范围)"
+    assert result.error == f"{drop}/missing.csv: line 1: required column missing: scope (范围) (header: 指标, 期间, 数值)"
     with engine.connect() as conn:
         assert conn.execute(select(EtlRun.status, EtlRun.error)).one() == ("failed", result.error)
     assert listing(drop) == ["failed/missing.csv", "failed/missing.csv.error.txt"]
@@ -204,44 +211,44 @@ def test_a_run_with_only_refused_files_fails_and_says_why(engine, drop):
 
 def test_a_header_only_file_is_processed_with_no_rows(engine, drop):
     (drop / "header.csv").write_text("indicator,period,scope,value\n", encoding="utf-8")
-    result = load.run(engine, "drop", FileDropSource(folder=str(drop)))
+    result = load.run(engine, "drop", dropped(drop))
     assert (result.status, result.rows_read, result.rows_loaded) == ("success", 0, 0)
     assert listing(drop) == ["processed/header.csv"]
 
 
 def test_rerun_of_same_file_changes_nothing_and_keeps_both_copies(engine, drop, firm):
     (drop / "a.csv").write_text(CHINESE_CSV, encoding="utf-8")
-    first = load.run(engine, "drop", FileDropSource(folder=str(drop)))
+    first = load.run(engine, "drop", dropped(drop))
     shutil.copy(drop / "processed" / "a.csv", drop / "a.csv")
-    second = load.run(engine, "drop", FileDropSource(folder=str(drop)))
+    second = load.run(engine, "drop", dropped(drop))
     assert (first.rows_loaded, first.rows_unchanged) == (7, 0)
     assert (second.status, second.rows_read, second.rows_loaded, second.rows_unchanged) == ("success", 7, 0, 7)
     assert observations(engine) == EXPECTED
     processed = listing(drop / "processed")
     assert len(processed) == 2 and "a.csv" in processed and all(p.startswith("a.") for p in processed)
-    third = load.run(engine, "drop", FileDropSource(folder=str(drop)))
+    third = load.run(engine, "drop", dropped(drop))
     assert (third.status, third.rows_read) == ("success", 0)  # nothing left to read
 
 
 def test_a_corrected_file_updates_values_in_place(engine, drop):
     (drop / "a.csv").write_text("indicator,period,scope,value\ngdp,2020,county,470\n", encoding="utf-8")
-    load.run(engine, "drop", FileDropSource(folder=str(drop)))
+    load.run(engine, "drop", dropped(drop))
     (drop / "a.csv").write_text("indicator,period,scope,value\ngdp,2020,county,471\n", encoding="utf-8")
-    result = load.run(engine, "drop", FileDropSource(folder=str(drop)))
+    result = load.run(engine, "drop", dropped(drop))
     assert (result.rows_loaded, result.rows_unchanged) == (1, 0)
     assert observations(engine) == [("gdp", "2020", "county", 471.0, "亿元")]
 
 
 def test_a_failed_load_leaves_files_in_place_and_data_untouched(engine, drop, monkeypatch):
     (drop / "a.csv").write_text("indicator,period,scope,value\ngdp,2020,county,470\n", encoding="utf-8")
-    load.run(engine, "drop", FileDropSource(folder=str(drop)))
+    load.run(engine, "drop", dropped(drop))
     (drop / "b.csv").write_text("indicator,period,scope,value\ngdp,2020,county,999\n", encoding="utf-8")
 
     def broken(*args, **kwargs):
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(load, "upsert_staged", broken)
-    result = load.run(engine, "drop", FileDropSource(folder=str(drop)))
+    result = load.run(engine, "drop", dropped(drop))
     assert (result.status, result.error) == ("failed", "RuntimeError: disk full")
     assert listing(drop) == ["b.csv", "processed/a.csv"]
     assert observations(engine) == [("gdp", "2020", "county", 470.0, "亿元")]

@@ -1,175 +1,124 @@
-"""File-drop source: CSV and XLSX files in the long format (indicator, period, scope, value[, unit, source, note])."""
+"""File-drop source: CSV/text and XLSX files as county offices send them (title blocks, notes sheets, wide
+year-by-column tables, GBK or UTF-16 text), read into the long format (indicator, period, scope, value[, unit,
+source, note]). Reading a file into tables lives in text.py, workbook.py and tables.py; this module picks the
+files up from the drop folder and moves them on."""
 from __future__ import annotations
 
-import io
+import logging
+import re
 import shutil
-from datetime import date, datetime, time
+import time
+from datetime import datetime
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 import pandas as pd
 
-from etl.sources.base import Batch, with_location
+from etl.sources.base import Batch
+from etl.sources.tables import CHINESE, HEADER_ALIASES, REQUIRED, FileRefused  # noqa: F401 (the reader's API)
+from etl.sources.text import decode, looks_like_workbook, read_text  # noqa: F401
+from etl.sources.workbook import read_workbook
 
-REQUIRED = ("indicator", "period", "scope", "value")
-HEADER_ALIASES = {
-    "indicator": "indicator", "指标": "indicator", "指标代码": "indicator", "指标名称": "indicator",
-    "period": "period", "期间": "period", "时期": "period", "年份": "period",
-    "scope": "scope", "范围": "scope", "主体": "scope",
-    "value": "value", "数值": "value", "值": "value",
-    "unit": "unit", "单位": "unit",
-    "source": "source", "来源": "source",
-    "note": "note", "备注": "note",
+log = logging.getLogger(__name__)
+
+TEXT_SUFFIXES = (".csv", ".txt", ".tsv")
+BOOK_SUFFIXES = (".xlsx", ".xlsm")
+SUFFIXES = TEXT_SUFFIXES + BOOK_SUFFIXES + (".xls",)  # an .xls is read when it is really text or a new workbook
+SAVE_AS = "save it as .xlsx or .csv (UTF-8) and drop it again"
+REFUSED_SUFFIXES = {
+    ".ods": "an OpenDocument spreadsheet (.ods) is not read",
+    ".numbers": "an Apple Numbers file is not read: export it to Excel (.xlsx)",
+    ".json": "JSON is not read from the drop folder (the http_json source reads JSON)",
+    ".xlsb": "a binary Excel workbook (.xlsb) is not read",
+    ".et": "a WPS spreadsheet (.et) is not read",
 }
-SUFFIXES = (".csv", ".txt", ".xlsx", ".xlsm")
-CHINESE = {"indicator": "指标", "period": "期间", "scope": "范围", "value": "数值"}
+# Not data: what editors, browsers and copy tools leave behind while they work, and what Windows adds to a share.
+_IGNORED = re.compile(r"^(~.*|.*\.(tmp|temp|part|partial|crdownload|download|swp)|.*#|thumbs\.db|desktop\.ini)$",
+                      re.IGNORECASE)
 
 
-class FileRefused(Exception):
-    """The file as a whole cannot be loaded; nothing of it is."""
-
-
-def decode(data: bytes) -> tuple[str, str]:
-    """Text and the encoding that read it: UTF-8 (with or without BOM), else GB18030 (a superset of GBK);
-    UTF-16 only with its BOM (Excel's "Unicode text"). NUL bytes mean a binary file, which GB18030 would
-    otherwise happily decode into nonsense."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return data.decode("utf-16"), "utf-16"
-        except UnicodeDecodeError:
-            pass
-    if b"\x00" in data:
-        raise FileRefused("unreadable: a binary file, not UTF-8 or GBK/GB18030 text")
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(encoding), encoding
-        except UnicodeDecodeError:
-            continue
-    raise FileRefused("unreadable: the file is neither UTF-8 nor GBK/GB18030 text")
-
-
-def canonical_columns(columns) -> dict[str, str]:
-    mapping = {}
-    for col in columns:
-        key = HEADER_ALIASES.get(str(col).strip().lstrip("\ufeff").casefold())
-        if key and key not in mapping.values():
-            mapping[col] = key
-    return mapping
-
-
-def _frame(df: pd.DataFrame, location: str, first_row: int) -> pd.DataFrame:
-    mapping = canonical_columns(df.columns)
-    missing = [c for c in REQUIRED if c not in mapping.values()]
-    if missing:
-        names = ", ".join(f"{c} ({CHINESE[c]})" for c in missing)
-        raise FileRefused(f"required column missing: {names}")
-    df = df[list(mapping)].rename(columns=mapping)
-    df = df.dropna(how="all")
-    return with_location(df, location, first_row)
+def read_table(path: Path) -> tuple[list[pd.DataFrame], list[tuple[str, str]]]:
+    """Raw records of one file, one frame per table, and the sheets skipped (sheet, why); raises FileRefused
+    for a file that cannot be read, with what to do about it."""
+    suffix = path.suffix.lower()
+    if suffix in REFUSED_SUFFIXES:
+        raise FileRefused(f"{REFUSED_SUFFIXES[suffix]}: {SAVE_AS}")
+    if suffix not in SUFFIXES:
+        raise FileRefused(f"not a table file ({suffix or 'no suffix'}); the drop reads .csv, .txt, .tsv and .xlsx: "
+                          f"{SAVE_AS}")
+    data = path.read_bytes()
+    kind = looks_like_workbook(data)
+    if kind == "xlsx":
+        return read_workbook(path)
+    if kind == "ole":
+        what = "an old Excel workbook (.xls)" if suffix != ".xlsx" else "a password-protected workbook"
+        raise FileRefused(f"{what} is not read: {'remove the password and ' if suffix == '.xlsx' else ''}{SAVE_AS}")
+    if kind == "html":
+        raise FileRefused(f"a web page (HTML) saved as {suffix}, not a table file: open it in Excel or WPS and "
+                          f"{SAVE_AS}")
+    if suffix in BOOK_SUFFIXES:
+        raise FileRefused(f"unreadable workbook: not an .xlsx inside; open it in Excel or WPS and {SAVE_AS}")
+    return read_text(path, data), []
 
 
 def read_file(path: Path) -> list[pd.DataFrame]:
-    """Raw records of one file, one frame per sheet; raises FileRefused for a file that cannot be read."""
-    suffix = path.suffix.lower()
-    if suffix in (".xlsx", ".xlsm"):
-        return read_workbook(path)
-    text, _ = decode(path.read_bytes())
-    if not text.strip():
-        raise FileRefused("empty file")
-    try:
-        # Blank lines are kept (then dropped with their index) so that row numbers stay the file's line numbers.
-        df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_values=[""],
-                         skipinitialspace=True, skip_blank_lines=False, engine="c")
-    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise FileRefused(f"not a CSV table: {exc}") from exc
-    frame = _frame(df, str(path), first_row=2)
-    frame["_row"] = frame.index.to_numpy() + 2  # header is line 1
-    return [frame]
+    """Raw records of one file, one frame per table (sheet)."""
+    return read_table(path)[0]
 
 
-def _cell_text(value, number_format: str):
-    """A cell as the text a person sees: percent-formatted numbers keep their %, dates lose their midnight."""
-    if value is None or isinstance(value, str):
-        return value
-    fmt = (number_format or "").lower()
-    if isinstance(value, (datetime, date)) and not isinstance(value, time):
-        day = value.date() if isinstance(value, datetime) else value
-        has_time = isinstance(value, datetime) and value.time() != time(0)
-        if has_time:
-            return value.isoformat(sep=" ")
-        if "d" not in fmt and "m" in fmt:
-            return f"{day:%Y-%m}"
-        if "d" not in fmt and "m" not in fmt and "y" in fmt:
-            return f"{day:%Y}"
-        return day.isoformat()
-    if isinstance(value, bool):
-        return str(value)
-    if isinstance(value, (int, float)):
-        if "%" in fmt:
-            return f"{round(value * 100, 10)!r}%"
-        return str(value)
-    return str(value)
-
-
-def read_workbook(path: Path) -> list[pd.DataFrame]:
-    """One frame per non-empty sheet, the first row its header; row numbers are the sheet's own."""
-    import openpyxl  # only file drops with workbooks pay for it
-
-    try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a broken workbook
-        raise FileRefused(f"unreadable workbook: {exc}") from exc
-    frames = []
-    try:
-        for ws in wb.worksheets:
-            ws.reset_dimensions()  # some writers record a wrong sheet size
-            rows = [(cells[0].row, [_cell_text(c.value, getattr(c, "number_format", "")) for c in cells])
-                    for cells in ws.iter_rows() if cells and any(c.value is not None for c in cells)]
-            if not rows:
-                continue
-            (_, header), body = rows[0], rows[1:]
-            width = len(header)
-            df = pd.DataFrame([(cells + [None] * width)[:width] for _, cells in body],
-                              columns=[h if h is not None else f"column {i + 1}" for i, h in enumerate(header)],
-                              dtype=object)
-            frame = _frame(df, f"{path}#{ws.title}", first_row=2)
-            frame["_row"] = [number for number, _ in body]
-            frames.append(frame)
-    except FileRefused:
-        raise
-    except Exception as exc:
-        raise FileRefused(f"unreadable workbook: {exc}") from exc
-    finally:
-        wb.close()
-    if not frames:
-        raise FileRefused("empty workbook: no sheet has rows")
-    return frames
+def ignored(path: Path) -> str | None:
+    """Why the drop folder leaves this entry alone, or None: symlinks (never followed out of the folder),
+    folders, hidden files, and the temporary and lock files of editors, browsers and copy tools."""
+    if path.is_symlink():
+        return "symlink"
+    if not path.is_file():
+        return "not a file"
+    if path.name.startswith("."):
+        return "hidden file"
+    if _IGNORED.match(path.name):
+        return "temporary or lock file"
+    return None
 
 
 class FileDropSource:
-    """Every CSV/XLSX file in `folder` (or the given `files`); loaded files go to processed/, refused ones to
-    failed/ with a .error.txt beside them. Nothing is deleted."""
+    """Every file in `folder` (or the given `files`); loaded files go to processed/, refused ones to failed/
+    with a .error.txt beside them. Nothing is deleted. A file in the folder is picked up once it has been left
+    alone for `settle_seconds` (its modification time that long before `now()`), so that one still being
+    copied in is not read half-written; the next run takes it."""
     name = "file_drop"
 
     def __init__(self, folder: str | None = None, files: list[str] | None = None, move: bool = True,
-                 is_demo: bool = False):
+                 is_demo: bool = False, settle_seconds: float = 5, now: Callable[[], float] = time.time):
         self.folder = Path(folder) if folder else None
         self.files = [Path(f) for f in files] if files else None
         self.move = move
         self.is_demo = is_demo
+        self.settle_seconds = settle_seconds
+        self.now = now
         self.key = str(self.folder or ",".join(map(str, self.files or [])))
+        self.skipped: list[tuple[str, str]] = []  # (file#sheet or file, why) left out of the last run
 
     def paths(self) -> list[Path]:
         if self.files is not None:
             return self.files
         if not self.folder or not self.folder.is_dir():
             return []
-        return sorted(p for p in self.folder.iterdir() if p.is_file() and p.suffix.lower() in SUFFIXES)
+        picked, now = [], self.now()
+        for path in sorted(self.folder.iterdir()):
+            why = ignored(path)
+            if why is None and now - path.stat().st_mtime < self.settle_seconds:
+                why = f"still being written (changed less than {self.settle_seconds:g} s ago)"
+            if why is None:
+                picked.append(path)
+            elif why != "not a file":
+                self.skipped.append((str(path), why))
+        return picked
 
     def extract(self, state: dict) -> Iterator[Batch]:
+        self.skipped = []
         for path in self.paths():
             try:
-                frames = read_file(path)
+                frames, sheets = read_table(path)
             except FileRefused as exc:
                 yield Batch("observations", str(path), refused=str(exc), is_demo=self.is_demo)
                 continue
@@ -177,8 +126,11 @@ class FileDropSource:
                 yield Batch("observations", str(path), refused=f"cannot open: {exc.strerror or exc}",
                             is_demo=self.is_demo)
                 continue
+            self.skipped += [(f"{path}#{sheet}", why) for sheet, why in sheets]
             for frame in frames:
                 yield Batch("observations", str(path), frame, is_demo=self.is_demo)
+        for where, why in self.skipped:
+            log.info("file drop %s: skipped %s: %s", self.key, where, why)
 
     def finish(self, batches: list[Batch], committed: bool) -> None:
         if not (self.move and committed):
@@ -188,7 +140,7 @@ class FileDropSource:
             done[b.location] = done.get(b.location) or b.refused
         for location, refused in done.items():
             path = Path(location)
-            if not path.exists():
+            if not path.exists() or path.is_symlink():
                 continue
             target_dir = path.parent / ("failed" if refused else "processed")
             target_dir.mkdir(exist_ok=True)
@@ -197,4 +149,4 @@ class FileDropSource:
                 target = target_dir / f"{path.stem}.{datetime.now():%Y%m%d%H%M%S%f}{path.suffix}"
             shutil.move(str(path), target)
             if refused:
-                Path(f"{target}.error.txt").write_text(f"{refused}\n", encoding="utf-8")
+                Path(f"{target}.error.txt").write_text(f"{path.name}: {refused}\n", encoding="utf-8")
