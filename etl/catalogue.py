@@ -50,7 +50,7 @@ class Lookups:
     today: date | None = None  # the county's today: a period that begins after it is refused (None: no such check)
 
     @classmethod
-    def from_db(cls, conn, county_aliases=("全县", "新昌县", "新昌", COUNTY), today: date | None = None) -> "Lookups":
+    def from_db(cls, conn, county_aliases=("全县", "新昌县", "新昌", "合计", "总计", COUNTY), today: date | None = None) -> "Lookups":
         lk = cls(today=today)
         for code, zh, en, unit, cadence in conn.execute(
                 select(Indicator.code, Indicator.name_zh, Indicator.name_en, Indicator.unit, Indicator.cadence)):
