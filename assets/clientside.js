@@ -7,7 +7,39 @@
   var W = 1920, H = 1080;
   var AMBER = 2, RED = 4;  // x the job's interval; see freshnessLevel
   var st = { timers: [], pollTimer: null, version: null, loading: false, offset: 0, failures: 0, payload: null,
-             lang: "zh", panels: [] };
+             lang: "zh", panels: [], empty: null, reloadAt: null };
+  /* When the first layout failed, the wall reloads itself once the server answers, waiting longer each time and
+     giving up after the last wait (tests inject a shorter list as window.__wallBackoff). The count of tries lives
+     in sessionStorage: it survives the reloads and is cleared by the first good render. */
+  var BACKOFF = [5, 15, 45];  // seconds before reload 1, 2, 3
+
+  function backoff() { return window.__wallBackoff || BACKOFF; }
+  function remembered(key) { try { return window.sessionStorage.getItem(key); } catch (e) { return null; } }
+  function remember(key, value) {
+    try {
+      if (value === null) { window.sessionStorage.removeItem(key); } else { window.sessionStorage.setItem(key, value); }
+    } catch (e) { /* storage off: the wall still stops after one round of tries per page load */ }
+  }
+  function reloadTries() { return parseInt(remembered("cockpitWallReloads") || "0", 10) || 0; }
+
+  function showFailed(config, tries) {
+    var detail = document.getElementById("wall-failed-detail");
+    if (!detail || !config.failed) { return; }
+    var max = backoff().length, f = config.failed;
+    var more = tries < max ? f.retrying.replace("{n}", tries + 1).replace("{max}", max) : f.gave_up.replace("{n}", tries);
+    detail.textContent = f.reason + " · " + more;
+  }
+
+  function armReload(config) {
+    var tries = reloadTries(), waits = backoff();
+    st.reloadAt = tries < waits.length ? Date.now() + waits[tries] * 1000 : null;  // null: gave up
+    showFailed(config, tries);
+  }
+
+  function reloadNow() {
+    remember("cockpitWallReloads", String(reloadTries() + 1));
+    window.location.reload();
+  }
 
   function fit() {
     var c = document.getElementById("wall-canvas");
@@ -92,7 +124,10 @@
         setOffline(false);
         st.payload = p;
         st.offset = p.now * 1000 - Date.now();
-        if (st.reload) { window.location.reload(); return; }  // the first render failed; now the server is back
+        if (st.reload) {  // the first render failed: reload once the back-off passed, never in a loop
+          if (st.reloadAt !== null && Date.now() >= st.reloadAt) { reloadNow(); }
+          return;
+        }
         if (p.v !== st.version) { refresh(); }
         renderFreshness(p.now);
       })
@@ -131,6 +166,13 @@
         set("wall-demo", { style: out.demo ? null : { display: "none" } });
         window.dash_clientside.cockpit.animateKpis(out.kpis);
         st.version = out.v;
+        // A panel went from "no data" to data (or back): its layout differs (a scrolled ranking), so draw the
+        // page anew, once per data version.
+        var empty = (out.empty || []).join(",");
+        if (st.empty !== null && empty !== st.empty && remembered("cockpitWallShape") !== String(out.v)) {
+          remember("cockpitWallShape", String(out.v));
+          window.location.reload();
+        }
         markRendered(out.v);
         return true;
       })
@@ -175,7 +217,9 @@
       st.lang = config.lang;
       st.panels = config.panels || [];
       st.reload = !!config.reload;
+      st.empty = config.reload ? null : (config.empty || []).join(",");
       setOffline(st.reload);
+      if (st.reload) { armReload(config); } else { remember("cockpitWallReloads", null); }
       if (!st.resizeBound) { window.addEventListener("resize", fit); st.resizeBound = true; }
       fit();
       tickClock();
@@ -195,6 +239,14 @@
         var delta = document.getElementById("wall-kpi-delta-" + code);
         if (delta) { delta.textContent = k.delta; delta.className = "kpi-delta " + k.cls; }
         if (!el) { return; }
+        if (el.parentNode && el.parentNode.parentNode) {
+          el.parentNode.parentNode.classList.toggle("none", k.v === null || k.v === undefined);
+        }
+        if (k.v === null || k.v === undefined) {  // no value yet: a dash, as the server draws it
+          el.setAttribute("data-value", "");
+          el.textContent = "\u2014";
+          return;
+        }
         var from = parseFloat(el.getAttribute("data-value")), to = k.v, start = null;
         el.setAttribute("data-value", to);
         if (isNaN(from) || from === to) { el.textContent = fmt(to, k.d); return; }

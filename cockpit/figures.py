@@ -38,16 +38,24 @@ def _ramp(values: pd.Series) -> list[str]:
     return [f"rgb({mix(59, 41, v / top)},{mix(130, 216, v / top)},{mix(246, 255, v / top)})" for v in values]
 
 
-def empty(lang: str) -> go.Figure:
+def no_data_text(lang: str, missing: str = "") -> str:
+    """暂无数据 / No data yet, then what is missing and which source loads it, one part a line."""
+    lines = [f'<span style="font-size:15px">{part}</span>' for part in missing.split(" · ") if part]
+    return "<br>".join([t("no_data", lang), *lines])
+
+
+def empty(lang: str, missing: str = "") -> go.Figure:
+    """A figure that says it has no data (and why), never a blank chart."""
     fig = go.Figure()
-    fig.add_annotation(text=t("no_data", lang), showarrow=False, font={"size": 24, "color": MUTED})
+    fig.add_annotation(text=no_data_text(lang, missing), showarrow=False, font={"size": 24, "color": MUTED},
+                       xref="paper", yref="paper", x=0.5, y=0.5)
     return _layout(fig, xaxis={"visible": False}, yaxis={"visible": False})
 
 
-def rd_trend(series: pd.DataFrame, lang: str, line: float = 4.0) -> go.Figure:
+def rd_trend(series: pd.DataFrame, lang: str, line: float = 4.0, missing: str = "") -> go.Figure:
     """R&D intensity by year against the 4% line."""
     if series.empty:
-        return empty(lang)
+        return empty(lang, missing)
     fig = go.Figure(go.Scatter(
         x=series["period"], y=series["value"], mode="lines+markers+text", line={"color": CYAN, "width": 4},
         marker={"size": 10}, fill="tozeroy", fillcolor="rgba(41,216,255,0.12)", text=series["value"].map("{:.2f}".format),
@@ -63,10 +71,10 @@ def rd_trend(series: pd.DataFrame, lang: str, line: float = 4.0) -> go.Figure:
 ROW_PX = 36  # the ranking draws every department at this pitch; the wall scrolls the tall figure with CSS
 
 
-def department_ranking(depts: pd.DataFrame, lang: str) -> go.Figure:
+def department_ranking(depts: pd.DataFrame, lang: str, missing: str = "") -> go.Figure:
     """All departments by matters handled, best first, one ROW_PX row each (the panel scrolls through them)."""
     if depts.empty:
-        return empty(lang)
+        return empty(lang, missing)
     labels = [name(r, lang) for _, r in depts.iterrows()]
     rate = (100 * depts["on_time"] / depts["handled"].where(depts["handled"] > 0)).fillna(0)
     fig = go.Figure(go.Bar(
@@ -84,10 +92,10 @@ def ranking_height(rows: int) -> int:
     return rows * ROW_PX + 8
 
 
-def on_time_gauge(rate: float | None, target: float | None, lang: str) -> go.Figure:
+def on_time_gauge(rate: float | None, target: float | None, lang: str, missing: str = "") -> go.Figure:
     """The year's on-time rate as a gauge, with the county's target as the threshold."""
     if rate is None:
-        return empty(lang)
+        return empty(lang, missing)
     fig = go.Figure(go.Indicator(
         mode="gauge+number", value=rate, number={"suffix": "%", "valueformat": ".1f", "font": {"size": 30, "color": INK}},
         gauge={"axis": {"range": [80, 100], "tickfont": {"size": 14, "color": MUTED}},
@@ -97,10 +105,10 @@ def on_time_gauge(rate: float | None, target: float | None, lang: str) -> go.Fig
     return _layout(fig, margin={"l": 34, "r": 34, "t": 30, "b": 0})
 
 
-def resources_donut(resources: pd.DataFrame, lang: str) -> go.Figure:
+def resources_donut(resources: pd.DataFrame, lang: str, missing: str = "") -> go.Figure:
     """Innovation resources by type, as a donut with the total in the middle."""
     if resources.empty or resources["n"].sum() == 0:
-        return empty(lang)
+        return empty(lang, missing)
     fig = go.Figure(go.Pie(
         labels=[name(r, lang) for _, r in resources.iterrows()], values=resources["n"], hole=0.58, sort=False,
         textinfo="label+value", textposition="outside", textfont={"size": 15}, marker={"line": {"width": 0}},
@@ -110,10 +118,10 @@ def resources_donut(resources: pd.DataFrame, lang: str) -> go.Figure:
     return _layout(fig, margin={"l": 24, "r": 24, "t": 24, "b": 24})
 
 
-def chains_treemap(segments: pd.DataFrame, lang: str) -> go.Figure:
+def chains_treemap(segments: pd.DataFrame, lang: str, missing: str = "") -> go.Figure:
     """Industry chains and their segments sized by the indicator's latest value; tiles carry the chain code."""
     if segments.empty:
-        return empty(lang)
+        return empty(lang, missing)
     chains = segments.groupby("chain_code", sort=False).agg(
         value=("value", "sum"), chain_zh=("chain_zh", "first"), chain_en=("chain_en", "first"),
         firms=("firms", "sum")).reset_index()
@@ -131,10 +139,10 @@ def chains_treemap(segments: pd.DataFrame, lang: str) -> go.Figure:
     return _layout(fig, margin={"l": 4, "r": 4, "t": 4, "b": 4})
 
 
-def index_rank(series: pd.DataFrame, lang: str) -> go.Figure:
+def index_rank(series: pd.DataFrame, lang: str, missing: str = "") -> go.Figure:
     """The provincial innovation-index rank by year (1 at the top)."""
     if series.empty:
-        return empty(lang)
+        return empty(lang, missing)
     fig = go.Figure(go.Scatter(
         x=series["period"], y=series["value"], mode="lines+markers+text", line={"color": GOLD, "width": 4, "shape": "hv"},
         marker={"size": 12}, text=[t("rank_fmt", lang).format(int(v)) for v in series["value"]],
@@ -144,10 +152,10 @@ def index_rank(series: pd.DataFrame, lang: str) -> go.Figure:
                    xaxis={"type": "category"})
 
 
-def county_trend(series: pd.DataFrame, codes: list[str], lang: str, kind: str = "bar") -> go.Figure:
+def county_trend(series: pd.DataFrame, codes: list[str], lang: str, kind: str = "bar", missing: str = "") -> go.Figure:
     """One or more county indicators by year, as bars or lines, labelled from the catalogue."""
     if series.empty:
-        return empty(lang)
+        return empty(lang, missing)
     fig = go.Figure()
     for i, code in enumerate(codes):
         s = series[series["code"] == code]

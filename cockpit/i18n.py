@@ -38,7 +38,21 @@ LABELS = {
     "status_accepted": ("已受理", "accepted"),
     "status_completed": ("已办结", "completed"),
     "status_rejected": ("不予受理", "rejected"),
-    "no_data": ("暂无数据", "no data yet"),
+    "no_data": ("暂无数据", "No data yet"),
+    # What an empty panel lacks and which source would fill it ({name}: the indicator's name).
+    "need_observations": ("暂无{name}数据 · 由指标文件或指标接口(文件/HTTP/SQL)提供",
+                          "No {name} data yet · loaded by an indicator file or API (file drop/HTTP/SQL)"),
+    "need_cases": ("暂无办件数据 · 由办件数据源(HTTP/SQL)提供", "No matter cases yet · loaded by a cases source (HTTP/SQL)"),
+    "need_resources": ("暂无创新资源数据 · 由资源数据源(HTTP/SQL)提供",
+                       "No innovation resources yet · loaded by a resources source (HTTP/SQL)"),
+    "need_firms": ("暂无企业名录 · 由企业数据源(HTTP/SQL)提供", "No firm register yet · loaded by a firms source (HTTP/SQL)"),
+    "need_matters": ("暂无创新事项目录 · 由事项数据源(HTTP/SQL)提供",
+                     "No innovation matters yet · loaded by a matters source (HTTP/SQL)"),
+    "wall_failed": ("驾驶舱暂时无法加载数据", "The cockpit cannot load its data right now"),
+    "wall_retrying": ("正在重试 ({n}/{max})", "retrying ({n}/{max})"),
+    "wall_gave_up": ("已重试 {n} 次", "retried {n} times"),
+    "reason_store": ("数据库无法访问", "the store is unreachable"),
+    "reason_render": ("数据无法显示", "the data could not be drawn"),
     "rank_fmt": ("第{}位", "No. {}"),
 }
 
@@ -51,6 +65,11 @@ def lang_of(value) -> str:
 def t(key: str, lang: str) -> str:
     zh, en = LABELS[key]
     return en if lang == "en" else zh
+
+
+def missing(kind: str, lang: str, name: str = "") -> str:
+    """What an empty panel or tile says: the data that is missing · the source that would load it."""
+    return t(f"need_{kind}", lang).format(name=name)
 
 
 def name(row, lang: str, field: str = "name") -> str:

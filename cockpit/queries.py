@@ -9,6 +9,7 @@ import pandas as pd
 from flask import current_app, has_app_context
 from sqlalchemy import and_, case, func, select
 
+from cockpit import periods
 from etl.store import (
     COUNTY, Chain, Department, EtlRun, Firm, Indicator, Matter, MatterCase, Observation, Resource, ResourceType,
     Segment, data_version,
@@ -66,7 +67,7 @@ def _observations(codes, scope_filter):
     return (select(Observation.indicator_code.label("code"), Observation.period, Observation.scope,
                    Observation.value, Observation.source, Observation.is_demo, EtlRun.ended_at.label("loaded_at"),
                    Indicator.name_zh, Indicator.name_en, Indicator.unit, Indicator.target,
-                   Indicator.higher_is_better)
+                   Indicator.higher_is_better, Indicator.cadence)
             .join(Indicator, Indicator.code == Observation.indicator_code)
             .join(EtlRun, EtlRun.id == Observation.run_id)
             .where(Observation.indicator_code.in_(codes), scope_filter)
@@ -75,22 +76,37 @@ def _observations(codes, scope_filter):
 
 @memo
 def county_series(engine, codes: tuple[str, ...]) -> pd.DataFrame:
-    """Every period of the county's value for `codes`, oldest first."""
-    return _frame(engine, _observations(codes, Observation.scope == COUNTY))
+    """The county's value for `codes` in every period of each indicator's own granularity, oldest first."""
+    return periods.in_order(_frame(engine, _observations(codes, Observation.scope == COUNTY)))
+
+
+@memo
+def indicator_meta(engine) -> pd.DataFrame:
+    """The catalogue's indicators (names, unit, target, direction, cadence), indexed by code."""
+    return _frame(engine, select(Indicator.code, Indicator.name_zh, Indicator.name_en, Indicator.unit,
+                                 Indicator.target, Indicator.higher_is_better, Indicator.cadence)).set_index("code", drop=False)
+
+
+def _no_value(meta: dict) -> dict:
+    """A KPI row with nothing to show yet (the tile draws a dash and says what is missing)."""
+    return {**meta, "period": "", "scope": COUNTY, "value": None, "source": "", "is_demo": False, "loaded_at": None,
+            "compare": None, "compare_kind": "last"}
 
 
 @memo
 def kpis(engine, today: str) -> pd.DataFrame:
-    """One row per KPI tile: latest value and the value it is compared with (last period, or the same
-    span of last year for matters handled, which runs year-to-date)."""
-    series = county_series(engine, KPI_CODES)
+    """One row per KPI tile, every tile always: the latest value of the indicator's own granularity and the value
+    it is compared with (the previous period of that granularity, or the same span of last year for matters
+    handled, which runs year-to-date); value None when the store has none yet."""
+    series, meta = county_series(engine, KPI_CODES), indicator_meta(engine)
     rows = []
-    for code in KPI_CODES:
+    for code in (c for c in KPI_CODES if c in meta.index):
         if code == "matters_handled":
             rows.append(matters_ytd(engine, today))
             continue
         s = series[series["code"] == code]
         if s.empty:
+            rows.append(_no_value(meta.loc[code].to_dict()))
             continue
         last = s.iloc[-1].to_dict()
         last["compare"] = s.iloc[-2]["value"] if len(s) > 1 else None
@@ -114,12 +130,20 @@ def matters_ytd(engine, today: str) -> dict:
     this = _ytd_counts(engine, datetime(day.year, 1, 1), now)
     last_end = now.replace(year=day.year - 1) if not (day.month == 2 and day.day == 29) else datetime(day.year - 1, 2, 28)
     last = _ytd_counts(engine, datetime(day.year - 1, 1, 1), last_end)
-    with engine.connect() as conn:
-        names = conn.execute(select(Indicator.name_zh, Indicator.name_en, Indicator.unit, Indicator.target,
-                                    Indicator.higher_is_better).where(Indicator.code == "matters_handled")).one()
-    return {"code": "matters_handled", "period": f"{day.year}", "scope": COUNTY, "value": float(this.n),
+    meta = indicator_meta(engine).loc["matters_handled"].to_dict()
+    if not this.n and not has_data(engine)["cases"]:  # no case loaded at all: nothing to count, not zero
+        return _no_value(meta)
+    return {**meta, "period": f"{day.year}", "scope": COUNTY, "value": float(this.n),
             "source": this.source or "", "is_demo": bool(this.is_demo), "loaded_at": _run_end(engine, this.run_id),
-            **names._asdict(), "compare": float(last.n) if last.n else None, "compare_kind": "ytd"}
+            "compare": float(last.n) if last.n else None, "compare_kind": "ytd"}
+
+
+@memo
+def has_data(engine) -> dict[str, bool]:
+    """Whether the store holds any matter case, resource, firm and matter yet (what an empty panel says is missing)."""
+    models = {"cases": MatterCase.case_no, "resources": Resource.code, "firms": Firm.code, "matters": Matter.code}
+    with engine.connect() as conn:
+        return {k: conn.execute(select(col).limit(1)).first() is not None for k, col in models.items()}
 
 
 def _run_end(engine, run_id):
@@ -169,9 +193,14 @@ def resources_by_type(engine) -> pd.DataFrame:
 
 @memo
 def chain_segments(engine, indicator: str = "rd_spending") -> pd.DataFrame:
-    """Each chain's segments with the latest period's `indicator` value and their firm counts."""
-    latest = (select(func.max(Observation.period)).join(Segment, Segment.code == Observation.scope)
-              .where(Observation.indicator_code == indicator).scalar_subquery())
+    """Each chain's segments with the `indicator` value of the latest period of its granularity, and their firm
+    counts (the latest picked in time order: as text '2025Q3' sorts after '2025')."""
+    observed = (select(Observation.period).join(Segment, Segment.code == Observation.scope)
+                .where(Observation.indicator_code == indicator).distinct())
+    with engine.connect() as conn:
+        seen = conn.execute(observed).scalars().all()
+    meta = indicator_meta(engine)
+    latest = periods.latest(seen, meta.loc[indicator, "cadence"] if indicator in meta.index else None)
     firms = (select(Firm.segment_code, func.count().label("firms"),
                     func.sum(case((Firm.high_tech, 1), else_=0)).label("high_tech"))
              .group_by(Firm.segment_code).subquery())
@@ -182,7 +211,7 @@ def chain_segments(engine, indicator: str = "rd_spending") -> pd.DataFrame:
                    func.coalesce(firms.c.firms, 0).label("firms"), func.coalesce(firms.c.high_tech, 0).label("high_tech"))
             .join(Chain, Chain.code == Segment.chain_code)
             .join(Observation, and_(Observation.scope == Segment.code, Observation.indicator_code == indicator,
-                                    Observation.period == latest))
+                                    Observation.period == (latest or "")))
             .join(EtlRun, EtlRun.id == Observation.run_id)
             .outerjoin(firms, firms.c.segment_code == Segment.code)
             .order_by(Chain.code, Segment.code))

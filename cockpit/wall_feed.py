@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 
+import pandas as pd
 from dash import Patch
 from plotly.io.json import to_json_plotly
 
 from cockpit import components, context, figures, queries
+from cockpit.i18n import missing, name
 
 # Panel sets of the playlist (?rotate=SECONDS): (set name, label key, [(panel key, title key)]).
 PANEL_SETS = [
@@ -22,31 +24,41 @@ TREND_CODES = {"patents": (["patents_granted", "invention_patents"], "bar"), "en
 TTL = 3600
 
 
+def _missing(engine, codes, lang: str) -> str:
+    """What an indicator panel without rows says is missing (its first indicator's name) and what loads it."""
+    meta = queries.indicator_meta(engine)
+    return missing("observations", lang, name(meta.loc[codes[0]], lang) if codes[0] in meta.index else codes[0])
+
+
 def panel_data(engine, key: str, lang: str, today: str) -> tuple:
-    """(figure, the frame it shows) for one panel key: the only place the wall maps panels to queries."""
+    """(figure, the frame it shows) for one panel key: the only place the wall maps panels to queries. A panel
+    whose data is not loaded yet says which data and which source would fill it."""
+    cases = queries.has_data(engine)["cases"]
     if key == "rd":
         df = queries.county_series(engine, ("rd_intensity",))
-        return figures.rd_trend(df, lang), df
+        return figures.rd_trend(df, lang, missing=_missing(engine, ["rd_intensity"], lang)), df
     if key == "rank":
         df = queries.county_series(engine, ("innovation_index_rank",))
-        return figures.index_rank(df, lang), df
+        return figures.index_rank(df, lang, missing=_missing(engine, ["innovation_index_rank"], lang)), df
     if key == "chains":
         df = queries.chain_segments(engine)
-        return figures.chains_treemap(df, lang), df
-    if key == "depts":
+        return figures.chains_treemap(df, lang, missing=_missing(engine, ["rd_spending"], lang)), df
+    if key in ("depts", "ontime"):
         df = queries.department_matters(engine, today)
-        return figures.department_ranking(df, lang), df
-    if key == "ontime":
-        df = queries.department_matters(engine, today)
+        if not cases:  # 33 departments at zero would read as a county that handles nothing
+            return figures.empty(lang, missing("cases", lang)), df.iloc[0:0]
+        if key == "depts":
+            return figures.department_ranking(df, lang), df
         done = df["handled"].sum()
-        target = queries.county_series(engine, ("on_time_rate",))["target"].max()
+        target = queries.indicator_meta(engine)["target"].get("on_time_rate")
+        target = None if target is None or pd.isna(target) else float(target)
         return figures.on_time_gauge(100 * df["on_time"].sum() / done if done else None, target, lang), df
     if key == "resources":
         df = queries.resources_by_type(engine)
-        return figures.resources_donut(df, lang), df
+        return figures.resources_donut(df, lang, missing=missing("resources", lang)), df
     codes, kind = TREND_CODES[key]
     df = queries.county_series(engine, tuple(codes))
-    return figures.county_trend(df, codes, lang, kind), df
+    return figures.county_trend(df, codes, lang, kind, missing=_missing(engine, codes, lang)), df
 
 
 def _is_demo(frames) -> bool:
@@ -73,21 +85,23 @@ def build(keys: list[str], lang: str) -> dict:
            "captions": {**{k: components.caption(df, lang) for k, (_, df) in built.items()},
                         "ticker": components.caption(cases, lang)},
            "ticker": components.ticker_items(cases, lang), "kpis": components.kpi_payload(kpis, lang),
-           "kpi_rows": kpis.to_dict("records"), "demo": _is_demo([df for _, df in built.values()] + [kpis, cases])}
+           "kpi_rows": kpis.to_dict("records"), "demo": _is_demo([df for _, df in built.values()] + [kpis, cases]),
+           "empty": sorted(k for k, (fig, _) in built.items() if not fig.data)}
     c.cache.set(cache_key, out, timeout=TTL)
     return out
 
 
 def _patch(fig: dict) -> Patch:
-    """Only what a refresh changes: traces, annotations and shapes, and the data-driven axis ranges; the browser
-    merges it into the figure it has and Plotly redraws in place."""
+    """Only what a refresh changes: traces, annotations and shapes, the axes' visibility (an empty figure hides
+    them) and the data-driven axis ranges; the browser merges it into the figure it has and Plotly redraws in
+    place. Annotations and shapes are always sent, so a "no data" note goes once the data arrives."""
     patch = Patch()
     patch["data"] = fig["data"]
     lay = fig["layout"]
     for part in ("annotations", "shapes"):
-        if part in lay:
-            patch["layout"][part] = lay[part]
+        patch["layout"][part] = lay.get(part, [])
     for axis in ("xaxis", "yaxis"):
+        patch["layout"][axis]["visible"] = lay.get(axis, {}).get("visible", True)
         if "range" in lay.get(axis, {}):
             patch["layout"][axis]["range"] = lay[axis]["range"]
     return patch
@@ -102,6 +116,6 @@ def refresh_json(keys: list[str], lang: str) -> str:
         out = build(keys, lang)
         body = to_json_plotly({
             "v": out["v"], "figures": {k: _patch(out["figures"][k]) for k in keys}, "captions": out["captions"],
-            "ticker": out["ticker"], "kpis": out["kpis"], "demo": out["demo"]})
+            "ticker": out["ticker"], "kpis": out["kpis"], "demo": out["demo"], "empty": out["empty"]})
         c.cache.set(cache_key, body, timeout=TTL)
     return body

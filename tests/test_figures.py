@@ -45,4 +45,4 @@ def test_empty_frames_give_a_no_data_figure():
     empty = pd.DataFrame(columns=["code", "period", "value", "handled", "on_time", "n", "name_zh", "name_en"])
     for fig in (figures.rd_trend(empty, "zh"), figures.department_ranking(empty, "en"), figures.index_rank(empty, "zh"),
                 figures.on_time_gauge(None, 98.0, "zh")):
-        assert fig.layout.annotations[0].text in ("暂无数据", "no data yet")
+        assert fig.layout.annotations[0].text in ("暂无数据", "No data yet")

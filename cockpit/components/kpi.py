@@ -3,23 +3,32 @@ from __future__ import annotations
 
 import math
 
+import pandas as pd
 from dash import html
 
 from cockpit import ids
-from cockpit.i18n import name, t, unit
+from cockpit.i18n import missing, name, t, unit
+
+DASH = "—"  # what a tile shows while the store has no value for it
 
 
 def decimals(unit_zh: str) -> int:
     return 2 if unit_zh in ("%", "亿元") else 0
 
 
-def fmt(value: float, places: int) -> str:
-    return f"{value:,.{places}f}"
+def fmt(value: float | None, places: int) -> str:
+    return DASH if _absent(value) else f"{value:,.{places}f}"
+
+
+def _absent(value) -> bool:
+    return value is None or bool(pd.isna(value))
 
 
 def delta(row: dict, lang: str) -> tuple[str, str]:
     """The change text and its CSS class (good / bad / flat, flipped when lower is better)."""
     value, other = row.get("value"), row.get("compare")
+    if _absent(value):
+        return t("no_data", lang), "none"
     if other is None or (isinstance(other, float) and math.isnan(other)):
         target = row.get("target")
         if target is not None and not (isinstance(target, float) and math.isnan(target)):
@@ -44,19 +53,26 @@ def kpi_payload(kpis, lang: str) -> dict:
     out = {}
     for row in kpis.to_dict("records"):
         text, cls = delta(row, lang)
-        out[row["code"]] = {"v": row["value"], "d": decimals(row["unit"]), "delta": text, "cls": cls}
+        value = None if _absent(row["value"]) else row["value"]
+        out[row["code"]] = {"v": value, "d": decimals(row["unit"]), "delta": text, "cls": cls}
     return out
 
 
 def kpi_card(row: dict, lang: str):
     text, cls = delta(row, lang)
-    period = str(row["period"])
-    tip = f"{row['source']} · {t('loaded', lang)} {row['loaded_at']:%Y-%m-%d %H:%M}" if row.get("loaded_at") else row["source"]
+    period = str(row["period"] or "")
+    loaded = row.get("loaded_at")
+    if _absent(row["value"]):  # say what is missing and which source would fill it
+        tip = missing("cases" if row["code"] == "matters_handled" else "observations", lang, name(row, lang))
+    elif loaded is not None and pd.notna(loaded):  # NaT is truthy: test notna, not truth
+        tip = f"{row['source']} · {t('loaded', lang)} {pd.Timestamp(loaded):%Y-%m-%d %H:%M}"
+    else:
+        tip = row["source"]
     return html.Div([
         html.Div([html.Span(name(row, lang), className="kpi-label"), html.Span(period, className="kpi-period")],
                  className="kpi-head"),
         html.Div([html.Span(fmt(row["value"], decimals(row["unit"])), id=ids.kpi_value(row["code"]), className="kpi-value",
-                            **{"data-value": row["value"]}),
+                            **{"data-value": "" if _absent(row["value"]) else row["value"]}),
                   html.Span(unit(row["unit"], lang), className="kpi-unit")], className="kpi-number"),
         html.Div(text, id=ids.kpi_delta(row["code"]), className=f"kpi-delta {cls}"),
-    ], className="kpi", title=tip)
+    ], className="kpi none" if _absent(row["value"]) else "kpi", title=tip)

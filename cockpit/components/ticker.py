@@ -3,12 +3,13 @@ from __future__ import annotations
 
 from dash import html
 
-from cockpit.i18n import t
+from cockpit.i18n import missing, t
 
 
 def ticker_items(cases, lang: str) -> list:
     if cases.empty:
-        return [html.Div(t("no_data", lang), className="ticker-row")]
+        return [html.Div([html.Span(t("no_data", lang), className="ticker-none"),
+                          html.Span(missing("cases", lang), className="ticker-need")], className="ticker-row empty")]
     rows = []
     for r in cases.to_dict("records"):
         rows.append(html.Div([

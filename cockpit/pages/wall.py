@@ -6,6 +6,7 @@ import logging
 
 import dash
 from dash import Input, Output, clientside_callback, dcc, html
+from sqlalchemy.exc import DBAPIError
 
 from cockpit import components, context, ids, wall_feed
 from cockpit.i18n import lang_of, t
@@ -22,12 +23,24 @@ def layout(lang=None, rotate=None, **_):
         rotate_s = 0.0
     try:
         return _wall(lang, rotate_s)
-    except Exception:  # the store is down at first load: an empty frame that reloads itself once it is back
+    except Exception as exc:  # e.g. the store is down at first load: a frame that says so and reloads, backing off
         log.exception("wall layout failed")
-        config = {"poll": context.get().settings.poll_seconds, "rotate": 0, "v": None, "lang": lang, "panels": [],
-                  "reload": True}
-        return html.Div([dcc.Store(id=ids.CONFIG, data=config), dcc.Store(id=ids.BOOT), html.Div(
-            [components.header(lang, False)], id=ids.CANVAS, className="canvas")], id=ids.WALL, className="wall offline")
+        return _failed(lang, "store" if isinstance(exc, (DBAPIError, OSError)) else "render")
+
+
+def _failed(lang: str, reason: str):
+    """The wall when its first layout failed: the header, why (a category, not a traceback), and the texts
+    clientside.js needs to say how many reloads it tried; it backs off and gives up after a few (boot)."""
+    texts = {"retrying": t("wall_retrying", lang), "gave_up": t("wall_gave_up", lang),
+             "reason": t(f"reason_{reason}", lang)}
+    config = {"poll": context.get().settings.poll_seconds, "rotate": 0, "v": None, "lang": lang, "panels": [],
+              "reload": True, "failed": texts}
+    message = html.Div([html.Div(t("wall_failed", lang), className="wall-failed-title"),
+                        html.Div(texts["reason"], id="wall-failed-detail", className="wall-failed-detail")],
+                       id="wall-failed", className="wall-failed", role="status", **{"data-reason": reason})
+    return html.Div([dcc.Store(id=ids.CONFIG, data=config), dcc.Store(id=ids.BOOT), html.Div(
+        [components.header(lang, False), message], id=ids.CANVAS, className="canvas")],
+        id=ids.WALL, className=f"wall offline lang-{lang}")
 
 
 def _wall(lang: str, rotate_s: float):
@@ -44,7 +57,8 @@ def _wall(lang: str, rotate_s: float):
             boxes.append(components.panel("ticker", t("ticker", lang), html.Div(out["ticker"], id=ids.TICKER, className="ticker"),
                                           out["captions"]["ticker"], "p-ticker"))
         sets.append(html.Div(boxes, id=ids.panel_set(set_name), className=f"panel-set set-{set_name}" + (" active" if not i else "")))
-    config = {"poll": context.get().settings.poll_seconds, "rotate": rotate_s, "v": out["v"], "lang": lang, "panels": keys}
+    config = {"poll": context.get().settings.poll_seconds, "rotate": rotate_s, "v": out["v"], "lang": lang, "panels": keys,
+              "empty": out["empty"]}
     return html.Div([
         dcc.Store(id=ids.CONFIG, data=config), dcc.Store(id=ids.BOOT),
         html.Div([
