@@ -1,11 +1,7 @@
 """The HTTP JSON source against a real local server that pages, fails, hangs, sends garbage and answers 304."""
 from __future__ import annotations
 
-import json
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from sqlalchemy import select
@@ -14,83 +10,7 @@ from etl import load
 from etl.sources import HttpJsonSource, make_source
 from etl.sources.http import pick
 from etl.store import EtlRun, MatterCase, Observation, RejectedRow
-
-FIELDS = {"indicator": "ind", "period": "period", "scope": "scope", "value": "v"}
-FAST = {"timeout": 0.5, "retries": 2, "backoff": 0.01}
-
-
-class Api:
-    """A scripted JSON API: `routes` maps a path to a function (query, headers) → (status, headers, body)."""
-
-    def __init__(self):
-        self.routes: dict = {}
-        self.hits: list[tuple[str, dict, dict]] = []
-        self.stop = threading.Event()
-        api = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self):
-                parts = urlsplit(self.path)
-                query = {k: v[0] for k, v in parse_qs(parts.query).items()}
-                api.hits.append((parts.path, query, dict(self.headers)))
-                route = api.routes.get(parts.path)
-                status, headers, body = route(query, self.headers) if route else (404, {}, {"error": "no route"})
-                data = body if isinstance(body, bytes) else json.dumps(body, ensure_ascii=False).encode()
-                try:
-                    self.send_response(status)
-                    for k, v in {"Content-Type": "application/json", **headers}.items():
-                        self.send_header(k, v)
-                    self.send_header("Content-Length", str(len(data) if status != 304 else 0))
-                    self.end_headers()
-                    if status != 304:
-                        self.wfile.write(data)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass  # the client gave up waiting: that is what the timeout test wants
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.server.block_on_close = False
-        self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
-
-    def url(self, path: str) -> str:
-        return self.base + path
-
-    def paths(self, path: str) -> list[dict]:
-        return [q for p, q, _ in self.hits if p == path]
-
-
-@pytest.fixture
-def api():
-    server = Api()
-    thread = threading.Thread(target=server.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    yield server
-    server.stop.set()
-    server.server.shutdown()
-    server.server.server_close()
-
-
-def pages(*pages_of_records):
-    """A route that serves `?page=1..n` and an empty list after the last page."""
-    def route(query, headers):
-        n = int(query.get("page", 1))
-        return 200, {}, list(pages_of_records[n - 1]) if n <= len(pages_of_records) else []
-    return route
-
-
-def rec(ind, period, scope, v):
-    return {"ind": ind, "period": period, "scope": scope, "v": v}
-
-
-def observations(engine) -> list[tuple]:
-    with engine.connect() as conn:
-        return [tuple(r) for r in conn.execute(select(
-            Observation.indicator_code, Observation.period, Observation.scope, Observation.value).order_by(
-            Observation.indicator_code, Observation.period, Observation.scope))]
-
+from faults.json_api import FAST, FIELDS, api, assert_failed_run, loaded, observations, pages, rec  # noqa: F401
 
 def test_pages_are_followed_until_an_empty_page(engine, api):
     api.routes["/obs"] = pages([rec("gdp", "2019", "county", 458), rec("gdp", "2020", "全县", "471")],
@@ -164,28 +84,11 @@ def test_a_long_retry_after_is_capped(engine, api):
     assert time.monotonic() - started < 3
 
 
-@pytest.fixture
-def loaded(engine, api):
-    """A store with one good load from the API, to prove that failures leave it alone."""
-    api.routes["/good"] = pages([rec("gdp", "2020", "county", 471)])
-    assert load.run(engine, "api", HttpJsonSource(api.url("/good"), FIELDS, **FAST)).status == "success"
-    return engine
-
-
-def _failed_run(engine, result, expected_error_start: str):
-    assert result.status == "failed"
-    assert result.error.startswith(expected_error_start), result.error
-    assert (result.rows_loaded, result.rows_unchanged) == (0, 0)
-    with engine.connect() as conn:
-        assert conn.execute(select(EtlRun.status).where(EtlRun.id == result.run_id)).scalar_one() == "failed"
-    assert observations(engine) == [("gdp", "2020", "county", 471.0)]
-
-
 def test_a_server_that_keeps_failing_fails_the_run_and_keeps_the_data(loaded, api):
     calls = []
     api.routes["/down"] = lambda q, h: (calls.append(1), (503, {}, {"error": "down"}))[1]
     result = load.run(loaded, "api", HttpJsonSource(api.url("/down"), FIELDS, **FAST))
-    _failed_run(loaded, result, f"SourceError: GET {api.url('/down?page=1')} answered HTTP 503")
+    assert_failed_run(loaded, result, f"SourceError: GET {api.url('/down?page=1')} answered HTTP 503")
     assert len(calls) == 3  # the first try and two retries
 
 
@@ -196,7 +99,7 @@ def test_a_failure_on_a_later_page_loads_nothing_of_the_run(loaded, api):
 
     api.routes["/half"] = route
     result = load.run(loaded, "api", HttpJsonSource(api.url("/half"), FIELDS, **FAST))
-    _failed_run(loaded, result, "SourceError: GET")
+    assert_failed_run(loaded, result, "SourceError: GET")
     assert "answered HTTP 500" in result.error
 
 
@@ -209,7 +112,7 @@ def test_a_hanging_server_times_out_and_the_run_fails(loaded, api):
     started = time.monotonic()
     result = load.run(loaded, "api", HttpJsonSource(api.url("/hang"), FIELDS, timeout=0.5, retries=1, backoff=0.01))
     elapsed = time.monotonic() - started
-    _failed_run(loaded, result, f"SourceError: GET {api.url('/hang?page=1')}: no complete answer within 0.5 s")
+    assert_failed_run(loaded, result, f"SourceError: GET {api.url('/hang?page=1')}: no complete answer within 0.5 s")
     assert result.error.endswith("(2 tries)")
     assert 0.9 < elapsed < 3.0  # two attempts of 0.5 s, not the server's 5 s
     assert len(api.paths("/hang")) == 2
@@ -220,13 +123,13 @@ def test_a_hanging_server_times_out_and_the_run_fails(loaded, api):
 def test_a_body_that_is_not_json_fails_the_run(loaded, api, body):
     api.routes["/garbage"] = lambda q, h: (200, {"Content-Type": "text/html"}, body)
     result = load.run(loaded, "api", HttpJsonSource(api.url("/garbage"), FIELDS, **FAST))
-    _failed_run(loaded, result, f"SourceError: GET {api.url('/garbage?page=1')} did not return JSON")
+    assert_failed_run(loaded, result, f"SourceError: GET {api.url('/garbage?page=1')} did not return JSON")
 
 
 def test_json_without_a_record_list_fails_the_run(loaded, api):
     api.routes["/shape"] = lambda q, h: (200, {}, {"data": {"message": "maintenance"}})
     result = load.run(loaded, "api", HttpJsonSource(api.url("/shape"), FIELDS, records="data.items", **FAST))
-    _failed_run(loaded, result, f"SourceError: GET {api.url('/shape?page=1')}: no record list at 'data.items'")
+    assert_failed_run(loaded, result, f"SourceError: GET {api.url('/shape?page=1')}: no record list at 'data.items'")
 
 
 def test_records_of_the_wrong_shape_are_rejected_not_fatal(engine, api):

@@ -136,9 +136,13 @@ class Fetcher:
                 except MaxRetryError:
                     return resp
                 wait, why = self._wait(retry, resp, where)
-            if self.clock() + wait >= self.ends:
-                raise SourceError(f"{why}: waiting {wait:g} s would pass the run deadline of {self.run_deadline:g} s")
-            self.sleep(wait)
+            left = self.ends - self.clock()
+            if wait >= left:
+                raise SourceError(f"{why}: waiting {wait:g} s would pass the run deadline of {self.run_deadline:g} s"
+                                  if wait > 0 and left > 0 else f"{why}; the run deadline of {self.run_deadline:g} s "
+                                  "has passed")
+            if wait > 0:
+                self.sleep(wait)
 
     def _wait(self, retry: Retry, resp: requests.Response, where: str) -> tuple[float, str]:
         """How long to wait before the next try, and why: what Retry-After says (seconds or an HTTP date) on 429
@@ -157,7 +161,7 @@ class Fetcher:
         return told, f"{why} with Retry-After: {resp.headers['Retry-After']}"
 
     def _once(self, url: str, params: dict, headers: dict, seconds: float, where: str) -> requests.Response:
-        started, late = time.monotonic(), f"GET {where}: no complete answer within {seconds:g} s"
+        started, late = time.monotonic(), f"GET {where}: no complete answer within {round(seconds, 1):g} s"
         with _Watchdog(seconds) as watchdog:
             try:
                 with self.session.get(url, params=params, headers=headers, stream=True,
