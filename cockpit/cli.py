@@ -14,6 +14,7 @@ from tqdm import tqdm
 from cockpit.settings import get_settings
 from etl import load, migrate
 from etl.catalogue import read_catalogue
+from etl.config import ConfigError
 from etl.jobs import Job, read_jobs
 from etl.schedule import build_scheduler, run_job
 from etl.sources import FileDropSource
@@ -51,11 +52,38 @@ def _stages(desc: str):
         yield progress
 
 
-@click.group()
-@click.option("-v", "--verbose", is_flag=True, help="Log debug detail.")
-def main(verbose: bool) -> None:
+class _Group(click.Group):
+    """Reports like a tool: a configuration mistake or a failure is one line on stderr and exit 1; the traceback
+    only with --verbose."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except ConfigError as exc:
+            raise click.ClickException(str(exc)) from exc
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit, KeyboardInterrupt):
+            raise
+        except Exception as exc:
+            if (ctx.obj or {}).get("verbose"):
+                raise
+            raise click.ClickException(f"{type(exc).__name__}: {exc} (--verbose for the traceback)") from exc
+
+
+def summary(result) -> str:
+    """One run in one line: status and every count, rejected rows with their commonest reasons."""
+    why = ", ".join(f"{reason} ×{n}" for reason, n in result.reasons.items())
+    return (f"run {result.run_id} {result.status}; read {result.rows_read}, loaded {result.rows_loaded}, unchanged "
+            f"{result.rows_unchanged}, rejected {result.rows_rejected}" + (f" ({why})" if why else "")
+            + (f"; {result.error}" if result.error else ""))
+
+
+@click.group(cls=_Group)
+@click.option("-v", "--verbose", is_flag=True, help="Log debug detail, and tracebacks of failures.")
+@click.pass_context
+def main(ctx, verbose: bool) -> None:
     """Xinchang innovation cockpit (新昌县创新服务云平台驾驶舱)."""
-    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO,
+    ctx.obj = {"verbose": verbose}
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic").setLevel(logging.DEBUG if verbose else logging.WARNING)
 
@@ -89,16 +117,14 @@ def etl_run_file(path: Path, as_json: bool, job: str) -> None:
     engine = _engine(get_settings())
     with _stages(f"run-file {path.name}") as progress:
         result = load.run(engine, job, FileDropSource(files=[str(path)], move=False), progress=progress)
-    summary = {"run_id": result.run_id, "status": result.status, "read": result.rows_read,
-               "loaded": result.rows_loaded, "unchanged": result.rows_unchanged, "rejected": result.rows_rejected,
-               "error": result.error}
     if as_json:
-        click.echo(json.dumps(summary, ensure_ascii=False))
+        click.echo(json.dumps({"run_id": result.run_id, "status": result.status, "read": result.rows_read,
+                               "loaded": result.rows_loaded, "unchanged": result.rows_unchanged,
+                               "rejected": result.rows_rejected, "reasons": result.reasons, "error": result.error},
+                              ensure_ascii=False))
     else:
-        click.echo(f"run {result.run_id}: {result.status}; read {result.rows_read}, loaded {result.rows_loaded}, "
-                   f"unchanged {result.rows_unchanged}, rejected {result.rows_rejected}")
+        click.echo(summary(result))
     if result.status != "success":
-        click.echo(f"error: {result.error}", err=True)
         sys.exit(1)
 
 
@@ -124,8 +150,7 @@ def etl_run(job: str | None) -> None:
             click.echo(f"{j.name}: another process holds the job's lock; skipped")
             continue
         failed += result.status != "success"
-        click.echo(f"{j.name}: run {result.run_id} {result.status}; loaded {result.rows_loaded}, unchanged "
-                   f"{result.rows_unchanged}, rejected {result.rows_rejected}" + (f"; {result.error}" if result.error else ""))
+        click.echo(f"{j.name}: {summary(result)}")
     sys.exit(1 if failed else 0)
 
 
@@ -219,12 +244,13 @@ def demo() -> None:
     for j in _progress([j for j in read_jobs(settings.schedule_file) if j.source.startswith("demo")], "demo"):
         result = run_job(engine, j)
         if result is not None:
-            click.echo(f"{j.name}: {result.status}; loaded {result.rows_loaded}, unchanged {result.rows_unchanged}")
+            click.echo(f"{j.name}: {summary(result)}")
 
 
 @main.command()
 def scheduler() -> None:
     """Run the scheduler as its own process (production: exactly one, beside the web workers)."""
+    logging.getLogger().setLevel(logging.DEBUG if logging.getLogger().level == logging.DEBUG else logging.INFO)
     settings = get_settings()
     engine = _engine(settings)
     sched = build_scheduler(engine, read_jobs(settings.schedule_file), blocking=True)

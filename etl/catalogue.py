@@ -1,21 +1,23 @@
 """The indicator catalogue file and the lookups that turn codes or Chinese names into canonical codes."""
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 from sqlalchemy import select
 
+from etl.config import CatalogueSpec, check, read_toml
 from etl.store import COUNTY, Chain, Department, Firm, Indicator, Matter, Segment
 
 DEFAULT_CATALOGUE = Path(__file__).resolve().parent.parent / "data" / "catalogue.toml"
 
 
 def read_catalogue(path: Path | str = DEFAULT_CATALOGUE) -> dict:
-    with open(path, "rb") as fh:
-        return tomllib.load(fh)
+    """The catalogue file, checked (ConfigError names the file, the entry and the field)."""
+    spec = read_toml(path)
+    check(path, spec, CatalogueSpec)
+    return spec
 
 
 def reference_rows(catalogue: dict) -> dict[str, list[dict]]:

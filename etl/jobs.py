@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -10,6 +9,8 @@ from pathlib import Path
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from etl import config
+from etl.config import ConfigError, read_toml
 from etl.sources import SOURCES, make_source
 
 _EVERY = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd])\s*$")
@@ -46,34 +47,40 @@ class Job:
         return make_source(self.source, self.options)
 
 
-def _check(job: Job) -> Job:
+def _check(path: Path, index: int, job: Job) -> Job:
+    where = f"{path}: jobs[{index}] (name {job.name!r})"
     if job.source not in SOURCES:
-        raise ValueError(f"job {job.name!r}: unknown source {job.source!r}; known: {', '.join(SOURCES)}")
+        raise ConfigError(f"{where}: source: unknown source {job.source!r}; known: {', '.join(SOURCES)}")
     if "every" in job.trigger:
         if not _EVERY.match(str(job.trigger["every"])):
-            raise ValueError(f"job {job.name!r}: 'every' must look like 60s, 5m, 24h")
+            raise ConfigError(f"{where}: trigger.every: must look like 60s, 5m, 24h (got {job.trigger['every']!r})")
     elif "cron" in job.trigger:
-        CronTrigger.from_crontab(job.trigger["cron"])
+        try:
+            CronTrigger.from_crontab(job.trigger["cron"])
+        except ValueError as exc:
+            raise ConfigError(f"{where}: trigger.cron: {exc}") from None
     else:
-        raise ValueError(f"job {job.name!r}: trigger needs 'every' or 'cron'")
+        raise ConfigError(f"{where}: trigger: needs 'every' or 'cron'")
     return job
 
 
 def read_jobs(path: Path | str) -> list[Job]:
-    """The jobs of a schedule file; relative paths in options resolve against the file's folder."""
+    """The jobs of a schedule file, checked (ConfigError names the file, the entry and the field); relative paths
+    in options resolve against the file's folder."""
     path = Path(path)
-    with open(path, "rb") as fh:
-        spec = tomllib.load(fh)
+    spec = read_toml(path)
     jobs = []
-    for raw in spec.get("jobs", []):
-        options = dict(raw.get("options", {}))
+    for index, raw in enumerate(config.check(path, spec, config.JobSpec, "jobs")):
+        options = dict(raw.options)
         for key in PATH_OPTIONS:
             if key in options:
                 options[key] = str((path.parent / options[key]).resolve())
-        jobs.append(_check(Job(name=raw["name"], source=raw["source"], options=options,
-                               trigger=dict(raw.get("trigger", {})), retries=int(raw.get("retries", 2)),
-                               retry_backoff=float(raw.get("retry_backoff", 5.0)))))
+        job = _check(path, index, Job(name=raw.name, source=raw.source, options=options, trigger=dict(raw.trigger),
+                                      retries=raw.retries, retry_backoff=raw.retry_backoff))
+        config.check_options(path, index, raw, SOURCES[job.source])
+        jobs.append(job)
     names = [j.name for j in jobs]
-    if len(set(names)) != len(names):
-        raise ValueError("job names in the schedule file must be unique")
+    duplicated = sorted({n for n in names if names.count(n) > 1})
+    if duplicated:
+        raise ConfigError(f"{path}: jobs: name: job names must be unique ({', '.join(duplicated)} repeated)")
     return jobs

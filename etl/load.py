@@ -40,6 +40,7 @@ class RunResult:
     rows_rejected: int = 0
     refused: list[tuple[str, str]] = field(default_factory=list)
     error: str | None = None
+    reasons: dict[str, int] = field(default_factory=dict)  # the commonest reasons rows were rejected, with counts
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -209,7 +210,8 @@ def run(engine, job: str, source, progress=_quiet, today: date | None = None) ->
         batches = list(source.extract(state))
         _load_all(engine, job, source, batches, state, result, progress, today or county_today())
     except Exception as exc:  # any failure: nothing of this run is visible, and the record says why
-        log.exception("run %s of job %s failed", run_id, job)
+        log.info("run %s of job %s failed: %s", run_id, job, exc)  # one line; the traceback at debug (-v)
+        log.debug("run %s of job %s failed", run_id, job, exc_info=True)
         result.status, result.error = "failed", f"{type(exc).__name__}: {getattr(exc, 'orig', None) or exc}"[:1000]
         result.rows_loaded = result.rows_unchanged = 0
         try:
@@ -258,6 +260,7 @@ def _load_all(engine, job, source, batches, state, result: RunResult, progress, 
         if rejected_frames:
             rejected = pd.concat(rejected_frames, ignore_index=True).assign(run_id=result.run_id)
             result.rows_rejected = len(rejected)
+            result.reasons = {str(k): int(v) for k, v in rejected["reason"].value_counts().head(5).items()}
             conn.execute(insert(RejectedRow), rejected.astype(object).where(rejected.notna(), None).to_dict("records"))
         result.status = run_status(batches, result.refused)
         result.error = "; ".join(f"{loc}: {why}" for loc, why in result.refused) or None

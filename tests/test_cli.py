@@ -39,7 +39,7 @@ def test_refused_file_exits_nonzero_with_a_clear_message(cli_env, tmp_path):
     path.write_text("foo,bar\n1,2\n", encoding="utf-8")
     result = CliRunner().invoke(main, ["etl", "run-file", str(path)])
     assert result.exit_code == 1
-    assert "required column missing" in result.output and "indicator (指标)" in result.output
+    assert "run 1 failed" in result.output and "bad.csv" in result.output and "指标" in result.output
     missing = CliRunner().invoke(main, ["etl", "run-file", str(tmp_path / "nope.csv")])
     assert missing.exit_code != 0 and "no such file" in missing.output
 
@@ -62,3 +62,13 @@ def test_console_script_is_installed():
     assert out.returncode == 0
     for command in ("db", "etl", "demo", "scheduler"):
         assert command in out.stdout
+
+
+def test_every_summary_counts_rejected_rows_with_their_reasons(cli_env, tmp_path):
+    path = tmp_path / "a.csv"
+    path.write_text("indicator,period,scope,value\nrd_intensity,2021,county,4.4\nrd_intensity,2022,火星,4.5\n"
+                    "rd_intensity,2023,月球,4.6\nnope,2021,county,1\n", encoding="utf-8")
+    out = invoke("etl", "run-file", str(path)).output
+    assert "loaded 1" in out and "rejected 3 (unknown scope ×2, unknown indicator ×1)" in out
+    data = json.loads(invoke("etl", "run-file", str(path), "--json").output.strip().splitlines()[-1])
+    assert data["reasons"] == {"unknown scope": 2, "unknown indicator": 1}
