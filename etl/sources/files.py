@@ -106,7 +106,7 @@ class FileDropSource:
         picked, now = [], self.now()
         for path in sorted(self.folder.iterdir()):
             why = ignored(path)
-            if why is None and now - path.stat().st_mtime < self.settle_seconds:
+            if why is None and self.settle_seconds > 0 and now - path.stat().st_mtime < self.settle_seconds:
                 why = f"still being written (changed less than {self.settle_seconds:g} s ago)"
             if why is None:
                 picked.append(path)

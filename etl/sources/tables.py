@@ -38,7 +38,7 @@ _FOOTNOTE = re.compile(r"^(?:注|备注|附注|说明|数据来源|资料来源|
                        r"\s*(?:\d{1,2}|[①-⑩])?\s*[:：.、]", re.IGNORECASE)
 _NOTE_WORDS = {"注", "备注", "附注", "说明", "注释"}
 _PLACEHOLDERS = {"-", "--", "—", "——", "－", "…", "……", "/", "x", "×"}
-TOTALS = {"合计", "总计", "全县合计", "全县总计", "total", "sum"}
+TOTALS = {"合计", "总计", "全县合计", "全县总计"}  # (compared without spaces: 合　计 is spaced out to align)
 _COUNTY = {"county", "全县", "新昌县", "新昌", "xinchangcounty"}
 
 
@@ -109,7 +109,7 @@ def title_unit(rows: list[list]) -> str | None:
     for cells in rows:
         for cell in cells:
             m = _TITLE_UNIT.search(str(cell or ""))
-            if m:
+            if m and _UNIT.match(m.group(1)):
                 return m.group(1)
     return None
 
@@ -145,16 +145,15 @@ def shape(df: pd.DataFrame, header: Header, rows, location: str, header_at: str,
     df["_row"] = list(rows)
     df = df.dropna(how="all", subset=list(range(df.shape[1] - 1)))
     df = _drop_notes(df)
-    default_unit = title_unit(title)
-    if header.wide:
-        out = _melt(df, header, default_unit)
-    else:
-        out = _long(df, header, header_at)
-        given = out["unit"] if "unit" in out else pd.Series(None, index=out.index, dtype=object)
-        col_unit = next((header.units[i] for i, n in enumerate(header.names) if n == "value" and i in header.units),
-                        default_unit)
-        out["unit"] = given.fillna(col_unit) if col_unit else given
-    out = _clean_labels(out)
+    out = _melt(df, header) if header.wide else _long(df, header, header_at)
+    if "unit" not in out:
+        out["unit"] = pd.Series(None, index=out.index, dtype=object)
+    out = _clean_labels(out)  # a unit column first, then the unit in a row's label,
+    if "_unit" in out:  # then the one in the column's header,
+        out["unit"] = out["unit"].fillna(out.pop("_unit"))
+    default_unit = title_unit(title)  # then the one stated above the table
+    if default_unit:
+        out["unit"] = out["unit"].fillna(default_unit)
     out = _totals(out)
     out["_location"] = location
     return out.reset_index(drop=True)
@@ -177,10 +176,14 @@ def _long(df: pd.DataFrame, header: Header, header_at: str) -> pd.DataFrame:
     if missing:
         listed = ", ".join(f"{c} ({CHINESE[c]})" for c in missing)
         raise FileRefused(f"{header_at}: required column missing: {listed} (header: {', '.join(filter(None, header.cells))})")
-    return df[list(names) + ["_row"]].rename(columns=names)
+    out = df[list(names) + ["_row"]].rename(columns=names)
+    value_unit = next((header.units[i] for i, n in names.items() if n == "value" and i in header.units), None)
+    if value_unit:
+        out["_unit"] = value_unit
+    return out
 
 
-def _melt(df: pd.DataFrame, header: Header, default_unit: str | None) -> pd.DataFrame:
+def _melt(df: pd.DataFrame, header: Header) -> pd.DataFrame:
     """One record per filled period cell; blank cells and placeholders ('-', '—', '…') are no data."""
     names = {n: i for i, n in enumerate(header.names) if n and n not in ("period", "value")}
     frames = []
@@ -189,12 +192,10 @@ def _melt(df: pd.DataFrame, header: Header, default_unit: str | None) -> pd.Data
         filled = value.notna() & ~value.astype(str).str.strip().isin(_PLACEHOLDERS | {""})
         part = pd.DataFrame({name: df.loc[filled, j] for name, j in names.items()})
         part["period"], part["value"], part["_row"] = period, value[filled], df.loc[filled, "_row"]
-        unit = part["unit"] if "unit" in part else pd.Series(None, index=part.index, dtype=object)
-        part["unit"] = unit.fillna(header.units.get(i) or default_unit) if (header.units.get(i) or default_unit) \
-            else unit
+        part["_unit"] = header.units.get(i)
         frames.append(part)
     out = pd.concat(frames).sort_values("_row", kind="stable") if frames else pd.DataFrame()
-    for col in ("indicator", "period", "value", "unit", "_row"):
+    for col in ("indicator", "period", "value", "_row"):
         if col not in out:
             out[col] = pd.Series(dtype=object)
     if "scope" not in out:
@@ -213,8 +214,8 @@ def _totals(out: pd.DataFrame) -> pd.DataFrame:
         return out
     key = out["indicator"].astype(str) + "\x00" + out["period"].astype(str)
     clash = total & key.isin(set(key[(which == "county").to_numpy()])).to_numpy()
-    if clash.any():
-        out = out.copy()
-        out.loc[clash, "scope"] = out.loc[clash, "scope"].astype(str) + " (total row, but this table has a county row" \
-                                                                        " for the same indicator and period)"
+    out = out.copy()
+    out.loc[total & ~clash, "scope"] = "合计"  # the county's alias, whichever way the row spelt it
+    out.loc[clash, "scope"] = out.loc[clash, "scope"].astype(str) + \
+        " (total row, but this table has a county row for the same indicator and period)"
     return out

@@ -38,10 +38,10 @@ def _sheet_rows(ws) -> list[tuple[int, list]]:
     """(sheet row number, cell texts) of every row with something in it."""
     ws.reset_dimensions()  # some writers record a wrong sheet size
     rows = []
-    for cells in ws.iter_rows():
+    for number, cells in enumerate(ws.iter_rows(min_row=1), start=1):  # gaps come as empty rows: count them
         texts = [_cell_text(c.value, getattr(c, "number_format", "")) for c in cells]
         if any(t is not None and str(t).strip() for t in texts):
-            rows.append((cells[0].row, texts))
+            rows.append((number, texts))
     return rows
 
 
