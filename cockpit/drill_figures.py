@@ -10,7 +10,7 @@ from functools import cache
 import pandas as pd
 import plotly.io as pio
 
-from cockpit.figures import COLORWAY, CYAN, GOLD, GREEN, GRID, INK, MUTED, TEMPLATE
+from cockpit.figures import COLORWAY, CYAN, GOLD, GREEN, GRID, INK, MUTED, TEMPLATE, no_data_text
 from cockpit.i18n import t
 
 SMALL = {"font": {"size": 14}, "hoverlabel": {"font": {"size": 14}}}
@@ -36,17 +36,18 @@ def _figure(data: list[dict], **kw) -> dict:
     return {"data": data, "layout": layout}
 
 
-def empty(lang: str) -> dict:
-    return _figure([], annotations=[{"text": t("no_data", lang), "showarrow": False,
-                                     "font": {"size": 24, "color": MUTED}}],
-                   xaxis={"visible": False}, yaxis={"visible": False})
+def empty(lang: str, missing: str = "") -> dict:
+    """A figure that says it has no data, and what is missing and which source loads it (never a blank chart)."""
+    return _figure([], annotations=[{"text": no_data_text(lang, missing), "showarrow": False, "xref": "paper",
+                                     "yref": "paper", "x": 0.5, "y": 0.5, "font": {"size": 24, "color": MUTED}}],
+                   xaxis={"visible": False}, yaxis={"visible": False}, margin={"l": 4, "r": 4, "t": 4, "b": 4})
 
 
-def ranking(labels: list[str], values, codes: list[str], lang: str, fmt: str = ",.0f", suffix: str = "") -> dict:
+def ranking(labels: list[str], values, codes: list[str], lang: str, fmt: str = ",.0f", suffix: str = "", missing: str = "") -> dict:
     """Horizontal bars, best on top; one bar per code (department, chain, segment or firm)."""
     values = [0.0 if v is None or v != v else float(v) for v in _list(values)]
     if not any(values):
-        return empty(lang)
+        return empty(lang, missing)
     bar = {"type": "bar", "y": list(labels), "x": values, "orientation": "h", "customdata": list(codes),
            "marker": {"color": CYAN, "line": {"width": 0}}, "text": [f"{v:{fmt}}{suffix}" for v in values],
            "textposition": "outside", "textfont": {"size": 13, "color": INK}, "cliponaxis": False,
@@ -57,9 +58,9 @@ def ranking(labels: list[str], values, codes: list[str], lang: str, fmt: str = "
                    xaxis={"showticklabels": False, "fixedrange": True, "range": [0, max(values) * 1.2 or 1]})
 
 
-def monthly_cases(submitted: pd.DataFrame, completed: pd.DataFrame, lang: str) -> dict:
+def monthly_cases(submitted: pd.DataFrame, completed: pd.DataFrame, lang: str, missing: str = "") -> dict:
     if submitted.empty and completed.empty:
-        return empty(lang)
+        return empty(lang, missing)
     return _figure([
         {"type": "bar", "x": _list(submitted["month"]), "y": _list(submitted["submitted"]),
          "name": t("submitted", lang), "marker": {"color": "rgba(41,216,255,0.55)"}},
@@ -69,9 +70,9 @@ def monthly_cases(submitted: pd.DataFrame, completed: pd.DataFrame, lang: str) -
         margin={"l": 48, "r": 16, "t": 28, "b": 40}, xaxis={"type": "category", "nticks": 12})
 
 
-def rate_line(frame: pd.DataFrame, target: float | None, lang: str) -> dict:
+def rate_line(frame: pd.DataFrame, target: float | None, lang: str, missing: str = "") -> dict:
     if frame.empty:
-        return empty(lang)
+        return empty(lang, missing)
     rates = _list(frame["on_time_rate"])
     line = {"type": "scatter", "x": _list(frame["month"]), "y": rates, "mode": "lines+markers",
             "line": {"color": GREEN, "width": 3}, "marker": {"size": 5}, "hovertemplate": "%{x}: %{y:.1f}%<extra></extra>"}
@@ -87,9 +88,9 @@ def rate_line(frame: pd.DataFrame, target: float | None, lang: str) -> dict:
                    yaxis={"ticksuffix": "%", "range": [max(0, low - 3), 100.5]}, **extra)
 
 
-def histogram(frame: pd.DataFrame, lang: str) -> dict:
+def histogram(frame: pd.DataFrame, lang: str, missing: str = "") -> dict:
     if frame.empty:
-        return empty(lang)
+        return empty(lang, missing)
     cases = _list(frame["cases"])
     bar = {"type": "bar", "x": _list(frame["range"]), "y": cases, "marker": {"color": COLORWAY[3]}, "text": cases,
            "textposition": "outside", "cliponaxis": False, "textfont": {"size": 12, "color": INK},
@@ -98,10 +99,10 @@ def histogram(frame: pd.DataFrame, lang: str) -> dict:
                    xaxis={"type": "category", "title": {"text": t("days", lang), "font": {"size": 13}}})
 
 
-def trend(frame: pd.DataFrame, labels: dict[str, str], lang: str, unit: str = "") -> dict:
+def trend(frame: pd.DataFrame, labels: dict[str, str], lang: str, unit: str = "", missing: str = "") -> dict:
     """One line per scope over the years, in the frame's order; customdata is the scope code (a click opens it)."""
     if frame.empty:
-        return empty(lang)
+        return empty(lang, missing)
     points: dict[str, tuple[list, list]] = {}
     for scope, period, value in zip(_list(frame["scope"]), _list(frame["period"]), _list(frame["value"])):
         xs, ys = points.setdefault(scope, ([], []))

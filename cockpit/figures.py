@@ -38,9 +38,19 @@ def _ramp(values: pd.Series) -> list[str]:
     return [f"rgb({mix(59, 41, v / top)},{mix(130, 216, v / top)},{mix(246, 255, v / top)})" for v in values]
 
 
+def _px(text: str, size: int = 15) -> float:
+    """About how wide `text` draws: a CJK character is a full em, Latin about half."""
+    return sum(size if ord(ch) > 0x2e80 else 0.5 * size for ch in text)
+
+
 def no_data_text(lang: str, missing: str = "") -> str:
-    """暂无数据 / No data yet, then what is missing and which source loads it, one part a line."""
-    lines = [f'<span style="font-size:15px">{part}</span>' for part in missing.split(" · ") if part]
+    """暂无数据 / No data yet, then what is missing and which source loads it, one part a line; a part too wide
+    for the narrowest panel (the on-time gauge's 220px) breaks before its bracket."""
+    parts = []
+    for part in (p for p in missing.split(" · ") if p):
+        cut = part.find("(")
+        parts += [part[:cut].rstrip(), part[cut:]] if _px(part) > 190 and cut > 0 else [part]
+    lines = [f'<span style="font-size:15px">{part}</span>' for part in parts]
     return "<br>".join([t("no_data", lang), *lines])
 
 
@@ -49,7 +59,7 @@ def empty(lang: str, missing: str = "") -> go.Figure:
     fig = go.Figure()
     fig.add_annotation(text=no_data_text(lang, missing), showarrow=False, font={"size": 24, "color": MUTED},
                        xref="paper", yref="paper", x=0.5, y=0.5)
-    return _layout(fig, xaxis={"visible": False}, yaxis={"visible": False})
+    return _layout(fig, xaxis={"visible": False}, yaxis={"visible": False}, margin={"l": 4, "r": 4, "t": 4, "b": 4})
 
 
 def rd_trend(series: pd.DataFrame, lang: str, line: float = 4.0, missing: str = "") -> go.Figure:

@@ -48,6 +48,7 @@ LABELS = {
     "need_firms": ("暂无企业名录 · 由企业数据源(HTTP/SQL)提供", "No firm register yet · loaded by a firms source (HTTP/SQL)"),
     "need_matters": ("暂无创新事项目录 · 由事项数据源(HTTP/SQL)提供",
                      "No innovation matters yet · loaded by a matters source (HTTP/SQL)"),
+    "chain_values": ("产业链指标", "chain indicator"),
     "wall_failed": ("驾驶舱暂时无法加载数据", "The cockpit cannot load its data right now"),
     "wall_retrying": ("正在重试 ({n}/{max})", "retrying ({n}/{max})"),
     "wall_gave_up": ("已重试 {n} 次", "retried {n} times"),

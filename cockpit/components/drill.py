@@ -62,7 +62,18 @@ def page_frame(page: str, state: State, title: str, crumbs, body, years, demo: b
     ], className=f"drill lang-{state.lang}", id=f"drill-{page}", **{"data-view": state.href()})
 
 
-def drill_panel(page: str, key: str, title: str, body, info, lang: str, wide: bool = False, export: bool = True):
+def no_data(lang: str, missing: str = ""):
+    """The text box a table or grid without rows shows instead: 暂无数据, what is missing, which source loads it."""
+    return html.Div([html.Div(t("no_data", lang), className="no-data-title")]
+                    + [html.Div(part, className="no-data-need") for part in missing.split(" · ") if part],
+                    className="no-data", role="note")
+
+
+def drill_panel(page: str, key: str, title: str, body, info, lang: str, wide: bool = False, export: bool = True,
+                missing: str | None = None):
+    """A titled panel; with `missing` (None: the data is there) it says what is missing above its body."""
+    if missing is not None:
+        body = [no_data(lang, missing), body]
     tools = [info]
     if export:
         tools += [html.Button(t("export", lang), id=ids.drill_export(page, key), className="export-btn", n_clicks=0),
@@ -135,7 +146,10 @@ def indicator_tiles(values, codes, meta, lang: str, extra=()):
     catalogue = meta.to_dict("index")
     tiles = []
     for code in codes:
-        if code not in where:
+        if code not in where:  # not loaded yet: a dash that says so, the tile stays in its place
+            ind = catalogue[code]
+            tiles.append(kpi_tile(ind["name_en" if lang == "en" else "name_zh"], "—", unit_label(ind["unit"], lang),
+                                  info_mark(None, lang, ind), note=t("no_data", lang)))
             continue
         row, ind = values.iloc[where[code]], catalogue[code]
         places = 2 if ind["unit"] in ("%", "亿元") else 0

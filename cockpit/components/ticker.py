@@ -8,8 +8,9 @@ from cockpit.i18n import missing, t
 
 def ticker_items(cases, lang: str) -> list:
     if cases.empty:
-        return [html.Div([html.Span(t("no_data", lang), className="ticker-none"),
-                          html.Span(missing("cases", lang), className="ticker-need")], className="ticker-row empty")]
+        return [html.Div([html.Span(t("no_data", lang), className="ticker-none")]
+                         + [html.Span(part, className="ticker-need") for part in missing("cases", lang).split(" · ")],
+                         className="ticker-row empty")]
     rows = []
     for r in cases.to_dict("records"):
         rows.append(html.Div([

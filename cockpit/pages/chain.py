@@ -6,13 +6,13 @@ import dash
 import pandas as pd
 from dash import Input, Output, State, callback, html, no_update
 
-from cockpit import context, drill, drill_figures, ids
+from cockpit import context, drill, drill_figures, ids, queries
 from cockpit import chain_queries as cq
 from cockpit import drill_queries as dq
 from cockpit.components import drill as ui
 from cockpit.components.firms import FIRM_COLUMNS, firm_grid
 from cockpit.components.info import info_mark
-from cockpit.i18n import t
+from cockpit.i18n import missing, t
 
 PAGE = "chain"
 VALUES = [c for c in cq.CHAIN_CODES if c != "listed_firms"]  # listed firms are counted per chain only
@@ -69,19 +69,23 @@ def _body(engine, state: drill.State, f: dict) -> html.Div:
                                      else r.department_zh) if isinstance(r.department_code, str) else "—"]
                 for r in res.itertuples(index=False)]
     panel = lambda key, name, body, info, **kw: ui.drill_panel(PAGE, key, name, body, info, lang, **kw)
+    have, need = queries.has_data(engine), missing("observations", lang, title)
+    res_body = ui.link_table(["", t("resource", lang), t("type", lang), t("provider", lang), t("department", lang)],
+                             res_rows) if res_rows else ui.no_data(lang, "" if have["resources"] else missing("resources", lang))
     return html.Div([
         panel("segments", f"{t('segment_compare', lang)} · {title}", ui.graph(PAGE, "segments", drill_figures.ranking(
-            [labels[x] for x in s["segment_code"]], s["value"], list(s["segment_code"]), lang, ",.2f"), height=300),
-            info_mark(s, lang, ind)),
+            [labels[x] for x in s["segment_code"]], s["value"], list(s["segment_code"]), lang, ",.2f", missing=need),
+            height=300), info_mark(s, lang, ind)),
         panel("trend", f"{t('chain_trend', lang)} · {title}", ui.graph(PAGE, "trend", drill_figures.trend(
-            f["trend"], labels, lang), height=300), info_mark(f["trend"], lang, ind)),
+            f["trend"], labels, lang, missing=need), height=300), info_mark(f["trend"], lang, ind)),
         panel("segtable", t("segments", lang), ui.link_table(
             [t("segment", lang)] + [meta.loc[c, "name_en" if lang == "en" else "name_zh"] for c, _ in cols]
-            + [t("firm_count", lang)], seg_rows, numeric=set(range(1, 7))), info_mark(seg, lang), wide=True),
+            + [t("firm_count", lang)], seg_rows, numeric=set(range(1, 7))), info_mark(seg, lang), wide=True,
+            missing=None if seg[VALUES].notna().to_numpy().any() else missing("observations", lang, t("chain_values", lang))),
         panel("firms", t("firms", lang), firm_grid(PAGE, f["firms"], state),
-              info_mark(f["firms"], lang, definition=t("def_firms", lang)), wide=True),
-        panel("resources", t("chain_resources", lang), ui.link_table(
-            ["", t("resource", lang), t("type", lang), t("provider", lang), t("department", lang)], res_rows),
+              info_mark(f["firms"], lang, definition=t("def_firms", lang)), wide=True,
+              missing=None if len(f["firms"]) else "" if have["firms"] else missing("firms", lang)),
+        panel("resources", t("chain_resources", lang), res_body,
               info_mark(res, lang, definition=t("def_resources", lang)), wide=True),
     ], className="drill-grid-2")
 

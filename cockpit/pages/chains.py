@@ -11,7 +11,7 @@ from cockpit import chain_queries as cq
 from cockpit import drill_queries as dq
 from cockpit.components import drill as ui
 from cockpit.components.info import info_mark
-from cockpit.i18n import t
+from cockpit.i18n import missing, t
 
 PAGE = "chains"
 VALUES = list(cq.CHAIN_CODES)
@@ -74,14 +74,17 @@ def render(state: drill.State):
     c = f["compare"]
     title = ind["name_en" if lang == "en" else "name_zh"]
     period = f"{state.start or '…'} – {state.end or '…'}"
+    need = missing("observations", lang, title)
+    values = f["table"][VALUES].notna().to_numpy().any()
     body = html.Div([
         ui.drill_panel(PAGE, "compare", f"{t('chain_compare', lang)} · {title}", ui.graph(PAGE, "compare", drill_figures.ranking(
-            [labels[x] for x in c["chain_code"]], c["value"], list(c["chain_code"]), lang, ",.2f")),
+            [labels[x] for x in c["chain_code"]], c["value"], list(c["chain_code"]), lang, ",.2f", missing=need)),
             info_mark(c, lang, ind), lang),
         ui.drill_panel(PAGE, "trend", f"{t('chain_trend', lang)} · {title}", ui.graph(PAGE, "trend", drill_figures.trend(
-            f["trend"], labels, lang)), info_mark(f["trend"], lang, ind), lang),
+            f["trend"], labels, lang, missing=need)), info_mark(f["trend"], lang, ind), lang),
         ui.drill_panel(PAGE, "table", t("chains_title", lang), _table(f["table"], state),
-                       info_mark(f["table"], lang, definition=t("def_firms", lang), period=period), lang, wide=True),
+                       info_mark(f["table"], lang, definition=t("def_firms", lang), period=period), lang, wide=True,
+                       missing=None if values else missing("observations", lang, t("chain_values", lang))),
     ], className="drill-grid-2")
     crumbs = [(t("nav_cockpit", lang), state.href("/")), (t("nav_chains", lang), None)]
     available = cq.observed(engine, tuple(f["table"]["chain_code"]), tuple(VALUES))

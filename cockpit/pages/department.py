@@ -7,11 +7,11 @@ import dash
 import pandas as pd
 from dash import Input, Output, State, callback, html, no_update
 
-from cockpit import context, drill, drill_figures, ids
+from cockpit import context, drill, drill_figures, ids, queries
 from cockpit import drill_queries as dq
 from cockpit.components import drill as ui
 from cockpit.components.info import info_mark
-from cockpit.i18n import t
+from cockpit.i18n import missing, t
 
 PAGE = "department"
 RUN = ["is_demo", "run_id", "loaded_at"]
@@ -101,21 +101,26 @@ def _body(engine, dept: dict, state: drill.State, f: dict) -> list:
     filt = [html.Span([f"{t('matter_filter', lang)}: {state.matter} ", ui.link(state, None, t("clear", lang), matter=None)],
                       className="filter-chip")] if state.matter else []
     panel = lambda key, title, body, info, **kw: ui.drill_panel(PAGE, key, title, body, info, lang, **kw)
+    have = queries.has_data(engine)  # what an empty panel says is missing: nothing loaded yet, or this period
+    cases = "" if have["cases"] else missing("cases", lang)
+    matters = cases if have["matters"] else missing("matters", lang)
+    res_body = ui.link_table(["", t("resource", lang), t("type", lang), t("provider", lang), t("chain", lang)],
+                             res_rows) if res_rows else ui.no_data(lang, "" if have["resources"] else missing("resources", lang))
     return [tiles, html.Div([
         panel("monthly", t("cases_over_time", lang), ui.graph(PAGE, "monthly", drill_figures.monthly_cases(
-            f["monthly"], f["ontime"], lang)), info_mark(f["monthly"], lang, ind("matters_handled")), wide=True),
+            f["monthly"], f["ontime"], lang, missing=cases)), info_mark(f["monthly"], lang, ind("matters_handled")), wide=True),
         panel("ontime", t("on_time_trend", lang), ui.graph(PAGE, "ontime", drill_figures.rate_line(
-            f["ontime"], ind("on_time_rate")["target"], lang)), info_mark(f["ontime"], lang, ind("on_time_rate"))),
-        panel("days", t("processing_dist", lang), ui.graph(PAGE, "days", drill_figures.histogram(f["days"], lang)),
+            f["ontime"], ind("on_time_rate")["target"], lang, missing=cases)), info_mark(f["ontime"], lang, ind("on_time_rate"))),
+        panel("days", t("processing_dist", lang), ui.graph(PAGE, "days", drill_figures.histogram(f["days"], lang,
+                                                                                                  missing=cases)),
               info_mark(f["days"], lang, ind("avg_processing_days"), definition=t("def_days", lang), period=period)),
         panel("matters", t("dept_matters", lang), ui.graph(PAGE, "matters", drill_figures.ranking(
-            matter_names, m["submitted"], list(m["matter_code"]), lang), height=max(240, 30 * len(m) + 40)),
+            matter_names, m["submitted"], list(m["matter_code"]), lang, missing=matters), height=max(240, 30 * len(m) + 40)),
               info_mark(m, lang, definition=t("def_matters", lang), period=period)),
-        panel("resources", t("dept_resources", lang), ui.link_table(
-            ["", t("resource", lang), t("type", lang), t("provider", lang), t("chain", lang)], res_rows),
-              info_mark(res, lang, definition=t("def_resources", lang))),
+        panel("resources", t("dept_resources", lang), res_body, info_mark(res, lang, definition=t("def_resources", lang))),
         panel("cases", t("latest_cases", lang), [*filt, _grid(f["cases"], state)],
-              info_mark(f["cases"], lang, definition=t("def_cases", lang)), wide=True),
+              info_mark(f["cases"], lang, definition=t("def_cases", lang)), wide=True,
+              missing=cases if f["cases"].empty else None),
     ], className="drill-grid-2")]
 
 

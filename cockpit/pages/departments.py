@@ -6,11 +6,11 @@ import dash
 import pandas as pd
 from dash import Input, Output, State, callback, dcc, html, no_update
 
-from cockpit import context, drill, drill_figures, ids
+from cockpit import context, drill, drill_figures, ids, queries
 from cockpit import drill_queries as dq
 from cockpit.components import drill as ui
 from cockpit.components.info import info_mark
-from cockpit.i18n import name, t
+from cockpit.i18n import missing, name, t
 
 PAGE = "departments"
 SORTS = {"handled": ("handled", False), "on_time": ("on_time_rate", False), "days": ("avg_days", True)}
@@ -64,16 +64,17 @@ def render(state: drill.State):
     spark = dq.monthly(engine, None, state.start, state.end)
     meta = dq.indicators(engine)
     col = SORTS[state.sort or "handled"][0]
+    need = None if queries.has_data(engine)["cases"] else missing("cases", lang)  # the 33 at zero: say why
     indicator = {"handled": "matters_handled", "on_time_rate": "on_time_rate", "avg_days": "avg_processing_days"}[col]
     period = f"{state.start or '…'} – {state.end or '…'}"
     chart = drill_figures.ranking([name(r, lang, "department") for _, r in df.iterrows()], df[col],
                                   list(df["department_code"]), lang, ",.0f" if col == "handled" else ",.1f",
-                                  "%" if col == "on_time_rate" else "")
+                                  "%" if col == "on_time_rate" else "", missing=need or "")
     body = [
         ui.drill_panel(PAGE, "chart", f"{t('dept_chart', lang)} · {t(LABEL[col], lang)}",
                        ui.graph(PAGE, "chart", chart, height=900), info_mark(df, lang, meta.loc[indicator].to_dict(), period=period), lang),
         ui.drill_panel(PAGE, "table", t("dept_table", lang), _table(df, spark, state),
-                       info_mark(df, lang, meta.loc["matters_handled"].to_dict(), period=period), lang),
+                       info_mark(df, lang, meta.loc["matters_handled"].to_dict(), period=period), lang, missing=need),
     ]
     crumbs = [(t("nav_cockpit", lang), state.href("/")), (t("nav_departments", lang), None)]
     return ui.page_frame(PAGE, state, t("dept_list_title", lang), crumbs, html.Div(body, className="drill-grid-2"),

@@ -6,13 +6,13 @@ import dash
 import pandas as pd
 from dash import Input, Output, State, callback, html, no_update
 
-from cockpit import context, drill, drill_figures, ids
+from cockpit import context, drill, drill_figures, ids, queries
 from cockpit import chain_queries as cq
 from cockpit import drill_queries as dq
 from cockpit.components import drill as ui
 from cockpit.components.firms import FIRM_COLUMNS, firm_grid
 from cockpit.components.info import info_mark
-from cockpit.i18n import t
+from cockpit.i18n import missing, t
 
 PAGE = "segment"
 VALUES = [c for c in cq.CHAIN_CODES if c != "listed_firms"]
@@ -86,14 +86,19 @@ def render(state: drill.State, code, segment):
     code_name = meta.loc[c["indicator_code"].iloc[0], "name_en" if lang == "en" else "name_zh"] if len(c) else ""
     title = seg["name_en" if lang == "en" else "name_zh"]
     panels = [_firm_panel(engine, f, state, meta)] if state.firm else []
+    firms = len(f["firms"]) > 0 or queries.has_data(engine)["firms"]
+    firm_need = missing("observations", lang, meta.loc[cq.FIRM_CODES[0], "name_en" if lang == "en" else "name_zh"])
     panels += [
         ui.drill_panel(PAGE, "compare", f"{t('firm_compare', lang)} · {code_name}", ui.graph(PAGE, "compare", drill_figures.ranking(
-            [firm_label(r) for _, r in c.iterrows()], c["value"], list(c["code"]), lang, ",.3f"), height=320),
+            [firm_label(r) for _, r in c.iterrows()], c["value"], list(c["code"]), lang, ",.3f",
+            missing=firm_need if firms else missing("firms", lang)), height=320),
             info_mark(c, lang, meta.loc[c["indicator_code"].iloc[0]].to_dict() if len(c) else None), lang),
         ui.drill_panel(PAGE, "trend", f"{t('chain_trend', lang)} · {ind_name}", ui.graph(PAGE, "trend", drill_figures.trend(
-            f["trend"], {seg["code"]: title}, lang), height=320), info_mark(f["trend"], lang, meta.loc[indicator].to_dict()), lang),
+            f["trend"], {seg["code"]: title}, lang, missing=missing("observations", lang, ind_name)), height=320),
+            info_mark(f["trend"], lang, meta.loc[indicator].to_dict()), lang),
         ui.drill_panel(PAGE, "firms", t("firms", lang), firm_grid(PAGE, f["firms"], state),
-                       info_mark(f["firms"], lang, definition=t("def_firms", lang)), lang, wide=True),
+                       info_mark(f["firms"], lang, definition=t("def_firms", lang)), lang, wide=True,
+                       missing=None if len(f["firms"]) else "" if firms else missing("firms", lang)),
     ]
     crumbs = [(t("nav_cockpit", lang), state.href("/")), (t("nav_chains", lang), state.href("/chains")),
               (chain["name_en" if lang == "en" else "name_zh"], state.href(f"/chains/{code}")), (title, None)]
