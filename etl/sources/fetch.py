@@ -2,6 +2,7 @@
 SourceError, retried as urllib3's Retry policy says, waiting as Retry-After tells, never past the run's deadline."""
 from __future__ import annotations
 
+import logging
 import socket
 import threading
 import time
@@ -16,6 +17,7 @@ from urllib3.util.retry import Retry
 
 from etl.sources.base import SourceError
 
+log = logging.getLogger(__name__)
 _armed = threading.local()  # the watchdog of the request this thread is making, if any
 
 
@@ -141,6 +143,7 @@ class Fetcher:
                 raise SourceError(f"{why}: waiting {wait:g} s would pass the run deadline of {self.run_deadline:g} s"
                                   if wait > 0 and left > 0 else f"{why}; the run deadline of {self.run_deadline:g} s "
                                   "has passed")
+            log.warning("%s; try %d in %g s", why, tries + 1, wait)
             if wait > 0:
                 self.sleep(wait)
 

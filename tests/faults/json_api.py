@@ -15,7 +15,7 @@ from etl.sources import HttpJsonSource
 from etl.store import EtlRun, Observation
 
 FIELDS = {"indicator": "ind", "period": "period", "scope": "scope", "value": "v"}
-FAST = {"timeout": 0.5, "retries": 2, "backoff": 0.01}
+FAST = {"timeout": 5, "retries": 2, "backoff": 0.01}  # a deadline a loaded 2-core machine meets
 
 
 class Api:
