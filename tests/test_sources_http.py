@@ -9,7 +9,7 @@ from sqlalchemy import select
 from etl import load
 from etl.sources import HttpJsonSource, make_source
 from etl.sources.http import pick
-from etl.store import EtlRun, MatterCase, Observation, RejectedRow
+from etl.store import MatterCase, Observation, RejectedRow
 from faults.json_api import FAST, FIELDS, api, assert_failed_run, loaded, observations, pages, rec  # noqa: F401
 
 def test_pages_are_followed_until_an_empty_page(engine, api):

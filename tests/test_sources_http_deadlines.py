@@ -11,8 +11,7 @@ import pytest
 
 from etl import load
 from etl.sources import HttpJsonSource, SourceError
-from faults.json_api import (FAST, FIELDS, api, assert_failed_run, drip, endless, loaded,  # noqa: F401
-                             observations, rec)
+from faults.json_api import FAST, FIELDS, api, assert_failed_run, drip, endless, loaded, rec  # noqa: F401
 
 BODY = json.dumps([rec("gdp", "2020", "county", 999)]).encode()
 HEAD = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n" % len(BODY)
