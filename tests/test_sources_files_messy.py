@@ -175,3 +175,10 @@ def test_row_numbers_are_the_files_lines_under_a_title_block(tmp_path):
     lines = {n: BUREAU_LINES[n - 1].split(",")[0] for n in frame["_row"]}
     assert sorted(lines) == [6, 7, 8, 9, 10]
     assert lines[9] == "其中：发明专利授权" and set(frame.loc[frame["_row"] == 9, "indicator"]) == {"发明专利授权"}
+
+
+def test_footnotes_and_sign_off_lines_under_a_long_table_are_not_rows(engine, drop):
+    (drop / "long.csv").write_text("指标,期间,范围,数值\n地区生产总值,2022,全县,471\n\n注：2022年为快报数\n备注\n"
+                                   "数据来源：县统计局\n填表人：王五,,联系电话：123\n", encoding="utf-8")
+    result = load.run(engine, "drop", dropped(drop))
+    assert (result.status, result.rows_read, result.rows_loaded, result.rows_rejected) == ("success", 1, 1, 0)

@@ -92,7 +92,7 @@ def _read_line(line: str, delimiter: str):
 def read_text(path: Path, data: bytes) -> list[pd.DataFrame]:
     """Raw records of one delimited text file; raises FileRefused naming the line where it can."""
     text, _ = decode(data)
-    if not text.strip():
+    if not text or text.isspace():  # isspace stops at the first letter; strip() would copy the whole text
         raise FileRefused("empty file")
     head = head_lines(text)
     found = sniff(head)
