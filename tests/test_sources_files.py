@@ -101,6 +101,8 @@ def test_source_and_note_columns_are_kept_and_defaulted(engine, drop, firm):
     "指标,期间,范围,数值",
     "指标,年份,主体,值",
     " Indicator , PERIOD ,Scope,Value",
+    "*指标名称,*年度,部门,数据",
+    "指　标,期　间,范　围,数　值",
 ])
 def test_header_aliases_mean_the_same(engine, drop, headers):
     (drop / "h.csv").write_text(f"{headers}\ngdp,2020,county,471\n", encoding="utf-8")

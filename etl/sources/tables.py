@@ -48,8 +48,9 @@ class FileRefused(Exception):
 
 
 def norm(cell) -> str:
-    """A cell compared as a header word: no spaces (also not the full-width ones inside 指　标), case folded."""
-    return _SPACE.sub("", str(cell)).casefold() if cell is not None else ""
+    """A cell compared as a header word: no spaces (also not the full-width ones inside 指　标), no required-field
+    marks (*指标), case folded."""
+    return _SPACE.sub("", str(cell)).strip("*＊★※").casefold() if cell is not None else ""
 
 
 def split_unit(label: str) -> tuple[str, str | None]:
