@@ -105,9 +105,12 @@ class FileDropSource:
             return []
         picked, now = [], self.now()
         for path in sorted(self.folder.iterdir()):
-            why = ignored(path)
-            if why is None and self.settle_seconds > 0 and now - path.stat().st_mtime < self.settle_seconds:
-                why = f"still being written (changed less than {self.settle_seconds:g} s ago)"
+            try:
+                why = ignored(path)
+                if why is None and self.settle_seconds > 0 and now - path.stat().st_mtime < self.settle_seconds:
+                    why = f"still being written (changed less than {self.settle_seconds:g} s ago)"
+            except OSError:  # gone since the listing (moved by its sender): nothing to read
+                continue
             if why is None:
                 picked.append(path)
             elif why != "not a file":
