@@ -10,7 +10,7 @@ import pandas as pd
 from sqlalchemy import column, insert, literal, or_, select, table, true, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from etl import validate
+from etl import staging, validate
 from etl.catalogue import Lookups, reference_rows
 from etl.sources.base import KINDS, Batch
 from etl.store import (
@@ -75,36 +75,14 @@ def seed_reference(engine, catalogue: dict) -> None:
             upsert_rows(conn, REFERENCE[name], rows)
 
 
-def _stage(conn, name: str, like: str, columns: list[str], frame: pd.DataFrame) -> None:
-    """Bulk-copy `frame` into a fresh temporary table shaped like `like` (COPY on PostgreSQL)."""
-    conn.exec_driver_sql(f"DROP TABLE IF EXISTS {name}")
-    cols = ", ".join(columns)
-    conn.exec_driver_sql(f"CREATE TEMP TABLE {name} AS SELECT {cols} FROM {like} WHERE 1 = 0")
-    series = []
-    for c in columns:
-        s = frame[c]
-        if pd.api.types.is_datetime64_any_dtype(s):
-            s = s.dt.strftime("%Y-%m-%d %H:%M:%S.%f")
-        series.append(s.astype(object).where(s.notna(), None).tolist() if s.hasnans else s.tolist())
-    rows = list(zip(*series))
-    if conn.dialect.name == "postgresql":
-        with conn.connection.driver_connection.cursor() as cur:
-            with cur.copy(f"COPY {name} ({cols}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-    else:
-        marks = ", ".join("?" for _ in columns)
-        conn.exec_driver_sql(f"INSERT INTO {name} ({cols}) VALUES ({marks})", rows)
-
-
 def _plain(value):
     """A numpy scalar as the plain Python value a driver binds."""
     return value.item() if hasattr(value, "item") else value
 
 
 def upsert_staged(conn, model, frame: pd.DataFrame, columns: list[str], keys: list[str], run_id: int) -> int:
-    """Stage the rows, then one INSERT ... SELECT ... ON CONFLICT DO UPDATE that touches only rows whose values
-    differ. Returns the number of rows inserted or changed."""
+    """Stage the rows, then touch only rows whose values differ: on SQLite one INSERT ... SELECT ... ON CONFLICT
+    DO UPDATE, on PostgreSQL an UPDATE then an INSERT (staging.apply_postgres). Returns the rows inserted or changed."""
     if frame.empty:
         return 0
     name = f"stage_{model.__tablename__}"
@@ -113,10 +91,14 @@ def upsert_staged(conn, model, frame: pd.DataFrame, columns: list[str], keys: li
                 if c not in keys and not frame[c].hasnans and (frame[c] == frame[c].iloc[0]).all()}
     staged = [c for c in columns if c not in constant]
     frame = frame.sort_values(keys)
-    _stage(conn, name, model.__tablename__, staged, frame)
+    staging.stage(conn, name, model.__tablename__, staged, frame)
     stage = table(name, *[column(c) for c in staged])
     picked = [stage.c[c] if c in stage.c else literal(_plain(constant[c]), model.__table__.c[c].type).label(c)
               for c in columns]
+    if conn.dialect.name == "postgresql":
+        changed = staging.apply_postgres(conn, model.__table__, stage, dict(zip(columns, picked)), keys, run_id)
+        conn.exec_driver_sql(f"DROP TABLE {name}")
+        return changed
     source = select(*picked, literal(run_id).label("run_id")).where(true())
     # The frame was sorted by key before staging, so the scan feeds the unique index in key order; an ORDER BY
     # here would make SQLite sort the staged rows again (measured: twice the time of the upsert itself).

@@ -1,0 +1,110 @@
+"""Staged upserts store exactly what they were given, on SQLite and on PostgreSQL (binary COPY there): awkward text,
+floats, NULL and microsecond timestamps; a re-run changes nothing and a changed value changes only its row."""
+from __future__ import annotations
+
+from datetime import datetime
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import insert, select
+
+from etl import load
+from etl.store import EtlRun, Matter, MatterCase, Observation
+
+AWKWARD = ["tab\there", "new\nline", "cr\r\nlf", "back\\slash", "\\N", "\\.", 'double "quote"', "single 'quote'",
+           "comma, semicolon;", "", " padded ", "新昌县科技局·研发投入", "emoji 🚀", "NULL", "\\\\t"]
+
+
+def new_run(engine) -> int:
+    with engine.begin() as conn:
+        return conn.execute(insert(EtlRun).values(job="staging", source="test", started_at=datetime(2026, 1, 1))
+                            ).inserted_primary_key[0]
+
+
+def upsert(engine, model, frame, columns, keys) -> tuple[int, int]:
+    run_id = new_run(engine)
+    with engine.begin() as conn:
+        return load.upsert_staged(conn, model, frame, columns, keys, run_id), run_id
+
+
+def stored(engine, model, columns) -> dict:
+    with engine.connect() as conn:
+        rows = conn.execute(select(*[model.__table__.c[c] for c in columns + ["run_id"]])).all()
+    return {tuple(r)[:-1]: r[-1] for r in rows}
+
+
+def obs_frame() -> pd.DataFrame:
+    n = len(AWKWARD)
+    return pd.DataFrame({
+        "indicator_code": "rd_intensity", "period": [f"{2000 + i}" for i in range(n)], "scope": ["county", "全县"] * (n // 2) + ["county"],
+        "value": [0.1 + 0.2, 1e-300, 123456789.12345679, -0.0, 4.4, 1 / 3, 2.5e15] + [float(i) for i in range(n - 7)],
+        "unit": "%", "source": list(reversed(AWKWARD)), "note": AWKWARD, "is_demo": False})
+
+
+def expected(frame: pd.DataFrame, columns: list[str]) -> set:
+    return {tuple(None if pd.isna(v) else v.to_pydatetime() if isinstance(v, pd.Timestamp) else v for v in row)
+            for row in frame[columns].astype(object).itertuples(index=False)}
+
+
+def test_awkward_observations_round_trip_exactly_and_rerun_changes_nothing(engine):
+    frame = obs_frame()
+    changed, first_run = upsert(engine, Observation, frame, load.OBS_COLUMNS, load.OBS_KEY)
+    assert changed == len(frame)
+    rows = stored(engine, Observation, load.OBS_COLUMNS)
+    assert set(rows) == expected(frame, load.OBS_COLUMNS)
+    assert set(rows.values()) == {first_run}
+    again, _ = upsert(engine, Observation, frame.sample(frac=1, random_state=3), load.OBS_COLUMNS, load.OBS_KEY)
+    assert again == 0
+    assert stored(engine, Observation, load.OBS_COLUMNS) == rows
+
+
+def test_one_changed_value_changes_only_its_row_and_a_new_key_is_added(engine):
+    frame = obs_frame()
+    upsert(engine, Observation, frame, load.OBS_COLUMNS, load.OBS_KEY)
+    before = stored(engine, Observation, load.OBS_COLUMNS)
+    edited = frame.copy()
+    edited.loc[3, "note"] = edited.loc[3, "note"] + "\t改"
+    added = frame.iloc[[0]].assign(period="1999", note="new\\row\n")
+    changed, run_id = upsert(engine, Observation, pd.concat([edited, added], ignore_index=True),
+                             load.OBS_COLUMNS, load.OBS_KEY)
+    assert changed == 2
+    after = stored(engine, Observation, load.OBS_COLUMNS)
+    touched = {k for k, r in after.items() if r == run_id}
+    assert touched == expected(pd.concat([edited.iloc[[3]], added]), load.OBS_COLUMNS)
+    assert {k: r for k, r in after.items() if r != run_id} == {k: r for k, r in before.items()
+                                                                if k[1] != frame.loc[3, "period"]}
+
+
+def case_frame() -> pd.DataFrame:
+    n = len(AWKWARD)
+    submitted = pd.Timestamp("2026-03-01 08:00:00") + pd.to_timedelta(np.arange(n) * 3_600_000_123, unit="us")
+    stamp = pd.Series(submitted + pd.Timedelta(days=1, microseconds=7))
+    return pd.DataFrame({
+        "case_no": [f"C-{i}\t{AWKWARD[i]}" for i in range(n)], "matter_code": "m.one", "department_code": "kjj",
+        "submitted_at": submitted, "accepted_at": stamp.where(np.arange(n) % 2 == 0),
+        "completed_at": stamp.where(np.arange(n) % 3 == 0), "due_at": pd.Series([pd.NaT] * n, dtype="datetime64[ns]"),
+        "status": ["accepted", "completed", "submitted"] * (n // 3), "source": AWKWARD, "is_demo": [True, False] * (n // 2) + [True]})
+
+
+def test_awkward_cases_with_null_and_microsecond_timestamps_round_trip_exactly(engine):
+    with engine.begin() as conn:
+        load.upsert_rows(conn, Matter, [{"code": "m.one", "name_zh": "事项", "name_en": "Matter", "section": "matters",
+                                         "department_code": "kjj", "promised_days": 5, "is_demo": False}])
+    frame = case_frame()
+    changed, _ = upsert(engine, MatterCase, frame, load.CASE_COLUMNS, ["case_no"])
+    assert changed == len(frame)
+    rows = stored(engine, MatterCase, load.CASE_COLUMNS)
+    assert set(rows) == expected(frame, load.CASE_COLUMNS)
+    assert upsert(engine, MatterCase, frame, load.CASE_COLUMNS, ["case_no"])[0] == 0
+    frame.loc[4, "completed_at"] = pd.Timestamp("2026-04-01 12:00:00.000001")
+    changed, run_id = upsert(engine, MatterCase, frame, load.CASE_COLUMNS, ["case_no"])
+    assert changed == 1
+    assert [k for k, r in stored(engine, MatterCase, load.CASE_COLUMNS).items() if r == run_id] == \
+        [tuple(expected(frame.iloc[[4]], load.CASE_COLUMNS))[0]]
+
+
+def test_a_batch_wide_value_travels_as_a_literal_and_still_round_trips(engine):
+    for awkward in AWKWARD:
+        frame = obs_frame().assign(note=awkward)
+        assert upsert(engine, Observation, frame, load.OBS_COLUMNS, load.OBS_KEY)[0] > 0
+        assert {k[6] for k in stored(engine, Observation, load.OBS_COLUMNS)} == {awkward}
