@@ -1,5 +1,6 @@
 """ETL benchmark: (a) staged upsert of 1M observations into SQLite vs pandas to_sql, (b) 1M-row CSV ingest end to
-end (parse, validate, upsert), (c) re-run of the same file (all unchanged). Each is measured in --rounds fresh stores
+end (parse, validate, upsert), (c) re-run of the same file (all unchanged), and with --postgres (e) the same staged
+upsert on PostgreSQL vs pandas to_sql on the same server (a throwaway database per round, dropped after). Each is measured in --rounds fresh stores
 and the best round counts (the machine is shared and noisy); every round is printed. Last line: one JSON object."""
 from __future__ import annotations
 
@@ -12,13 +13,16 @@ sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
 
 import argparse
 import json
+import os
 import statistics
 import tempfile
 import time
+import uuid
+from contextlib import contextmanager
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import create_engine, make_url, select
 
 from etl import load, migrate
 from etl.catalogue import read_catalogue
@@ -56,8 +60,42 @@ def keys(engine, n: int) -> pd.DataFrame:
     return df.sample(frac=1, random_state=2).reset_index(drop=True)  # arrival order is not key order
 
 
+PG_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+
+
 def bench_upsert(folder: Path, n: int) -> tuple[float, float]:
-    engine = fresh_store(folder, "upsert.sqlite")
+    return time_upsert(fresh_store(folder, "upsert.sqlite"), make_engine(f"sqlite:///{folder / 'pandas.sqlite'}"), n)
+
+
+@contextmanager
+def throwaway_database(admin_url: str):
+    """The URL of a new database on the server at `admin_url`, dropped on the way out."""
+    name = f"bench_etl_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    try:
+        yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
+def bench_postgres(admin_url: str, n: int) -> tuple[float, float]:
+    """(a) on PostgreSQL: a fresh migrated store; pandas writes a plain table in the same database."""
+    with throwaway_database(admin_url) as url:
+        engine = make_engine(url)
+        try:
+            migrate.prepare(engine, read_catalogue())
+            return time_upsert(engine, engine, n, plain_table="pandas_observations")
+        finally:
+            engine.dispose()
+
+
+def time_upsert(engine, plain, n: int, plain_table: str = "observations") -> tuple[float, float]:
+    """The staged upsert of n new observations into the store at `engine`, then pandas to_sql of the same frame
+    into `plain_table` at `plain`: (upsert rows/s, pandas seconds / upsert seconds)."""
     load.run(engine, "firms", DemoSource())  # real firm codes as scopes
     df = keys(engine, n).assign(source="bench", note="", is_demo=False)
     with engine.begin() as conn:
@@ -67,9 +105,8 @@ def bench_upsert(folder: Path, n: int) -> tuple[float, float]:
         changed = load.upsert_staged(conn, Observation, df, load.OBS_COLUMNS, load.OBS_KEY, run_id)
     upsert_s = time.perf_counter() - t
     assert changed == n, changed
-    plain = make_engine(f"sqlite:///{folder / 'pandas.sqlite'}")
     t = time.perf_counter()
-    df.assign(run_id=run_id).to_sql("observations", plain, if_exists="append", index=False, chunksize=100_000)
+    df.assign(run_id=run_id).to_sql(plain_table, plain, if_exists="append", index=False, chunksize=100_000)
     pandas_s = time.perf_counter() - t
     return n / upsert_s, pandas_s / upsert_s
 
@@ -124,6 +161,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--rounds", type=int, default=3, help="fresh stores per measurement; the best one counts")
+    parser.add_argument("--postgres", nargs="?", const=PG_ADMIN_URL, metavar="URL",
+                        help="also measure (e) on PostgreSQL; URL of a server where a throwaway database may be "
+                             f"created (default: TEST_POSTGRES_URL or {PG_ADMIN_URL})")
     args = parser.parse_args()
     upserts = each_round(args.rounds, lambda folder: bench_upsert(folder, args.rows))
     upsert_rps = max(r for r, _ in upserts)
@@ -139,9 +179,27 @@ def main() -> None:
           f"target: faster than b: {'met' if rerun_rps > ingest_rps else 'NOT met'})")
     detect_share = each_round(1, lambda folder: (header_detect_share(folder, args.rows, ingest_rps),))[0][0]
     print(f"(d) header detection and delimiter sniff: {detect_share:.4%} of the CSV ingest (target <= 5%)")
-    print(json.dumps({"bench": "etl", "upsert_rows_per_s": round(upsert_rps), "upsert_vs_pandas": round(vs_pandas, 2),
-                      "ingest_rows_per_s": round(ingest_rps), "rerun_rows_per_s": round(rerun_rps),
-                      "header_detect_share": round(detect_share, 6), "rounds": args.rounds}))
+    figures = {"bench": "etl", "upsert_rows_per_s": round(upsert_rps), "upsert_vs_pandas": round(vs_pandas, 2),
+               "ingest_rows_per_s": round(ingest_rps), "rerun_rows_per_s": round(rerun_rps),
+               "header_detect_share": round(detect_share, 6), "rounds": args.rounds}
+    if args.postgres:
+        figures.update(postgres_figures(args.postgres, args.rows, args.rounds))
+    print(json.dumps(figures))
+
+
+def postgres_figures(admin_url: str, n: int, rounds: int) -> dict:
+    """(e): each round in its own throwaway database; the best rate counts, the ratio is the rounds' median."""
+    results = []
+    for i in range(rounds):
+        load_avg = os.getloadavg()[0]
+        results.append(bench_postgres(admin_url, n))
+        print(f"    (e) round {i + 1}: {results[-1][0]:,.0f} rows/s, pandas took {results[-1][1]:.2f}x as long "
+              f"(load average {load_avg:.2f} at its start)", flush=True)
+    rps, vs_pandas = max(r for r, _ in results), statistics.median(v for _, v in results)
+    print(f"(e) PostgreSQL staged upsert: {rps:,.0f} rows/s (rounds: {', '.join(f'{r:,.0f}' for r, _ in results)}); "
+          f"pandas to_sql took {vs_pandas:.2f}x as long (median of the rounds' ratios; "
+          f"targets: >= 300,000 rows/s, ratio >= 5)")
+    return {"pg_upsert_rows_per_s": round(rps), "pg_upsert_vs_pandas": round(vs_pandas, 2)}
 
 
 if __name__ == "__main__":
