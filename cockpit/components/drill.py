@@ -73,7 +73,7 @@ def drill_panel(page: str, key: str, title: str, body, info, lang: str, wide: bo
                 missing: str | None = None):
     """A titled panel; with `missing` (None: the data is there) it says what is missing above its body."""
     if missing is not None:
-        body = [no_data(lang, missing), body]
+        body = [no_data(lang, missing), *(body if isinstance(body, list) else [body])]
     tools = [info]
     if export:
         tools += [html.Button(t("export", lang), id=ids.drill_export(page, key), className="export-btn", n_clicks=0),
