@@ -74,7 +74,8 @@ def summary(result) -> str:
     why = ", ".join(f"{reason} ×{n}" for reason, n in result.reasons.items())
     return (f"run {result.run_id} {result.status}; read {result.rows_read}, loaded {result.rows_loaded}, unchanged "
             f"{result.rows_unchanged}, rejected {result.rows_rejected}" + (f" ({why})" if why else "")
-            + (f"; {result.error}" if result.error else ""))
+            + (f"; {result.error}" if result.error else "")
+            + "".join(f"; skipped {where.rsplit('/', 1)[-1]}: {why}" for where, why in result.skipped))
 
 
 @click.group(cls=_Group)

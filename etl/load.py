@@ -41,6 +41,7 @@ class RunResult:
     refused: list[tuple[str, str]] = field(default_factory=list)
     error: str | None = None
     reasons: dict[str, int] = field(default_factory=dict)  # the commonest reasons rows were rejected, with counts
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (where, why): sheets or files left for later
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -203,6 +204,7 @@ def run(engine, job: str, source, progress=_quiet, today: date | None = None) ->
             log.exception("run %s of job %s: the failure could not be recorded", run_id, job)
         source_finish(source, batches, committed=False)
         return result
+    result.skipped = list(getattr(source, "skipped", []))
     source_finish(source, batches, committed=True)
     if engine.dialect.name == "sqlite" and result.rows_loaded:
         with engine.connect() as conn:  # SQLite keeps no statistics unless asked: let its planner see the new rows

@@ -72,3 +72,11 @@ def test_every_summary_counts_rejected_rows_with_their_reasons(cli_env, tmp_path
     assert "loaded 1" in out and "rejected 3 (unknown scope ×2, unknown indicator ×1)" in out
     data = json.loads(invoke("etl", "run-file", str(path), "--json").output.strip().splitlines()[-1])
     assert data["reasons"] == {"unknown scope": 2, "unknown indicator": 1}
+
+
+def test_the_summary_names_the_sheets_it_skipped(cli_env, tmp_path):
+    from office_files import bureau_workbook
+
+    path = bureau_workbook(tmp_path / "年报.xlsx")
+    out = invoke("etl", "run-file", str(path)).output
+    assert "skipped 年报.xlsx#说明:" in out and "skipped 年报.xlsx#Sheet3:" in out, out

@@ -59,7 +59,7 @@ def test_postgres_stopped_mid_load_fails_the_run_shows_nothing_partial_and_the_n
     migrate.prepare(engine, read_catalogue())
     drop = tmp_path / "drop"
     drop.mkdir()
-    job = Job(name="drop", source="file_drop", options={"folder": str(drop)}, trigger={"every": "5m"}, retries=0)
+    job = Job(name="drop", source="file_drop", options={"folder": str(drop), "settle_seconds": 0}, trigger={"every": "5m"}, retries=0)
     _csv(drop / "a.csv", [("rd_intensity", 2019, "county", 4.1)])
     assert schedule.run_job(engine, job, "2026-01-01T00:00:00").status == "success"
     before = _observations(engine)

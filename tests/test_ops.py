@@ -8,6 +8,7 @@ import re
 import time
 from datetime import datetime, timedelta
 
+import pandas as pd
 import pytest
 from sqlalchemy import func, select
 
@@ -23,7 +24,7 @@ PASSWORD = "correct horse battery"
 SCHEDULE = """[[jobs]]
 name = "file-drop"
 source = "file_drop"
-options = { folder = "drop" }
+options = { folder = "drop", settle_seconds = 0 }
 trigger = { every = "5m" }
 
 [[jobs]]
@@ -44,7 +45,7 @@ def ops_store(engine, tmp_path):
     sched = tmp_path / "schedule.toml"
     sched.write_text(SCHEDULE, encoding="utf-8")
     result = schedule.run_job(engine, read_jobs(sched)[0])
-    assert result.status == "success" and result.rows_rejected == 2
+    assert result.status == "partial" and result.rows_rejected == 2
     return sched
 
 
@@ -85,7 +86,7 @@ def test_each_job_shows_schedule_last_run_counts_next_run_and_freshness(store_ur
     texts = _texts(resp)
     row = texts[texts.index("file-drop"):texts.index("nightly")]
     assert row[:2] == ["file-drop", "file_drop"] and row[2] == "every 5m"
-    assert "success" in row and "1" in row and "2" in row and "ok" in row  # status, loaded, rejected, freshness
+    assert "partial" in row and "1" in row and "2" in row and "never" in row  # a refused file: no success yet
     nightly = texts[texts.index("nightly"):]
     assert nightly[2] == "cron 5 0 * * *" and "never" in nightly
     assert re.search(r"\d{4}-\d\d-\d\d 00:05:00", " ".join(nightly[:12]))  # its next run
@@ -102,7 +103,8 @@ def test_next_run_follows_the_trigger_and_freshness_counts_missed_intervals(engi
     assert now < nxt <= now + timedelta(minutes=5)
     assert (nxt - GRID_START).total_seconds() % 300 == 0  # on the interval grid every process shares
     assert status.loc["nightly", "next_run"].strftime("%H:%M") == "00:05"
-    last = status.loc["file-drop", "last_success"]
+    assert pd.isna(status.loc["file-drop", "last_success"])  # its only run refused a file: partial, no success
+    last = now - timedelta(hours=1)
     levels = [ops_queries.freshness(last, 300, last + timedelta(seconds=s)) for s in (60, 700, 1300)]
     assert levels == ["ok", "amber", "red"] and ops_queries.freshness(None, 300, now) == "never"
 
