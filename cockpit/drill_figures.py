@@ -43,7 +43,8 @@ def empty(lang: str, missing: str = "") -> dict:
                    xaxis={"visible": False}, yaxis={"visible": False}, margin={"l": 4, "r": 4, "t": 4, "b": 4})
 
 
-def ranking(labels: list[str], values, codes: list[str], lang: str, fmt: str = ",.0f", suffix: str = "", missing: str = "") -> dict:
+def ranking(labels: list[str], values, codes: list[str], lang: str, fmt: str = ",.0f", suffix: str = "",
+            missing: str = "") -> dict:
     """Horizontal bars, best on top; one bar per code (department, chain, segment or firm)."""
     values = [0.0 if v is None or v != v else float(v) for v in _list(values)]
     if not any(values):
