@@ -127,7 +127,7 @@ class FlakyApi:
             def do_GET(self):
                 if api.mode == "hang":
                     time.sleep(3)
-                status, body = {"ok": (200, json.dumps([{"ind": "rd_intensity", "period": "2027", "scope": "county",
+                status, body = {"ok": (200, json.dumps([{"ind": "rd_intensity", "period": "2026", "scope": "county",
                                                          "v": api.value}]).encode()),
                                 "500": (500, b"Internal Server Error"),
                                 "garbage": (200, b"\x00\xffnot json{{")}.get(api.mode, (200, b"[]"))
@@ -350,7 +350,7 @@ def test_walls_recover_by_themselves_after_gunicorn_is_killed_and_restarted(web,
     assert page.is_visible("#wall-reconnect")
     assert page.is_visible("#wall-panel-depts .js-plotly-plot .bars")  # the last render stays up
     data = tmp_path / "while-down.csv"
-    data.write_text("indicator,period,scope,value\ntalent_introduced,2027,county,4321\n", encoding="utf-8")
+    data.write_text("indicator,period,scope,value\ntalent_introduced,2026,county,4321\n", encoding="utf-8")
     cockpit(demo_env, "etl", "run-file", str(data))
     web.start()
     page.wait_for_function("() => !document.body.classList.contains('offline')", timeout=20_000)

@@ -143,7 +143,7 @@ class Fetcher:
                 raise SourceError(f"{why}: waiting {wait:g} s would pass the run deadline of {self.run_deadline:g} s"
                                   if wait > 0 and left > 0 else f"{why}; the run deadline of {self.run_deadline:g} s "
                                   "has passed")
-            log.warning("%s; try %d in %g s", why, tries + 1, wait)
+            log.info("%s; try %d in %g s", why, tries + 1, wait)
             if wait > 0:
                 self.sleep(wait)
 
