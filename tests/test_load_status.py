@@ -21,7 +21,7 @@ def test_a_run_that_refused_some_files_is_partial_and_its_rows_show(engine, tmp_
     (tmp_path / "bad.csv").write_text("indicator,period,value\ngdp,2021,480\n", encoding="utf-8")
     with engine.connect() as conn:
         before = data_version(conn)
-    result = load.run(engine, "drop", FileDropSource(folder=str(tmp_path), move=False))
+    result = load.run(engine, "drop", FileDropSource(folder=str(tmp_path), move=False, settle_seconds=0))
     assert result.status == "partial"
     assert "bad.csv" in result.error and "good.csv" not in result.error
     assert _values(engine) == [("2020", 471.0)]
@@ -31,14 +31,14 @@ def test_a_run_that_refused_some_files_is_partial_and_its_rows_show(engine, tmp_
 
 def test_a_run_whose_every_file_was_refused_failed(engine, tmp_path):
     (tmp_path / "bad.csv").write_text("indicator,period,value\ngdp,2021,480\n", encoding="utf-8")
-    result = load.run(engine, "drop", FileDropSource(folder=str(tmp_path), move=False))
+    result = load.run(engine, "drop", FileDropSource(folder=str(tmp_path), move=False, settle_seconds=0))
     assert result.status == "failed" and "bad.csv" in result.error
 
 
 def test_future_periods_are_judged_by_the_injected_day(engine, tmp_path):
     (tmp_path / "a.csv").write_text("indicator,period,scope,value\nrd_intensity,2026,county,3.9\n"
                                     "rd_intensity,2028,county,4.5\n", encoding="utf-8")
-    source = FileDropSource(folder=str(tmp_path), move=False)
+    source = FileDropSource(folder=str(tmp_path), move=False, settle_seconds=0)
     result = load.run(engine, "drop", source, today=date(2026, 12, 2))
     assert (result.status, result.rows_loaded, result.rows_rejected) == ("success", 1, 1)
     with engine.connect() as conn:

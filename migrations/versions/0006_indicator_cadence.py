@@ -20,5 +20,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('indicators', schema=None) as batch_op:
-        batch_op.drop_column('cadence')
+    # Not batch mode: on SQLite that copies and drops the table, which the observations' foreign key refuses.
+    # ALTER TABLE ... DROP COLUMN runs in place on PostgreSQL and on SQLite 3.35 and later.
+    op.execute("ALTER TABLE indicators DROP COLUMN cadence")
