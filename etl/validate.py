@@ -20,13 +20,14 @@ CASE_STATUS_ALIASES = {"已提交": "submitted", "待受理": "submitted", "已�
                        "已办结": "completed", "办结": "completed", "不予受理": "rejected", "退回": "rejected"}
 
 _PERIOD_PATTERNS = [
-    (re.compile(r"^(\d{4})\s*年?$"), "year"),
+    (re.compile(r"^(\d{4})\s*(?:年度?)?$"), "year"),
     (re.compile(r"^(\d{4})\s*[-/.]?\s*[Qq]\s*([1-4])$"), "quarter"),
     (re.compile(r"^(\d{4})\s*年\s*第?\s*([1-4一二三四])\s*季度?$"), "quarter"),
     (re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?$"), "month"),
     (re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$"), "day"),
     (re.compile(r"^(\d{4})(\d{2})(\d{2})$"), "day"),
 ]
+_GROUPED = r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?%?"
 _CN_QUARTER = {"一": "1", "二": "2", "三": "3", "四": "4"}
 
 
@@ -95,8 +96,10 @@ def parse_numbers(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     slow = fast.isna() & text.notna()
     pct = pd.Series(False, index=values.index)
     if slow.any():
-        cleaned = (text[slow].astype(str).str.translate(FULLWIDTH).str.strip()
-                   .str.replace(r"[,\s]", "", regex=True))
+        cleaned = text[slow].astype(str).str.translate(FULLWIDTH).str.replace(r"\s", "", regex=True)
+        # A comma only as a thousands separator (1,234.5): '4,12' or '1.234,5' (a decimal comma) is no number here
+        grouped = cleaned.str.contains(",", regex=False)
+        cleaned = cleaned.mask(grouped & ~cleaned.str.fullmatch(_GROUPED), "").str.replace(",", "", regex=False)
         pct[slow] = cleaned.str.endswith("%")
         fast[slow] = pd.to_numeric(cleaned.str.rstrip("%"), errors="coerce")
     return fast.astype("float64"), pct
@@ -141,8 +144,8 @@ def observations(raw: pd.DataFrame, lookups: Lookups) -> tuple[pd.DataFrame, pd.
     value, pct = parse_numbers(df["value"])
     boolean = not_numbers(df["value"])
     starts = {p: period_start(p) for p in period.dropna().unique()}
-    future = (period.map(starts) > lookups.today).fillna(False).to_numpy(dtype=bool) if lookups.today else \
-        np.zeros(n, dtype=bool)
+    future = (period.map(starts) > lookups.today).fillna(False).to_numpy(dtype=bool) \
+        if lookups.today and starts else np.zeros(n, dtype=bool)  # no parseable period: nothing is in the future
     expected_unit = indicator.map(lookups.units)
     units = df["unit"].dropna().unique()  # a handful of distinct units in a million rows: clean each once
     unit_given = df["unit"].map({u: UNIT_ALIASES.get(str(u).strip(), str(u).strip()) or None for u in units})
