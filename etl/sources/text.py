@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import warnings
 from pathlib import Path
 
 import pandas as pd
@@ -103,12 +104,16 @@ def read_text(path: Path, data: bytes) -> list[pd.DataFrame]:
     first = at + 2  # line number of the first body line
     try:
         # Blank lines are kept (then dropped with their index) so that row numbers stay the file's line numbers.
-        df = pd.read_csv(io.StringIO(text), sep=delimiter, skiprows=at + 1, header=None,
-                         names=range(len(header.cells)), index_col=False, dtype=str, keep_default_na=False,
-                         na_values=[""], skipinitialspace=True, skip_blank_lines=False, engine="c")
+        # A line with more cells than the header is no warning to print and data to drop ('3,305' unquoted would
+        # load as 3): it takes the slow path, which keeps it only when its extra cells are empty.
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", pd.errors.ParserWarning)
+            df = pd.read_csv(io.StringIO(text), sep=delimiter, skiprows=at + 1, header=None,
+                             names=range(len(header.cells)), index_col=False, dtype=str, keep_default_na=False,
+                             na_values=[""], skipinitialspace=True, skip_blank_lines=False, engine="c")
     except pd.errors.EmptyDataError:
         df = pd.DataFrame(columns=range(len(header.cells)), dtype=object)
-    except pd.errors.ParserError as exc:
+    except (pd.errors.ParserError, pd.errors.ParserWarning) as exc:
         df = _read_ragged(text, delimiter, at, len(header.cells), exc)
     rows = df.index.to_numpy() + first if "_line" not in df else df.pop("_line").to_numpy()
     return [shape(df, header, rows, str(path), f"line {at + 1}", title)]
