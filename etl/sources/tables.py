@@ -32,6 +32,7 @@ _UNIT = re.compile(r"^(万|亿|千|百|十|百万|千万)?(元|美元|家|件|�
                    r"天|日|小时|所|座|辆|篇|册|条|张|度|千瓦时|千瓦|兆瓦|%|％|‰|个百分点|百分点|m²|㎡|kwh|kw|mw)$",
                    re.IGNORECASE)
 _IN_PARENS = re.compile(r"^(.*?)\s*[(（]\s*([^()（）]{1,8}?)\s*[)）]\s*$")
+_PERIODISH = re.compile(r"^(?:19|20)\d{2}\s*(?:年|[-/.]\s*\d|[Qq]\d)")  # a year, then more: meant as a period
 _TITLE_UNIT = re.compile(r"(?:计量)?单位\s*[:：]\s*(\S{1,8})")
 _LABEL_PREFIX = re.compile(r"^(?:其中\s*[:：]?|[(（]?[一二三四五六七八九十\d]{1,3}[)）、.．]\s*)+")
 _FOOTNOTE = re.compile(r"^(?:注|备注|附注|说明|数据来源|资料来源|来源|填报说明|填表说明|填表人|制表人|填报人|审核人|"
@@ -84,8 +85,9 @@ def read_header(cells: list) -> Header | None:
         names.append(key if key not in names else None)
         if unit:
             units[i] = unit
-        if key is None and label and normalise_period(label.translate(str.maketrans("", "", " \u3000"))):
-            periods[i] = label
+        if key is None and label and (normalise_period(label.translate(str.maketrans("", "", " \u3000")))
+                                      or _PERIODISH.match(label)):
+            periods[i] = label  # one that does not parse ('2023年1-9月') is rejected cell by cell, not dropped
     keys = {n for n in names if n in REQUIRED}
     if periods and not keys & {"period", "value"}:
         if "indicator" not in names and not texts[0] and len(periods) >= 2 and 0 not in periods:

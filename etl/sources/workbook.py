@@ -88,6 +88,7 @@ def read_workbook(path: Path) -> tuple[list[pd.DataFrame], list[tuple[str, str]]
                 skipped.append((ws.title, why))
             else:
                 frames.append(frame)
+        skipped += [(cs.title, "a chart sheet, no table") for cs in wb.chartsheets]
     finally:
         wb.close()
     if not frames:
