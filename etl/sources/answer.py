@@ -25,6 +25,26 @@ def pick(obj, path: str):
     return obj
 
 
+def parse(data: bytes, content_type: str, where: str):
+    """The answer's JSON. JSON is UTF-8 (a BOM as .NET and Java servers write it is fine) unless the answer names
+    its charset; without one, requests would read text/plain as Latin-1 and Chinese names as mojibake. An HTML page
+    (a gateway's error or login page answered with 200) is said to be one."""
+    charset = re.search(r"charset\s*=\s*[\"']?([\w.:-]+)", content_type or "", re.IGNORECASE)
+    try:
+        text = data.decode(charset.group(1) if charset else "utf-8-sig")
+    except (LookupError, UnicodeDecodeError):
+        text = data.decode("gb18030", errors="replace")
+    try:
+        return json.loads(text.lstrip("\ufeff"))
+    except ValueError:
+        pass
+    shown = re.sub(r"\s+", " ", text.strip())[:80]
+    if "html" in (content_type or "").lower() or re.match(r"\s*<(?:!doctype|html)", text, re.IGNORECASE):
+        raise SourceError(f"GET {where} did not return JSON but an HTML page (a gateway error or login page?): "
+                          f"{shown!r}")
+    raise SourceError(f"GET {where} did not return JSON: {shown!r}")
+
+
 def fingerprint(records: list) -> str:
     """The same for two pages with the same set of records, whatever their order: how a page that repeats an
     earlier one (an API ignoring the page parameter) is recognised."""

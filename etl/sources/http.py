@@ -12,7 +12,7 @@ import requests
 from urllib3.util.retry import Retry
 
 from etl.sources.base import Batch, SourceError, require_columns, with_location
-from etl.sources.answer import Envelope, fingerprint, pick
+from etl.sources.answer import Envelope, fingerprint, parse, pick
 from etl.sources.fetch import Fetcher
 
 
@@ -76,14 +76,14 @@ class HttpJsonSource:
             if n == 0:
                 state[self.url] = {k: v for k, v in (("etag", resp.headers.get("ETag")),
                                                        ("last_modified", resp.headers.get("Last-Modified"))) if v}
-            try:
-                body = resp.json()
-            except ValueError as exc:
-                raise SourceError(f"GET {resp.url} did not return JSON: {resp.text[:80]!r}") from exc
+            body = parse(resp.content, resp.headers.get("Content-Type", ""), resp.url)
             envelope.check(body, resp.url)
             items = pick(body, self.records) if self.records not in ("$", "") else body
             if not isinstance(items, list):
-                raise SourceError(f"GET {resp.url}: no record list at {self.records!r}")
+                found = "nothing" if items is None else f"an object with keys {', '.join(map(str, list(items)[:8]))}" \
+                    if isinstance(items, dict) else f"a {type(items).__name__}"
+                raise SourceError(f"GET {resp.url}: no record list at {self.records!r} (found {found}); "
+                                  "set records to the path of the list")
             if not items:
                 return
             repeated = seen.setdefault(fingerprint(items), n + 1)
