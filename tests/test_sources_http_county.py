@@ -40,8 +40,8 @@ def test_a_named_charset_is_honoured(engine, api):
 def test_an_html_page_with_http_200_fails_the_run_saying_so_in_readable_text(loaded, api):
     api.routes["/down"] = once("<html><body>系统维护中</body></html>".encode(), "text/html")
     result = load.run(loaded, "api", source(api, "/down"))
-    assert_failed_run(loaded, result, f"SourceError: GET {api.url('/down?page=1')} did not return JSON but an HTML page "
-                                      "(a gateway error or login page?): '<html><body>系统维护中</body></html>'")
+    said = "did not return JSON but an HTML page (a gateway error or login page?): '<html><body>系统维护中</body></html>'"
+    assert_failed_run(loaded, result, f"SourceError: GET {api.url('/down?page=1')} {said}")
 
 
 def test_an_object_where_the_list_belongs_is_named_with_its_keys(loaded, api):
