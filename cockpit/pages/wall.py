@@ -18,8 +18,10 @@ log = logging.getLogger(__name__)
 def layout(lang=None, rotate=None, **_):
     lang = lang_of(lang)
     try:
-        rotate_s = max(5.0, float(rotate)) if rotate else 0.0
-    except ValueError:
+        rotate_s = max(5.0, float(rotate)) if rotate else 0.0  # a repeated ?rotate= arrives as a list
+    except (TypeError, ValueError, OverflowError):
+        rotate_s = 0.0
+    if rotate_s != rotate_s or rotate_s == float("inf"):  # ?rotate=nan, ?rotate=inf: the default, not a stuck wall
         rotate_s = 0.0
     try:
         return _wall(lang, rotate_s)
