@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from sqlalchemy import select
 
 from etl import load
@@ -16,12 +17,20 @@ def _values(engine):
         return conn.execute(select(Observation.period, Observation.value).order_by(Observation.period)).all()
 
 
-def test_a_run_that_refused_some_files_is_partial_and_its_rows_show(engine, tmp_path):
-    (tmp_path / "good.csv").write_text("indicator,period,scope,value\ngdp,2020,county,471\n", encoding="utf-8")
-    (tmp_path / "bad.csv").write_text("indicator,period,value\ngdp,2021,480\n", encoding="utf-8")
+@pytest.fixture
+def drop(tmp_path):
+    """The drop folder: a folder of its own (tmp_path also holds the SQLite store, which a drop would refuse)."""
+    folder = tmp_path / "drop"
+    folder.mkdir()
+    return folder
+
+
+def test_a_run_that_refused_some_files_is_partial_and_its_rows_show(engine, drop):
+    (drop / "good.csv").write_text("indicator,period,scope,value\ngdp,2020,county,471\n", encoding="utf-8")
+    (drop / "bad.csv").write_text("indicator,period,value\ngdp,2021,480\n", encoding="utf-8")
     with engine.connect() as conn:
         before = data_version(conn)
-    result = load.run(engine, "drop", FileDropSource(folder=str(tmp_path), move=False, settle_seconds=0))
+    result = load.run(engine, "drop", FileDropSource(folder=str(drop), move=False, settle_seconds=0))
     assert result.status == "partial"
     assert "bad.csv" in result.error and "good.csv" not in result.error
     assert _values(engine) == [("2020", 471.0)]
@@ -29,16 +38,16 @@ def test_a_run_that_refused_some_files_is_partial_and_its_rows_show(engine, tmp_
         assert data_version(conn) > before  # its rows are visible, so screens must move
 
 
-def test_a_run_whose_every_file_was_refused_failed(engine, tmp_path):
-    (tmp_path / "bad.csv").write_text("indicator,period,value\ngdp,2021,480\n", encoding="utf-8")
-    result = load.run(engine, "drop", FileDropSource(folder=str(tmp_path), move=False, settle_seconds=0))
-    assert result.status == "failed" and "bad.csv" in result.error
+def test_a_run_whose_every_file_was_refused_failed(engine, drop):
+    (drop / "bad.csv").write_text("indicator,period,value\ngdp,2021,480\n", encoding="utf-8")
+    result = load.run(engine, "drop", FileDropSource(folder=str(drop), move=False, settle_seconds=0))
+    assert result.status == "failed" and "bad.csv" in result.error and "store.sqlite" not in result.error
 
 
-def test_future_periods_are_judged_by_the_injected_day(engine, tmp_path):
-    (tmp_path / "a.csv").write_text("indicator,period,scope,value\nrd_intensity,2026,county,3.9\n"
+def test_future_periods_are_judged_by_the_injected_day(engine, drop):
+    (drop / "a.csv").write_text("indicator,period,scope,value\nrd_intensity,2026,county,3.9\n"
                                     "rd_intensity,2028,county,4.5\n", encoding="utf-8")
-    source = FileDropSource(folder=str(tmp_path), move=False, settle_seconds=0)
+    source = FileDropSource(folder=str(drop), move=False, settle_seconds=0)
     result = load.run(engine, "drop", source, today=date(2026, 12, 2))
     assert (result.status, result.rows_loaded, result.rows_rejected) == ("success", 1, 1)
     with engine.connect() as conn:
