@@ -7,10 +7,13 @@ from datetime import datetime
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import event, insert, select
+import pytest
+from sqlalchemy import create_engine, event, insert, select
 
-from etl import load
-from etl.store import EtlRun, Matter, MatterCase, Observation
+from etl import load, migrate
+from etl.catalogue import read_catalogue
+from etl.store import EtlRun, Matter, MatterCase, Observation, make_engine
+from conftest import PG_ADMIN_URL
 
 AWKWARD = ["tab\there", "new\nline", "cr\r\nlf", "back\\slash", "\\N", "\\.", 'double "quote"', "single 'quote'",
            "comma, semicolon;", "", " padded ", "新昌县科技局·研发投入", "emoji 🚀", "NULL", "\\\\t"]
@@ -163,3 +166,31 @@ def test_a_first_load_of_an_indicator_next_to_stored_ones_is_copied_straight_in(
     assert {k: r for k, r in rows.items() if k[0] == "listed_firms"} == \
         {("listed_firms", str(p), 3.5, "新"): run_id for p in range(2000, 2010)}
     assert len(rows) == 30
+
+
+@pytest.fixture
+def icu_engine(pg_database):
+    """A migrated store in a PostgreSQL database whose text collation is ICU's en-US ('a' < 'B'), not code points."""
+    name = f"{pg_database.rsplit('/', 1)[1]}_icu"
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f"CREATE DATABASE \"{name}\" TEMPLATE template0 LOCALE_PROVIDER icu "
+                             "ICU_LOCALE 'en-US' LOCALE 'C.UTF-8'")
+    engine = make_engine(pg_database.rsplit("/", 1)[0] + f"/{name}")
+    migrate.prepare(engine, read_catalogue())
+    yield engine
+    engine.dispose()
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE "{name}" WITH (FORCE)')
+    admin.dispose()
+
+
+def test_under_a_collation_unlike_python_order_a_stored_key_is_still_updated(icu_engine):
+    """Python sorts 'B' before 'a', en-US the other way: the batch's first and last rows then do not bound it in
+    the store's order, the range probe misses the stored key, and the COPY that breaks the unique key falls back."""
+    upsert(icu_engine, Observation, series("rd_intensity", range(1)).assign(period="a"), load.OBS_COLUMNS, load.OBS_KEY)
+    batch = pd.concat([series("rd_intensity", range(1), 2.0).assign(period=p) for p in ("a", "B", "c")])
+    changed, run_id = upsert(icu_engine, Observation, batch, load.OBS_COLUMNS, load.OBS_KEY)
+    assert changed == 3
+    assert stored(icu_engine, Observation, ["period", "value"]) == {("a", 2.0): run_id, ("B", 2.0): run_id,
+                                                                   ("c", 2.0): run_id}
