@@ -8,7 +8,7 @@ RUN apt-get update && apt-get install -y --no-install-recommends fonts-noto-cjk 
     && useradd --create-home --uid 10001 cockpit && mkdir -p /var/lib/cockpit && chown cockpit /var/lib/cockpit
 
 WORKDIR /app
-COPY pyproject.toml README.md ./
+COPY pyproject.toml constraints.txt README.md ./
 COPY etl ./etl
 COPY cockpit ./cockpit
 COPY migrations ./migrations
@@ -16,7 +16,7 @@ COPY data ./data
 COPY assets ./assets
 COPY app.py gunicorn.conf.py ./
 # editable: migrations/, data/ and assets/ are found beside the packages, as in a checkout
-RUN pip install -e . && chown -R cockpit /app/data
+RUN pip install -c constraints.txt -e . && chown -R cockpit /app/data
 
 USER cockpit
 EXPOSE 8050
