@@ -4,10 +4,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
+MIN_SECRET = 32  # characters of COCKPIT_SECRET_KEY in production (openssl rand -hex 16 gives 32)
+
+
+class SettingsError(ValueError):
+    """Settings that cannot be used; the message names each variable and what is wrong, never a value given
+    (pydantic's own message echoes the input, which would print the kiosk token or the secret to the log)."""
 
 
 class Settings(BaseSettings):
@@ -51,6 +57,9 @@ class Settings(BaseSettings):
     def _production_needs_a_secret(self):
         if self.env == "production" and not self.secret_key:
             raise ValueError("COCKPIT_ENV=production needs COCKPIT_SECRET_KEY (a long random string)")
+        if self.env == "production" and len(self.secret_key) < MIN_SECRET:
+            raise ValueError(f"COCKPIT_SECRET_KEY must have at least {MIN_SECRET} characters in production "
+                             "(openssl rand -hex 32)")
         return self
 
     @property
@@ -67,4 +76,10 @@ class Settings(BaseSettings):
 
 
 def get_settings(**overrides) -> Settings:
-    return Settings(**overrides)
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        aliases = {name: field.alias or name for name, field in Settings.model_fields.items()}
+        problems = [f"{aliases.get(str(err['loc'][0]), err['loc'][0]) if err['loc'] else 'settings'}: "
+                    f"{err['msg'].removeprefix('Value error, ')}" for err in exc.errors(include_input=False)]
+        raise SettingsError("; ".join(problems)) from None

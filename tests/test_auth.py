@@ -21,7 +21,7 @@ def prod_app(store_url, engine, tmp_path):
     for name, role in (("lead", "leader"), ("ana", "analyst"), ("adm", "admin")):
         add_user(engine, name, PASSWORD, role)
     app = create_app(DATABASE_URL=store_url, COCKPIT_DATA_DIR=tmp_path, COCKPIT_ENV="production",
-                     COCKPIT_SECRET_KEY="test-secret", COCKPIT_KIOSK_TOKEN="wall-token-123")
+                     COCKPIT_SECRET_KEY="test-secret-of-at-least-32-characters", COCKPIT_KIOSK_TOKEN="wall-token-123")
     app.server.config["TESTING"] = True
     return app
 

@@ -168,7 +168,7 @@ def test_refused_files_are_listed_with_the_text_of_their_error(engine, ops_store
 
 
 def test_operations_are_admin_only_in_the_page_its_callbacks_and_its_path(store_url, engine, ops_store, tmp_path):
-    app = _app(store_url, tmp_path, ops_store, COCKPIT_ENV="production", COCKPIT_SECRET_KEY="test-secret")
+    app = _app(store_url, tmp_path, ops_store, COCKPIT_ENV="production", COCKPIT_SECRET_KEY="test-secret-of-at-least-32-characters")
     for name, role in (("ana", "analyst"), ("adm", "admin")):
         add_user(engine, name, PASSWORD, role)
 

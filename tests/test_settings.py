@@ -29,3 +29,19 @@ def test_default_store_is_sqlite_under_the_data_dir(tmp_path, monkeypatch):
 def test_redis_url_selects_the_redis_cache(monkeypatch):
     monkeypatch.setenv("CACHE_REDIS_URL", "redis://127.0.0.1:6379/0")
     assert Settings().effective_cache_type == "RedisCache"
+
+
+def test_production_refuses_a_short_secret_and_never_prints_a_secret_value():
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    for extra, expected in (({}, "at least 32 characters"), ({"COCKPIT_POLL_SECONDS": "abc"}, "COCKPIT_POLL_SECONDS")):
+        env = dict(os.environ, COCKPIT_ENV="production", COCKPIT_SECRET_KEY="short-secret-123",
+                   COCKPIT_KIOSK_TOKEN="kiosk-token-that-must-not-leak", **extra)
+        out = subprocess.run([sys.executable, "-c", "from cockpit import create_app; create_app()"], env=env,
+                             cwd=Path(__file__).resolve().parents[1], capture_output=True, text=True, timeout=60)
+        assert out.returncode != 0 and expected in out.stderr, out.stderr[-500:]
+        assert "kiosk-token-that-must-not-leak" not in out.stderr + out.stdout
+        assert "short-secret-123" not in out.stderr + out.stdout
