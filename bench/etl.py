@@ -189,9 +189,10 @@ def main() -> None:
 
 def postgres_figures(admin_url: str, n: int, rounds: int) -> dict:
     """(e): each round in its own throwaway database; the best rate counts, the ratio is the rounds' median."""
-    results = []
+    results, loads = [], []
     for i in range(rounds):
         load_avg = os.getloadavg()[0]
+        loads.append(round(load_avg, 2))
         results.append(bench_postgres(admin_url, n))
         print(f"    (e) round {i + 1}: {results[-1][0]:,.0f} rows/s, pandas took {results[-1][1]:.2f}x as long "
               f"(load average {load_avg:.2f} at its start)", flush=True)
@@ -199,7 +200,7 @@ def postgres_figures(admin_url: str, n: int, rounds: int) -> dict:
     print(f"(e) PostgreSQL staged upsert: {rps:,.0f} rows/s (rounds: {', '.join(f'{r:,.0f}' for r, _ in results)}); "
           f"pandas to_sql took {vs_pandas:.2f}x as long (median of the rounds' ratios; "
           f"targets: >= 300,000 rows/s, ratio >= 5)")
-    return {"pg_upsert_rows_per_s": round(rps), "pg_upsert_vs_pandas": round(vs_pandas, 2)}
+    return {"pg_upsert_rows_per_s": round(rps), "pg_upsert_vs_pandas": round(vs_pandas, 2), "pg_load_average": loads}
 
 
 if __name__ == "__main__":
