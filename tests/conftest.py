@@ -85,6 +85,14 @@ def seeded_store(engine, demo_now):
     return engine
 
 
+@pytest.fixture
+def drop(tmp_path):
+    """A drop folder of its own (tmp_path also holds the SQLite store, which a file drop would refuse)."""
+    folder = tmp_path / "drop"
+    folder.mkdir()
+    return folder
+
+
 @pytest.fixture(scope="module")
 def browser():
     """Headless Debian Chromium, one per test module (pages, not browsers, are per test)."""

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date
 
-import pytest
 from sqlalchemy import select
 
 from etl import load
@@ -15,14 +14,6 @@ from etl.store import Observation, RejectedRow, data_version
 def _values(engine):
     with engine.connect() as conn:
         return conn.execute(select(Observation.period, Observation.value).order_by(Observation.period)).all()
-
-
-@pytest.fixture
-def drop(tmp_path):
-    """The drop folder: a folder of its own (tmp_path also holds the SQLite store, which a drop would refuse)."""
-    folder = tmp_path / "drop"
-    folder.mkdir()
-    return folder
 
 
 def test_a_run_that_refused_some_files_is_partial_and_its_rows_show(engine, drop):

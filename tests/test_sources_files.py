@@ -37,13 +37,6 @@ EXPECTED = [
 
 
 @pytest.fixture
-def drop(tmp_path):
-    folder = tmp_path / "drop"
-    folder.mkdir()
-    return folder
-
-
-@pytest.fixture
 def firm(engine):
     """One firm in the store, so that a firm code is a known scope."""
     with engine.begin() as conn:

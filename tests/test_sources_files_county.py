@@ -4,18 +4,10 @@ every period is an Excel serial number, a workbook with only a chart."""
 from __future__ import annotations
 
 import openpyxl
-import pytest
 from openpyxl.chart import BarChart, Reference
 
 from etl import load
 from test_sources_files import dropped, listing, observations, rejected
-
-
-@pytest.fixture
-def drop(tmp_path):
-    folder = tmp_path / "drop"
-    folder.mkdir()
-    return folder
 
 
 def test_a_decimal_comma_is_rejected_not_read_as_thousands(engine, drop):

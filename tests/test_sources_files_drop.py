@@ -14,13 +14,6 @@ from test_sources_files import dropped, listing, observations
 GOOD = "indicator,period,scope,value\ngdp,2020,county,471\n"
 
 
-@pytest.fixture
-def drop(tmp_path):
-    folder = tmp_path / "drop"
-    folder.mkdir()
-    return folder
-
-
 def test_symlinks_to_files_and_folders_are_neither_followed_nor_moved(engine, drop, tmp_path):
     outside = tmp_path / "outside"
     outside.mkdir()

@@ -15,13 +15,6 @@ from office_files import (
 from test_sources_files import dropped, listing, observations, rejected
 
 
-@pytest.fixture
-def drop(tmp_path):
-    folder = tmp_path / "drop"
-    folder.mkdir()
-    return folder
-
-
 @pytest.mark.parametrize("encoding,delimiter", [("utf-8-sig", ","), ("gbk", ","), ("gbk", ";"), ("utf-8", "\t")])
 def test_a_bureau_table_under_its_title_block_loads_by_year_with_rejected_cells_at_their_line(
         engine, drop, encoding, delimiter):
