@@ -74,7 +74,7 @@ def _cli(tmp_path, *args):
 def test_a_failing_job_is_one_line_and_verbose_shows_the_traceback(tmp_path):
     port = _free_port()  # nothing listens: every attempt is refused at once
     _schedule(tmp_path, f'[[jobs]]\nname = "api"\nsource = "http_json"\nretries = 2\nretry_backoff = 0\n'
-                        f'options = {{ url = "http://127.0.0.1:{port}/x", fields = {{ indicator = "i", period = "p", '
+                        f'options = {{ url = "http://127.0.0.1:{port}/x", retries = 0, fields = {{ indicator = "i", period = "p", '
                         f'scope = "s", value = "v" }} }}\ntrigger = {{ every = "5m" }}\n')
     out = _cli(tmp_path, "etl", "run", "api")
     assert out.returncode == 1
