@@ -9,26 +9,23 @@ from functools import lru_cache
 
 import pandas as pd
 
+from etl.validate import period_start
+
 # The granularity of the periods a cadence's tiles and charts show. A live indicator's tile counts cases as they
 # arrive; its stored observations are yearly totals, so its charts read them as annual.
 GRAIN = {"annual": "annual", "quarterly": "quarterly", "monthly": "monthly", "daily": "daily", "live": "annual"}
-_FORMS = (
-    (re.compile(r"^(\d{4})$"), "annual", lambda m: date(int(m[1]), 1, 1)),
-    (re.compile(r"^(\d{4})Q([1-4])$"), "quarterly", lambda m: date(int(m[1]), 3 * int(m[2]) - 2, 1)),
-    (re.compile(r"^(\d{4})-(\d{2})$"), "monthly", lambda m: date(int(m[1]), int(m[2]), 1)),
-    (re.compile(r"^(\d{4})-(\d{2})-(\d{2})$"), "daily", lambda m: date(int(m[1]), int(m[2]), int(m[3]))),
-)
+_FORMS = ((re.compile(r"^\d{4}$"), "annual"), (re.compile(r"^\d{4}Q[1-4]$"), "quarterly"),
+          (re.compile(r"^\d{4}-\d{2}$"), "monthly"), (re.compile(r"^\d{4}-\d{2}-\d{2}$"), "daily"))
 
 
 @lru_cache(maxsize=8192)
 def parse(period) -> tuple[date, str] | None:
     """(start date, granularity) of a stored period (etl.validate.normalise_period's forms); None otherwise."""
     text = str(period).strip() if period is not None else ""
-    for pattern, grain, start in _FORMS:
-        m = pattern.match(text)
-        if m:
+    for pattern, grain in _FORMS:
+        if pattern.match(text):
             try:
-                return start(m), grain
+                return period_start(text), grain  # the write side's reading of the same forms
             except ValueError:  # '2025-13', '2025-02-30'
                 return None
     return None

@@ -232,13 +232,6 @@ def latest_cases(engine, limit: int = 24) -> pd.DataFrame:
     return _frame(engine, stmt)
 
 
-def last_success_by_job(engine) -> dict[str, datetime]:
-    """The end of each job's newest successful run (the freshness stamp's basis)."""
-    stmt = select(EtlRun.job, func.max(EtlRun.ended_at)).where(EtlRun.status == "success").group_by(EtlRun.job)
-    with engine.connect() as conn:
-        return dict(conn.execute(stmt).all())
-
-
 def epoch(moment: datetime | None) -> float | None:
     """Seconds since the epoch of a stored naive timestamp (the store keeps server-local time)."""
     return None if moment is None or pd.isna(moment) else time.mktime(moment.timetuple())
