@@ -5,7 +5,7 @@ from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import (
-    JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint,
+    JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer, PrimaryKeyConstraint, String, Text,
     create_engine, event, func, select,
 )
 from sqlalchemy.engine import Engine
@@ -106,9 +106,9 @@ class RejectedRow(Base):
 
 class Observation(Base):
     __tablename__ = "observations"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     # No foreign keys and no run_id index on the fact tables (migration 0007): validation and the loader guarantee
-    # them, and on a million-row load the checks cost twice the insert itself.
+    # them, and on a million-row load the checks cost twice the insert itself. No surrogate id either (0008): the
+    # natural key is the primary key, so a load writes one index and calls no sequence.
     indicator_code: Mapped[str] = mapped_column(String(64))
     period: Mapped[str] = mapped_column(String(16))  # 2021 | 2021-03 | 2021Q1 | 2021-03-15
     scope: Mapped[str] = mapped_column(String(64))  # "county" or a department/chain/segment/firm code
@@ -121,7 +121,7 @@ class Observation(Base):
     __table_args__ = (
         # Key order (indicator, scope, period) serves both "one indicator for these scopes" and "this scope's
         # series", so the table needs no second index on scope, and every load writes one index fewer.
-        UniqueConstraint("indicator_code", "scope", "period", name="uq_observation_key"),
+        PrimaryKeyConstraint("indicator_code", "scope", "period", name="observations_pkey"),
     )
 
 

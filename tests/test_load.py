@@ -29,7 +29,8 @@ def obs_batch(rows, location="mem.csv"):
 def observations(engine):
     with engine.connect() as conn:
         rows = conn.execute(select(Observation.indicator_code, Observation.period, Observation.scope,
-                                   Observation.value, Observation.run_id).order_by(Observation.id)).all()
+                                   Observation.value, Observation.run_id)
+                            .order_by(Observation.indicator_code, Observation.scope, Observation.period)).all()
     return [tuple(r) for r in rows]
 
 
