@@ -20,13 +20,15 @@ def create_app(settings=None, **overrides):
         suppress_callback_exceptions=True, update_title=None,
     )
     context.init_app(app.server, settings)
-    from cockpit import auth, compression, errors, export, hardening, health, shell
+    from cockpit import shell
+    from cockpit.web import api, auth, compression, errors, export, hardening, health
     compression.init_app(app.server)
     errors.init_app(app.server)
     hardening.init_app(app)
     export.init_app(app.server)
     health.init_app(app.server)
     shell.init_app(app)
+    api.init_app(app)
     app.layout = shell.layout
     auth.init_app(app, settings)  # last: its CSP hashes the inline scripts every page registered
     # Dash finishes its set-up (registering the script bundles it serves) on a process's first request; under

@@ -177,7 +177,7 @@ def export_group() -> None:
 
 
 def _write_export(kind: str, output: Path, **params) -> None:
-    from cockpit import export
+    from cockpit.web import export
 
     engine = _engine(get_settings())
     try:
@@ -189,7 +189,7 @@ def _write_export(kind: str, output: Path, **params) -> None:
         raise click.ClickException(str(exc)) from exc
     import getpass
 
-    from cockpit.auth import write_audit
+    from etl.accounts import write_audit
     write_audit(engine, "export", f"cli:{kind}", json.dumps(meta.filters, ensure_ascii=False), getpass.getuser(),
                 "shell")
     click.echo(f"{output}: {meta.rows} rows, as of {meta.as_of or '-'}, runs "
@@ -228,7 +228,7 @@ def user() -> None:
 @click.password_option(help="At least 10 characters; asked for when not given.")
 def user_add(username: str, role: str, password: str) -> None:
     """Create (or reset) an account; the password is stored hashed."""
-    from cockpit.auth import add_user
+    from etl.accounts import add_user
 
     try:
         add_user(_engine(get_settings()), username, password, role)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from flask import Flask, current_app
 from flask_caching import Cache
 
-from cockpit.hardening import REDIS_OPTIONS, TolerantCache
+from cockpit.cache import REDIS_OPTIONS, TolerantCache
 from etl.store import make_engine
 
 

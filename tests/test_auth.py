@@ -8,7 +8,7 @@ from click.testing import CliRunner
 from sqlalchemy import select
 
 from cockpit import create_app
-from cockpit.auth import add_user
+from etl.accounts import add_user
 from cockpit.cli import main
 from cockpit.settings import Settings
 from etl.store import AuditEvent
@@ -117,14 +117,14 @@ def test_user_add_command_hashes_the_password(store_url, engine, monkeypatch):
 
 
 def test_a_kiosk_cannot_reach_drill_down_layouts_or_exports_through_callbacks(prod_app):
-    from cockpit import drill
-    from cockpit.pages import department
+    from cockpit import state as drill
+    from cockpit.pages import _drill, department
     with prod_app.server.test_request_context("/_dash-update-component"):
         from flask import session
         session["role"] = "kiosk"
         assert "error-403" in str(department.layout(code="kjj"))
         with pytest.raises(Exception) as exc:
-            drill.download("cases", ["a"], None, drill.State(path="/departments/kjj"), "x")
+            _drill.download("cases", ["a"], None, drill.State(path="/departments/kjj"), "x")
         assert type(exc.value).__name__ == "PreventUpdate"
         session["role"] = "leader"
         assert "error-403" not in str(department.layout(code="kjj"))

@@ -7,7 +7,9 @@ import time
 import pytest
 import redis as redis_lib
 
-from cockpit import create_app, queries
+from cockpit import create_app
+from cockpit.cache import VERSION_TTL
+from cockpit.queries import wall as queries
 from etl import load
 from etl.sources import FileDropSource
 
@@ -50,7 +52,7 @@ def test_memoised_queries_follow_the_data_version(cache, store_url, engine, tmp_
             assert any("county_series" in k for k in keys), keys
         load_value(engine, tmp_path, 4.5, "b.csv")
         assert queries.county_series(engine, ("rd_intensity",))["value"].tolist() == [4.4], "same version: cached"
-        time.sleep(queries.VERSION_TTL + 0.2)
+        time.sleep(VERSION_TTL + 0.2)
         assert queries.county_series(engine, ("rd_intensity",))["value"].tolist() == [4.5]
     assert first["value"].tolist() == [4.4]
 
@@ -58,7 +60,7 @@ def test_memoised_queries_follow_the_data_version(cache, store_url, engine, tmp_
 def test_the_poll_answer_is_held_briefly_then_follows_a_new_load(store_url, engine, tmp_path, redis_db):
     """/api/version answers from the process for LOCAL_VERSION_TTL and from Redis for VERSION_TTL: a load shows in
     the poll within both, not later; inside the hold the answer is the held one."""
-    from cockpit import shell
+    from cockpit.web import api as shell
 
     app = create_app(DATABASE_URL=store_url, COCKPIT_DATA_DIR=tmp_path, CACHE_REDIS_URL=REDIS_URL)
     client = app.server.test_client()
@@ -67,7 +69,7 @@ def test_the_poll_answer_is_held_briefly_then_follows_a_new_load(store_url, engi
     assert redis_db.keys("*api:version*"), "the answer is shared with the other workers through Redis"
     load_value(engine, tmp_path, 4.5, "b.csv")
     assert client.get("/api/version").json["v"] == before  # held in the process
-    deadline = time.monotonic() + shell.LOCAL_VERSION_TTL + queries.VERSION_TTL + 1.5
+    deadline = time.monotonic() + shell.LOCAL_VERSION_TTL + VERSION_TTL + 1.5
     while client.get("/api/version").json["v"] == before:
         assert time.monotonic() < deadline, "a new load did not reach the poll within the two holds"
         time.sleep(0.1)

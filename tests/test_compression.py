@@ -5,7 +5,7 @@ from __future__ import annotations
 import brotli
 import pytest
 
-from cockpit import compression
+from cockpit.web import compression
 
 PLOTLY = "/_dash-component-suites/plotly/package_data/plotly.min.js"
 CHROMIUM = {"Accept-Encoding": "gzip, deflate, br, zstd"}

@@ -8,7 +8,7 @@ import socket
 import pytest
 
 from browser.harness import AppServer, cockpit, store_env
-from cockpit.export import read_snapshot
+from cockpit.snapshot import read_snapshot
 
 pytestmark = pytest.mark.browser
 

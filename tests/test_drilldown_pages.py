@@ -11,8 +11,9 @@ import pytest
 from dash import dcc, no_update
 from sqlalchemy import func, select
 
-from cockpit import create_app, drill, ids
-from cockpit.export import read_snapshot
+from cockpit import create_app, ids
+from cockpit import state as drill
+from cockpit.snapshot import read_snapshot
 from conftest import _fresh_pg
 from etl import load, migrate
 from etl.catalogue import read_catalogue

@@ -7,7 +7,9 @@ import hashlib
 import pandas as pd
 import pytest
 
-from cockpit import export
+from cockpit.queries import export as export_queries
+from cockpit.snapshot import read_snapshot
+from cockpit.web import export
 from etl import load
 from etl.sources import FileDropSource
 
@@ -35,7 +37,7 @@ def test_snapshot_is_excel_ready_and_neutralises_formulas(engine, tmp_path):
     load_csv(engine, tmp_path, HOSTILE)
     data, meta = snapshot(engine, indicator="研发投入强度")
     assert data.startswith(b"\xef\xbb\xbf")
-    frame, footer = export.read_snapshot(data)
+    frame, footer = read_snapshot(data)
     assert list(frame["indicator_zh"]) == ["研发投入强度"] * 3
     assert list(frame["scope_zh"]) == ["新昌县", "新昌县", "县科技局"]
     assert list(frame["source"]) == ["'=HYPERLINK(\"http://x\")", "'@SUM(A1)", "'\tTAB"]
@@ -52,7 +54,7 @@ def test_same_request_same_bytes_and_a_new_load_changes_the_hash(engine, tmp_pat
     assert meta_a.runs == {first.run_id}
     second = load_csv(engine, tmp_path, "indicator,period,scope,value\nrd_intensity,2022,county,4.5\n", "b.csv")
     c, meta_c = snapshot(engine, indicator="rd_intensity")
-    assert export.read_snapshot(c)[1]["sha256"] != export.read_snapshot(a)[1]["sha256"]
+    assert read_snapshot(c)[1]["sha256"] != read_snapshot(a)[1]["sha256"]
     assert meta_c.runs == {first.run_id, second.run_id} and meta_c.as_of >= meta_a.as_of
     assert meta_c.demo is False
 
@@ -61,7 +63,7 @@ def test_filters_scope_and_period_range(engine, tmp_path):
     load_csv(engine, tmp_path, "indicator,period,scope,value\n" + "".join(
         f"rd_spending,{p},{s},1\n" for p in ("2019", "2020", "2021-03", "2021Q2", "2022") for s in ("county", "kjj")))
     data, _ = snapshot(engine, indicator="rd_spending", scope="全县", **{"from": "2020", "to": "2021"})
-    frame, footer = export.read_snapshot(data)
+    frame, footer = read_snapshot(data)
     assert list(frame["period"]) == ["2020", "2021-03", "2021Q2"]
     assert set(frame["scope_code"]) == {"county"}
     assert footer["filters"] == "from=2020;indicator=rd_spending;scope=county;to=2021"
@@ -69,7 +71,7 @@ def test_filters_scope_and_period_range(engine, tmp_path):
 
 def test_cases_export_by_department_name_and_days(seeded_store):
     data, meta = snapshot(seeded_store, "cases", department="县科技局", **{"from": "2026-11-02", "to": "2026-11-03"})
-    frame, footer = export.read_snapshot(data)
+    frame, footer = read_snapshot(data)
     assert len(frame) > 0 and set(frame["department_code"]) == {"kjj"}
     assert frame["submitted_at"].min() >= "2026-11-02" and frame["submitted_at"].max() < "2026-11-04"
     assert footer["demo"].startswith("true") and meta.demo
@@ -78,7 +80,7 @@ def test_cases_export_by_department_name_and_days(seeded_store):
 def test_large_exports_stream_in_chunks(engine, tmp_path, monkeypatch):
     load_csv(engine, tmp_path, "indicator,period,scope,value\n" + "".join(
         f"rd_spending,{y},county,{y}\n" for y in range(1980, 2020)))
-    monkeypatch.setattr(export, "CHUNK", 7)
+    monkeypatch.setattr(export_queries, "CHUNK", 7)
     _, body, meta = export.export(engine, "observations", indicator="rd_spending")
     parts = list(body)
     assert len(parts) == 1 + 6 + 1  # header, 40 rows in chunks of 7, footer

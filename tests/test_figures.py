@@ -4,7 +4,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from cockpit import figures, queries
+from cockpit.figures import wall as figures
+from cockpit.queries import wall as queries
 
 TODAY = "2026-11-20"
 

@@ -7,7 +7,8 @@ from datetime import datetime
 import pytest
 from sqlalchemy import insert
 
-from cockpit import freshness, queries
+from cockpit.queries import ops as freshness
+from cockpit.queries._sql import epoch
 from etl.store import EtlRun
 
 ROOT_JS = __import__("pathlib").Path(__file__).resolve().parents[1] / "assets" / "clientside.js"
@@ -24,10 +25,10 @@ def test_poll_jobs_say_which_job_failed_since_its_last_success(engine):
     _run(engine, "api", "failed", datetime(2026, 12, 1, 9))
     _run(engine, "sql", "success", datetime(2026, 12, 1, 10))
     schedule = [["drop", 300.0], ["api", 60.0], ["sql", 60.0], ["never-run", 60.0]]
-    rows = freshness.poll_jobs(freshness.job_outcomes(engine), schedule, queries.epoch)
+    rows = freshness.poll_jobs(freshness.job_outcomes(engine), schedule, epoch)
     by_name = {r[0]: r for r in rows}
     assert by_name["drop"][1] is None and by_name["drop"][3] is True
-    assert by_name["api"][1] == queries.epoch(datetime(2026, 12, 1, 8)) and by_name["api"][3] is True
+    assert by_name["api"][1] == epoch(datetime(2026, 12, 1, 8)) and by_name["api"][3] is True
     assert by_name["sql"][3] is False
     assert by_name["never-run"] == ["never-run", None, 60.0, False]
 

@@ -12,9 +12,10 @@ import pandas as pd
 import pytest
 from sqlalchemy import func, select
 
-from cockpit import create_app, ops_queries
-from cockpit.auth import add_user
-from cockpit.export import read_snapshot
+from cockpit import create_app
+from cockpit.queries import ops as ops_queries
+from etl.accounts import add_user
+from cockpit.snapshot import read_snapshot
 from etl import schedule
 from etl.jobs import GRID_START, read_jobs
 from etl.store import AuditEvent, EtlRun

@@ -12,7 +12,9 @@ from plotly.io.json import to_json_plotly
 import pytest
 
 import partial_stores
-from cockpit import create_app, periods, queries
+from cockpit import create_app
+from cockpit.queries import _sql as periods
+from cockpit.queries import wall as queries
 
 TODAY = "2026-11-20"
 PAGES = [("wall", {}), ("wall", {"lang": "en", "rotate": "10"}), ("departments", {}), ("department", {"code": "kjj"}),
@@ -21,30 +23,30 @@ PAGES = [("wall", {}), ("wall", {"lang": "en", "rotate": "10"}), ("departments",
 
 
 def test_periods_parse_into_start_and_granularity():
-    assert periods.parse("2025") == (date(2025, 1, 1), "annual")
-    assert periods.parse("2025Q3") == (date(2025, 7, 1), "quarterly")
-    assert periods.parse("2025-02") == (date(2025, 2, 1), "monthly")
-    assert periods.parse("2025-02-10") == (date(2025, 2, 10), "daily")
-    assert periods.parse("2025-13") is None and periods.parse("soon") is None and periods.parse(None) is None
+    assert periods.parse_period("2025") == (date(2025, 1, 1), "annual")
+    assert periods.parse_period("2025Q3") == (date(2025, 7, 1), "quarterly")
+    assert periods.parse_period("2025-02") == (date(2025, 2, 1), "monthly")
+    assert periods.parse_period("2025-02-10") == (date(2025, 2, 10), "daily")
+    assert periods.parse_period("2025-13") is None and periods.parse_period("soon") is None and periods.parse_period(None) is None
 
 
 def test_latest_is_by_time_within_the_cadence_never_by_text():
     mixed = ["2024", "2025-02", "2025Q3", "2025", "2023Q4", "2025-11", "2025-02-10", "2024Q1"]
     assert max(mixed) == "2025Q3"  # what sorting as text picked
-    assert periods.latest(mixed, "annual") == "2025"
-    assert periods.latest(mixed, "quarterly") == "2025Q3"
-    assert periods.latest(mixed, "monthly") == "2025-11"
-    assert periods.latest(mixed, "daily") == "2025-02-10"
-    assert periods.latest(mixed, "live") == "2025"  # a live indicator's observations are yearly totals
+    assert periods.latest_period(mixed, "annual") == "2025"
+    assert periods.latest_period(mixed, "quarterly") == "2025Q3"
+    assert periods.latest_period(mixed, "monthly") == "2025-11"
+    assert periods.latest_period(mixed, "daily") == "2025-02-10"
+    assert periods.latest_period(mixed, "live") == "2025"  # a live indicator's observations are yearly totals
     assert periods.of_grain(mixed, "quarterly") == ["2023Q4", "2024Q1", "2025Q3"]
-    assert periods.latest(["2025-02"], "annual") is None
+    assert periods.latest_period(["2025-02"], "annual") is None
 
 
 def test_in_order_keeps_each_indicators_own_granularity_in_time_order():
     frame = pd.DataFrame({"code": ["a", "a", "a", "q", "q", "q"], "period": ["2025", "2025-02", "2024", "2025Q1",
                                                                          "2024Q4", "2025"],
                           "value": [3, 9, 2, 5, 4, 8]})
-    out = periods.in_order(frame, {"a": "annual", "q": "quarterly"})
+    out = periods.in_period_order(frame, {"a": "annual", "q": "quarterly"})
     assert out[["code", "period"]].values.tolist() == [["a", "2024"], ["a", "2025"], ["q", "2024Q4"], ["q", "2025Q1"]]
 
 

@@ -5,7 +5,10 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
-from cockpit import create_app, freshness, queries
+from cockpit import create_app
+from cockpit.queries import ops as freshness
+from cockpit.queries import wall as queries
+from cockpit.queries._sql import epoch
 from etl import load
 from etl.sources import FileDropSource
 from etl.store import MatterCase
@@ -50,7 +53,7 @@ def test_resources_chains_and_cases(seeded_store):
 def test_freshness_reads_each_jobs_last_success(seeded_store):
     last = freshness.job_outcomes(seeded_store)
     assert set(last) == {"demo-history"}
-    assert queries.epoch(last["demo-history"][0]) > 0 and last["demo-history"][1] is None
+    assert epoch(last["demo-history"][0]) > 0 and last["demo-history"][1] is None
 
 
 def test_queries_are_memoised_by_data_version(seeded_store, store_url, tmp_path):

@@ -6,9 +6,10 @@ import dash_ag_grid as dag
 from dash import dcc, html
 
 from cockpit import ids
+from cockpit.components.info import info_mark
 from cockpit.components.panel import GRAPH_CONFIG
-from cockpit.drill import BadParam, State, lang_only
-from cockpit.i18n import t
+from cockpit.state import BadParam, State, lang_only
+from cockpit.i18n import t, unit as unit_label
 
 GRID_THEME = ("themeQuartz.withParams({backgroundColor: '#061634', foregroundColor: '#d8ecff', accentColor: '#29d8ff',"
               " headerBackgroundColor: '#0b2a5c', borderColor: 'rgba(41,216,255,0.22)', browserColorScheme: 'dark',"
@@ -135,9 +136,6 @@ def indicator_tabs(state: State, codes, meta, available) -> html.Div:
 
 def indicator_tiles(values, codes, meta, lang: str, extra=()):
     """A KPI tile per indicator: the latest value in `values` (one scope's series), with its provenance."""
-    from cockpit.components.info import info_mark
-    from cockpit.i18n import unit as unit_label
-
     # Each indicator's newest row, found once (filtering the frame per indicator cost more than the SQL).
     where, periods = {}, values["period"].tolist()
     for i, code in enumerate(values["indicator_code"]):

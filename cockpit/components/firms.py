@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 
 from cockpit.components.drill import grid
-from cockpit.drill import State
+from cockpit.state import State
 from cockpit.i18n import t
 
 FIRM_COLUMNS = ["code", "name_zh", "name_en", "chain_code", "chain_zh", "segment_code", "segment_zh", "listed",

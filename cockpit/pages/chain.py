@@ -6,13 +6,16 @@ import dash
 import pandas as pd
 from dash import Input, Output, State, callback, html, no_update
 
-from cockpit import context, drill, drill_figures, ids, queries
-from cockpit import chain_queries as cq
-from cockpit import drill_queries as dq
+from cockpit import context, ids, state as url
 from cockpit.components import drill as ui
 from cockpit.components.firms import FIRM_COLUMNS, firm_grid
 from cockpit.components.info import info_mark
+from cockpit.figures import drill as charts
 from cockpit.i18n import missing, t
+from cockpit.pages import _drill
+from cockpit.queries import chains as cq
+from cockpit.queries import departments as dq
+from cockpit.queries.wall import has_data
 
 PAGE = "chain"
 VALUES = [c for c in cq.CHAIN_CODES if c != "listed_firms"]  # listed firms are counted per chain only
@@ -35,7 +38,7 @@ def chain(engine, code) -> dict | None:
     return None if row.empty else row.iloc[0].to_dict()
 
 
-def frames(engine, code: str, state: drill.State) -> dict[str, pd.DataFrame]:
+def frames(engine, code: str, state: url.State) -> dict[str, pd.DataFrame]:
     """Every panel's rows for this view (the layout draws them, the export writes them)."""
     indicator = state.indicator or VALUES[0]
     table = cq.scope_table(engine, "segment", code, state.start, state.end)
@@ -50,7 +53,7 @@ def frames(engine, code: str, state: drill.State) -> dict[str, pd.DataFrame]:
             "resources": dq.resources(engine, None, code)}
 
 
-def _body(engine, state: drill.State, f: dict) -> html.Div:
+def _body(engine, state: url.State, f: dict) -> html.Div:
     lang, meta = state.lang, dq.indicators(engine)
     indicator = state.indicator or VALUES[0]
     ind, title = meta.loc[indicator].to_dict(), meta.loc[indicator, "name_en" if lang == "en" else "name_zh"]
@@ -69,14 +72,14 @@ def _body(engine, state: drill.State, f: dict) -> html.Div:
                                      else r.department_zh) if isinstance(r.department_code, str) else "—"]
                 for r in res.itertuples(index=False)]
     panel = lambda key, name, body, info, **kw: ui.drill_panel(PAGE, key, name, body, info, lang, **kw)
-    have, need = queries.has_data(engine), missing("observations", lang, title)
+    have, need = has_data(engine), missing("observations", lang, title)
     res_body = ui.link_table(["", t("resource", lang), t("type", lang), t("provider", lang), t("department", lang)],
                              res_rows) if res_rows else ui.no_data(lang, "" if have["resources"] else missing("resources", lang))
     return html.Div([
-        panel("segments", f"{t('segment_compare', lang)} · {title}", ui.graph(PAGE, "segments", drill_figures.ranking(
+        panel("segments", f"{t('segment_compare', lang)} · {title}", ui.graph(PAGE, "segments", charts.ranking(
             [labels[x] for x in s["segment_code"]], s["value"], list(s["segment_code"]), lang, ",.2f", missing=need),
             height=300), info_mark(s, lang, ind)),
-        panel("trend", f"{t('chain_trend', lang)} · {title}", ui.graph(PAGE, "trend", drill_figures.trend(
+        panel("trend", f"{t('chain_trend', lang)} · {title}", ui.graph(PAGE, "trend", charts.trend(
             f["trend"], labels, lang, missing=need), height=300), info_mark(f["trend"], lang, ind)),
         panel("segtable", t("segments", lang), ui.link_table(
             [t("segment", lang)] + [meta.loc[c, "name_en" if lang == "en" else "name_zh"] for c, _ in cols]
@@ -91,19 +94,15 @@ def _body(engine, state: drill.State, f: dict) -> html.Div:
 
 
 def layout(code=None, **query):
-    try:
-        state = drill.parse(f"/chains/{code}", query, indicators=VALUES)
-    except drill.BadParam as exc:
-        return ui.bad_request_page(exc, query)
-    return drill.view(state, lambda: render(state, code))
+    return _drill.page(f"/chains/{code}", query, lambda state: render(state, code), indicators=VALUES)
 
 
-def render(state: drill.State, code):
+def render(state: url.State, code):
     """The page for a valid URL (its codes may still name nothing: the 404 layout)."""
     engine = context.get().engine
     row = chain(engine, code)
     if row is None:
-        return ui.error_page(404, f"chain {code!r}", state.lang)
+        raise url.Missing(f"chain {code!r}")
     lang, f, meta = state.lang, frames(engine, code, state), dq.indicators(engine)
     title = row["name_en" if lang == "en" else "name_zh"]
     crumbs = [(t("nav_cockpit", lang), state.href("/")), (t("nav_chains", lang), state.href("/chains")), (title, None)]
@@ -118,14 +117,14 @@ def render(state: drill.State, code):
           Input(ids.drill_graph(PAGE, "trend"), "clickData"), State(ids.drill_state(PAGE), "data"),
           prevent_initial_call=True)
 def open_segment(segments_click, trend_click, data):
-    code, state = drill.clicked(dash.ctx.triggered[0]["value"] if dash.ctx.triggered else None), drill.from_dict(data)
+    code, state = url.clicked(dash.ctx.triggered[0]["value"] if dash.ctx.triggered else None), url.from_dict(data)
     chain_code = state.path.rsplit("/", 1)[-1]
     return state.href(f"/chains/{chain_code}/{code}", indicator=state.indicator) if code else no_update
 
 
 def snapshot(key: str, data: dict, grid_rows: list | None = None) -> dict | None:
     """The download of panel `key` in the view `data`: its rows as shown (the grid's: filtered, sorted)."""
-    state = drill.from_dict(data)
+    state = url.from_dict(data)
     code = state.path.rsplit("/", 1)[-1]
     if key not in COLUMNS or chain(context.get().engine, code) is None:
         return None
@@ -133,8 +132,8 @@ def snapshot(key: str, data: dict, grid_rows: list | None = None) -> dict | None
     if key == "firms" and grid_rows is not None:
         frame = frame.set_index("code", drop=False).reindex([r.get("code") for r in grid_rows
                                                              if r.get("code") in set(frame["code"])])
-    return drill.download(f"chain-{key}", COLUMNS[key], frame, state, f"{code}_{key}", chain=code,
+    return _drill.download(f"chain-{key}", COLUMNS[key], frame, state, f"{code}_{key}", chain=code,
                           indicator=state.indicator or VALUES[0] if key in ("segments", "trend") else None)
 
 
-set_period, export_panel = drill.page_callbacks(PAGE, snapshot, grid=True)
+set_period, export_panel = _drill.page_callbacks(PAGE, snapshot, grid=True)

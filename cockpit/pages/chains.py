@@ -6,12 +6,14 @@ import dash
 import pandas as pd
 from dash import Input, Output, State, callback, html, no_update
 
-from cockpit import context, drill, drill_figures, ids
-from cockpit import chain_queries as cq
-from cockpit import drill_queries as dq
+from cockpit import context, ids, state as url
 from cockpit.components import drill as ui
 from cockpit.components.info import info_mark
+from cockpit.figures import drill as charts
 from cockpit.i18n import missing, t
+from cockpit.pages import _drill
+from cockpit.queries import chains as cq
+from cockpit.queries import departments as dq
 
 PAGE = "chains"
 VALUES = list(cq.CHAIN_CODES)
@@ -25,7 +27,7 @@ COLUMNS = {
 dash.register_page(__name__, path="/chains", order=20, title="产业链 · 新昌县创新服务云平台驾驶舱")
 
 
-def frames(engine, state: drill.State) -> dict[str, pd.DataFrame]:
+def frames(engine, state: url.State) -> dict[str, pd.DataFrame]:
     """Every panel's rows for this view (the layout draws them, the export writes them)."""
     table = cq.scope_table(engine, "chain", None, state.start, state.end)
     indicator = state.indicator or VALUES[0]
@@ -44,7 +46,7 @@ def _cell(value, places: int = 0) -> str:
     return "—" if value is None or pd.isna(value) else f"{value:,.{places}f}"
 
 
-def _table(df: pd.DataFrame, state: drill.State):
+def _table(df: pd.DataFrame, state: url.State):
     lang = state.lang
     cols = [("rd_spending", 2), ("patents_granted", 0), ("invention_patents", 0), ("high_tech_firms", 0),
             ("listed_firms", 0), ("talent_introduced", 0)]
@@ -57,14 +59,10 @@ def _table(df: pd.DataFrame, state: drill.State):
 
 
 def layout(**query):
-    try:
-        state = drill.parse("/chains", query, indicators=VALUES)
-    except drill.BadParam as exc:
-        return ui.bad_request_page(exc, query)
-    return drill.view(state, lambda: render(state))
+    return _drill.page("/chains", query, render, indicators=VALUES)
 
 
-def render(state: drill.State):
+def render(state: url.State):
     """The page for a valid URL (its codes may still name nothing: the 404 layout)."""
     lang, engine = state.lang, context.get().engine
     f, meta = frames(engine, state), dq.indicators(engine)
@@ -77,10 +75,10 @@ def render(state: drill.State):
     need = missing("observations", lang, title)
     values = f["table"][VALUES].notna().to_numpy().any()
     body = html.Div([
-        ui.drill_panel(PAGE, "compare", f"{t('chain_compare', lang)} · {title}", ui.graph(PAGE, "compare", drill_figures.ranking(
+        ui.drill_panel(PAGE, "compare", f"{t('chain_compare', lang)} · {title}", ui.graph(PAGE, "compare", charts.ranking(
             [labels[x] for x in c["chain_code"]], c["value"], list(c["chain_code"]), lang, ",.2f", missing=need)),
             info_mark(c, lang, ind), lang),
-        ui.drill_panel(PAGE, "trend", f"{t('chain_trend', lang)} · {title}", ui.graph(PAGE, "trend", drill_figures.trend(
+        ui.drill_panel(PAGE, "trend", f"{t('chain_trend', lang)} · {title}", ui.graph(PAGE, "trend", charts.trend(
             f["trend"], labels, lang, missing=need)), info_mark(f["trend"], lang, ind), lang),
         ui.drill_panel(PAGE, "table", t("chains_title", lang), _table(f["table"], state),
                        info_mark(f["table"], lang, definition=t("def_firms", lang), period=period), lang, wide=True,
@@ -97,8 +95,8 @@ def render(state: drill.State):
           Input(ids.drill_graph(PAGE, "trend"), "clickData"), State(ids.drill_state(PAGE), "data"),
           prevent_initial_call=True)
 def open_chain(compare_click, trend_click, data):
-    code = drill.clicked(dash.ctx.triggered[0]["value"] if dash.ctx.triggered else None)
-    state = drill.from_dict(data)
+    code = url.clicked(dash.ctx.triggered[0]["value"] if dash.ctx.triggered else None)
+    state = url.from_dict(data)
     return state.href(f"/chains/{code}", indicator=state.indicator) if code else no_update
 
 
@@ -106,9 +104,9 @@ def snapshot(key: str, data: dict, grid_rows: list | None = None) -> dict | None
     """The download of panel `key` in the view `data`: its rows as shown (the grid's: filtered, sorted)."""
     if key not in COLUMNS:
         return None
-    state = drill.from_dict(data)
-    return drill.download(f"chains-{key}", COLUMNS[key], frames(context.get().engine, state)[key], state,
+    state = url.from_dict(data)
+    return _drill.download(f"chains-{key}", COLUMNS[key], frames(context.get().engine, state)[key], state,
                           f"chains_{key}", indicator=state.indicator or VALUES[0] if key != "table" else None)
 
 
-set_period, export_panel = drill.page_callbacks(PAGE, snapshot)
+set_period, export_panel = _drill.page_callbacks(PAGE, snapshot)

@@ -7,11 +7,14 @@ import dash
 import pandas as pd
 from dash import Input, Output, State, callback, html, no_update
 
-from cockpit import context, drill, drill_figures, ids, queries
-from cockpit import drill_queries as dq
+from cockpit import context, ids, state as url
 from cockpit.components import drill as ui
 from cockpit.components.info import info_mark
+from cockpit.figures import drill as charts
 from cockpit.i18n import missing, t
+from cockpit.pages import _drill
+from cockpit.queries import departments as dq
+from cockpit.queries.wall import has_data
 
 PAGE = "department"
 RUN = ["is_demo", "run_id", "loaded_at"]
@@ -36,7 +39,7 @@ def department(engine, code) -> dict | None:
     return None if row.empty else row.iloc[0].to_dict()
 
 
-def frames(engine, dept: dict, state: drill.State) -> dict[str, pd.DataFrame]:
+def frames(engine, dept: dict, state: url.State) -> dict[str, pd.DataFrame]:
     """Every panel's rows for this view: what the layout draws and what its export writes."""
     code, span = dept["code"], (state.start, state.end)
     names = {"department_code": code, "department_zh": dept["name_zh"]}
@@ -48,7 +51,7 @@ def frames(engine, dept: dict, state: drill.State) -> dict[str, pd.DataFrame]:
             "cases": dq.cases(engine, code, *span, state.matter).assign(department_zh=dept["name_zh"])}
 
 
-def _grid(df: pd.DataFrame, state: drill.State):
+def _grid(df: pd.DataFrame, state: url.State):
     lang = state.lang
     hrefs = {m: state.href(matter=m) for m in set(df["matter_code"])}  # 20 matters, not 500 hrefs
     labels = {s: t(f"status_{s}", lang) for s in set(df["status"])}
@@ -77,7 +80,7 @@ def _totals(months: pd.DataFrame) -> dict:
             "avg_days": round(float(months["days_sum"].sum()) / days_n, 2) if days_n else float("nan")}
 
 
-def _body(engine, dept: dict, state: drill.State, f: dict) -> list:
+def _body(engine, dept: dict, state: url.State, f: dict) -> list:
     lang, catalogue = state.lang, dq.indicators(engine).to_dict("index")
     ind = catalogue.get
     row = _totals(f["monthly"])
@@ -101,20 +104,20 @@ def _body(engine, dept: dict, state: drill.State, f: dict) -> list:
     filt = [html.Span([f"{t('matter_filter', lang)}: {state.matter} ", ui.link(state, None, t("clear", lang), matter=None)],
                       className="filter-chip")] if state.matter else []
     panel = lambda key, title, body, info, **kw: ui.drill_panel(PAGE, key, title, body, info, lang, **kw)
-    have = queries.has_data(engine)  # what an empty panel says is missing: nothing loaded yet, or this period
+    have = has_data(engine)  # what an empty panel says is missing: nothing loaded yet, or this period
     cases = "" if have["cases"] else missing("cases", lang)
     matters = cases if have["matters"] else missing("matters", lang)
     res_body = ui.link_table(["", t("resource", lang), t("type", lang), t("provider", lang), t("chain", lang)],
                              res_rows) if res_rows else ui.no_data(lang, "" if have["resources"] else missing("resources", lang))
     return [tiles, html.Div([
-        panel("monthly", t("cases_over_time", lang), ui.graph(PAGE, "monthly", drill_figures.monthly_cases(
+        panel("monthly", t("cases_over_time", lang), ui.graph(PAGE, "monthly", charts.monthly_cases(
             f["monthly"], f["ontime"], lang, missing=cases)), info_mark(f["monthly"], lang, ind("matters_handled")), wide=True),
-        panel("ontime", t("on_time_trend", lang), ui.graph(PAGE, "ontime", drill_figures.rate_line(
+        panel("ontime", t("on_time_trend", lang), ui.graph(PAGE, "ontime", charts.rate_line(
             f["ontime"], ind("on_time_rate")["target"], lang, missing=cases)), info_mark(f["ontime"], lang, ind("on_time_rate"))),
-        panel("days", t("processing_dist", lang), ui.graph(PAGE, "days", drill_figures.histogram(f["days"], lang,
+        panel("days", t("processing_dist", lang), ui.graph(PAGE, "days", charts.histogram(f["days"], lang,
                                                                                                   missing=cases)),
               info_mark(f["days"], lang, ind("avg_processing_days"), definition=t("def_days", lang), period=period)),
-        panel("matters", t("dept_matters", lang), ui.graph(PAGE, "matters", drill_figures.ranking(
+        panel("matters", t("dept_matters", lang), ui.graph(PAGE, "matters", charts.ranking(
             matter_names, m["submitted"], list(m["matter_code"]), lang, missing=matters), height=max(240, 30 * len(m) + 40)),
               info_mark(m, lang, definition=t("def_matters", lang), period=period)),
         panel("resources", t("dept_resources", lang), res_body, info_mark(res, lang, definition=t("def_resources", lang))),
@@ -125,19 +128,15 @@ def _body(engine, dept: dict, state: drill.State, f: dict) -> list:
 
 
 def layout(code=None, **query):
-    try:
-        state = drill.parse(f"/departments/{code}", query)
-    except drill.BadParam as exc:
-        return ui.bad_request_page(exc, query)
-    return drill.view(state, lambda: render(state, code))
+    return _drill.page(f"/departments/{code}", query, lambda state: render(state, code))
 
 
-def render(state: drill.State, code):
+def render(state: url.State, code):
     """The page for a valid URL (its codes may still name nothing: the 404 layout)."""
     engine = context.get().engine
     dept = department(engine, code)
     if dept is None:
-        return ui.error_page(404, f"department {code!r}", state.lang)
+        raise url.Missing(f"department {code!r}")
     f = frames(engine, dept, state)
     if state.matter and state.matter not in set(f["matters"]["matter_code"]):
         return ui.error_page(400, f"matter: {state.matter!r} is not one of this department's matters", state.lang)
@@ -152,13 +151,13 @@ def render(state: drill.State, code):
 @callback(Output(ids.URL, "href", allow_duplicate=True), Input(ids.drill_graph(PAGE, "matters"), "clickData"),
           State(ids.drill_state(PAGE), "data"), prevent_initial_call=True)
 def filter_matter(click, data):
-    code = drill.clicked(click)
-    return drill.from_dict(data).href(matter=code) if code else no_update
+    code = url.clicked(click)
+    return url.from_dict(data).href(matter=code) if code else no_update
 
 
 def snapshot(key: str, data: dict, grid_rows: list | None = None) -> dict | None:
     """The download of panel `key` in the view `data`: its rows as shown (the grid's: filtered, sorted)."""
-    state = drill.from_dict(data)
+    state = url.from_dict(data)
     engine = context.get().engine
     dept = department(engine, state.path.rsplit("/", 1)[-1])
     if key not in COLUMNS or dept is None:
@@ -167,8 +166,8 @@ def snapshot(key: str, data: dict, grid_rows: list | None = None) -> dict | None
     if key == "cases" and grid_rows is not None:
         shown = [r.get("case_no") for r in grid_rows]
         frame = frame.set_index("case_no", drop=False).reindex([c for c in shown if c in set(frame["case_no"])])
-    return drill.download(f"department-{key}", COLUMNS[key], frame, state, f"{dept['code']}_{key}",
+    return _drill.download(f"department-{key}", COLUMNS[key], frame, state, f"{dept['code']}_{key}",
                           department=dept["code"], matter=state.matter if key == "cases" else None)
 
 
-set_period, export_panel = drill.page_callbacks(PAGE, snapshot, grid=True)
+set_period, export_panel = _drill.page_callbacks(PAGE, snapshot, grid=True)

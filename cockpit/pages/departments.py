@@ -6,11 +6,14 @@ import dash
 import pandas as pd
 from dash import Input, Output, State, callback, dcc, html, no_update
 
-from cockpit import context, drill, drill_figures, ids, queries
-from cockpit import drill_queries as dq
+from cockpit import context, ids, state as url
 from cockpit.components import drill as ui
 from cockpit.components.info import info_mark
+from cockpit.figures import drill as charts
 from cockpit.i18n import missing, name, t
+from cockpit.pages import _drill
+from cockpit.queries import departments as dq
+from cockpit.queries.wall import has_data
 
 PAGE = "departments"
 SORTS = {"handled": ("handled", False), "on_time": ("on_time_rate", False), "days": ("avg_days", True)}
@@ -20,7 +23,7 @@ COLUMNS = ["rank", "department_code", "department_zh", "department_en", "handled
 dash.register_page(__name__, path="/departments", order=10, title="部门 · 新昌县创新服务云平台驾驶舱")
 
 
-def ranked(engine, state: drill.State) -> pd.DataFrame:
+def ranked(engine, state: url.State) -> pd.DataFrame:
     """The 33 departments in the order the page shows them (the sort in the URL; ties by code)."""
     col, ascending = SORTS[state.sort or "handled"]
     df = dq.department_ranking(engine, state.start, state.end)
@@ -33,7 +36,7 @@ def _cell(value, unit: str = "", places: int = 0) -> str:
     return "—" if value is None or pd.isna(value) else f"{value:,.{places}f}{unit}"
 
 
-def _table(df: pd.DataFrame, spark: pd.DataFrame, state: drill.State):
+def _table(df: pd.DataFrame, spark: pd.DataFrame, state: url.State):
     lang = state.lang
     lines = {code: list(s["handled"]) for code, s in spark.groupby("code")}
     heads = [t("rank", lang), t("department", lang)] + [
@@ -44,30 +47,26 @@ def _table(df: pd.DataFrame, spark: pd.DataFrame, state: drill.State):
     rows = [[r.rank, dcc.Link(r.department_en if lang == "en" else r.department_zh,
                               href=state.href(f"/departments/{r.department_code}", sort=None), className="drill-link"),
              _cell(r.handled), _cell(r.on_time_rate, "%", 1), _cell(r.avg_days, "", 1),
-             html.Img(src=drill_figures.sparkline(lines.get(r.department_code, [])), className="spark", alt="")]
+             html.Img(src=charts.sparkline(lines.get(r.department_code, [])), className="spark", alt="")]
             for r in df.itertuples()]
     return ui.link_table(heads, rows, numeric={0, 2, 3, 4}, cls="ranking")
 
 
 def layout(**query):
-    try:
-        state = drill.parse("/departments", query, sorts=SORTS)
-    except drill.BadParam as exc:
-        return ui.bad_request_page(exc, query)
-    return drill.view(state, lambda: render(state))
+    return _drill.page("/departments", query, render, sorts=SORTS)
 
 
-def render(state: drill.State):
+def render(state: url.State):
     """The page for a valid URL (its codes may still name nothing: the 404 layout)."""
     lang, engine = state.lang, context.get().engine
     df = ranked(engine, state)
     spark = dq.monthly(engine, None, state.start, state.end)
     meta = dq.indicators(engine)
     col = SORTS[state.sort or "handled"][0]
-    need = None if queries.has_data(engine)["cases"] else missing("cases", lang)  # the 33 at zero: say why
+    need = None if has_data(engine)["cases"] else missing("cases", lang)  # the 33 at zero: say why
     indicator = {"handled": "matters_handled", "on_time_rate": "on_time_rate", "avg_days": "avg_processing_days"}[col]
     period = f"{state.start or '…'} – {state.end or '…'}"
-    chart = drill_figures.ranking([name(r, lang, "department") for _, r in df.iterrows()], df[col],
+    chart = charts.ranking([name(r, lang, "department") for _, r in df.iterrows()], df[col],
                                   list(df["department_code"]), lang, ",.0f" if col == "handled" else ",.1f",
                                   "%" if col == "on_time_rate" else "", missing=need or "")
     body = [
@@ -84,17 +83,17 @@ def render(state: drill.State):
 @callback(Output(ids.URL, "href", allow_duplicate=True), Input(ids.drill_graph(PAGE, "chart"), "clickData"),
           State(ids.drill_state(PAGE), "data"), prevent_initial_call=True)
 def open_department(click, data):
-    code = drill.clicked(click)
-    return drill.from_dict(data).href(f"/departments/{code}", sort=None) if code else no_update
+    code = url.clicked(click)
+    return url.from_dict(data).href(f"/departments/{code}", sort=None) if code else no_update
 
 
 def snapshot(key: str, data: dict, grid_rows: list | None = None) -> dict | None:
     """Both panels show the 33 departments in the page's order: the export writes those rows."""
     if key not in ("chart", "table"):
         return None
-    state = drill.from_dict(data)
-    return drill.download(f"departments-{key}", COLUMNS, ranked(context.get().engine, state), state,
+    state = url.from_dict(data)
+    return _drill.download(f"departments-{key}", COLUMNS, ranked(context.get().engine, state), state,
                           f"departments_{key}", sort=state.sort or "handled")
 
 
-set_period, export_panel = drill.page_callbacks(PAGE, snapshot)
+set_period, export_panel = _drill.page_callbacks(PAGE, snapshot)

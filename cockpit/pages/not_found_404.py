@@ -4,7 +4,7 @@ from __future__ import annotations
 import dash
 
 from cockpit.components.drill import error_page
-from cockpit.drill import lang_only
+from cockpit.state import lang_only
 
 dash.register_page(__name__, path="/404", title="404 · 新昌县创新服务云平台驾驶舱")
 

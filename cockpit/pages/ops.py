@@ -10,8 +10,10 @@ from datetime import datetime
 import dash
 from dash import ALL, Input, Output, State, callback, dcc, html, no_update
 
-from cockpit import auth, context, export
-from cockpit import ops_queries as oq
+from cockpit import context
+from cockpit.queries import ops as oq
+from cockpit.snapshot import Meta, snapshot_bytes
+from cockpit.web import auth
 from cockpit.components import ops_panels as ui
 from cockpit.i18n import lang_of
 from etl import schedule
@@ -109,7 +111,7 @@ def download_rejected(_clicks):
 def rejected_snapshot(job: str) -> dict:
     """Every rejected row of `job` as a CSV snapshot (BOM, provenance footer), audited as an export."""
     frame = oq.rejected_rows(context.get().engine, job=job, limit=None)
-    meta = export.Meta(kind="rejected_rows", filters={"job": job})
-    data = export.snapshot_bytes(oq.REJECTED_COLUMNS, frame, meta)
+    meta = Meta(kind="rejected_rows", filters={"job": job})
+    data = snapshot_bytes(oq.REJECTED_COLUMNS, frame, meta)
     auth.record("export", f"rejected_rows:{job}", json.dumps({"job": job, "rows": meta.rows}, ensure_ascii=False))
     return dcc.send_bytes(data, f"rejected_rows_{job}.csv", type="text/csv")

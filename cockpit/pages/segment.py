@@ -6,13 +6,16 @@ import dash
 import pandas as pd
 from dash import Input, Output, State, callback, html, no_update
 
-from cockpit import context, drill, drill_figures, ids, queries
-from cockpit import chain_queries as cq
-from cockpit import drill_queries as dq
+from cockpit import context, ids, state as url
 from cockpit.components import drill as ui
 from cockpit.components.firms import FIRM_COLUMNS, firm_grid
 from cockpit.components.info import info_mark
+from cockpit.figures import drill as charts
 from cockpit.i18n import missing, t
+from cockpit.pages import _drill
+from cockpit.queries import chains as cq
+from cockpit.queries import departments as dq
+from cockpit.queries.wall import has_data
 
 PAGE = "segment"
 VALUES = [c for c in cq.CHAIN_CODES if c != "listed_firms"]
@@ -31,7 +34,7 @@ def find_segment(engine, code, seg) -> dict | None:
     return None if row.empty else row.iloc[0].to_dict()
 
 
-def frames(engine, seg: dict, state: drill.State) -> dict[str, pd.DataFrame]:
+def frames(engine, seg: dict, state: url.State) -> dict[str, pd.DataFrame]:
     indicator = state.indicator or VALUES[0]
     firm_value = indicator if indicator in cq.FIRM_CODES else cq.FIRM_CODES[0]
     firms = cq.firm_table(engine, seg["chain_code"], seg["code"], state.start, state.end)
@@ -45,7 +48,7 @@ def frames(engine, seg: dict, state: drill.State) -> dict[str, pd.DataFrame]:
     return out
 
 
-def _firm_panel(engine, f: dict, state: drill.State, meta):
+def _firm_panel(engine, f: dict, state: url.State, meta):
     lang = state.lang
     firm = f["firms"].set_index("code").loc[state.firm]
     code = f["compare"]["indicator_code"].iloc[0] if len(f["compare"]) else cq.FIRM_CODES[0]
@@ -55,29 +58,26 @@ def _firm_panel(engine, f: dict, state: drill.State, meta):
                       html.Span(f"{t('high_tech', lang)}: {t('yes' if firm['high_tech'] else 'no', lang)}")],
                      className="firm-facts")
     title = f"{t('firm_trend', lang)} · {name} · {meta.loc[code, 'name_en' if lang == 'en' else 'name_zh']}"
-    fig = drill_figures.trend(f["firm"], {state.firm: name}, lang)
+    fig = charts.trend(f["firm"], {state.firm: name}, lang)
     return html.Div(ui.drill_panel(PAGE, "firm", title, [facts, ui.graph(PAGE, "firm", fig, height=260)],
                                    info_mark(f["firm"], lang, meta.loc[code].to_dict()), lang, wide=True),
                     id=f"firm-{state.firm}", className="firm-anchor wide")
 
 
 def layout(code=None, segment=None, **query):
-    try:
-        state = drill.parse(f"/chains/{code}/{segment}", query, indicators=VALUES)
-    except drill.BadParam as exc:
-        return ui.bad_request_page(exc, query)
-    return drill.view(state, lambda: render(state, code, segment))
+    return _drill.page(f"/chains/{code}/{segment}", query, lambda state: render(state, code, segment),
+                       indicators=VALUES)
 
 
-def render(state: drill.State, code, segment):
+def render(state: url.State, code, segment):
     """The page for a valid URL (its codes may still name nothing: the 404 layout)."""
     engine = context.get().engine
     seg = find_segment(engine, code, segment)
     if seg is None:
-        return ui.error_page(404, f"segment {segment!r} of chain {code!r}", state.lang)
+        raise url.Missing(f"segment {segment!r} of chain {code!r}")
     f, meta, lang = frames(engine, seg, state), dq.indicators(engine), state.lang
     if state.firm and state.firm not in set(f["firms"]["code"]):
-        return ui.error_page(404, f"firm {state.firm!r} in segment {segment!r}", lang)
+        raise url.Missing(f"firm {state.firm!r} in segment {segment!r}")
     chain = dq.dimension(engine, "chain").set_index("code").loc[code]
     indicator = state.indicator or VALUES[0]
     ind_name = meta.loc[indicator, "name_en" if lang == "en" else "name_zh"]
@@ -86,14 +86,14 @@ def render(state: drill.State, code, segment):
     code_name = meta.loc[c["indicator_code"].iloc[0], "name_en" if lang == "en" else "name_zh"] if len(c) else ""
     title = seg["name_en" if lang == "en" else "name_zh"]
     panels = [_firm_panel(engine, f, state, meta)] if state.firm else []
-    firms = len(f["firms"]) > 0 or queries.has_data(engine)["firms"]
+    firms = len(f["firms"]) > 0 or has_data(engine)["firms"]
     firm_need = missing("observations", lang, meta.loc[cq.FIRM_CODES[0], "name_en" if lang == "en" else "name_zh"])
     panels += [
-        ui.drill_panel(PAGE, "compare", f"{t('firm_compare', lang)} · {code_name}", ui.graph(PAGE, "compare", drill_figures.ranking(
+        ui.drill_panel(PAGE, "compare", f"{t('firm_compare', lang)} · {code_name}", ui.graph(PAGE, "compare", charts.ranking(
             [firm_label(r) for _, r in c.iterrows()], c["value"], list(c["code"]), lang, ",.3f",
             missing=firm_need if firms else missing("firms", lang)), height=320),
             info_mark(c, lang, meta.loc[c["indicator_code"].iloc[0]].to_dict() if len(c) else None), lang),
-        ui.drill_panel(PAGE, "trend", f"{t('chain_trend', lang)} · {ind_name}", ui.graph(PAGE, "trend", drill_figures.trend(
+        ui.drill_panel(PAGE, "trend", f"{t('chain_trend', lang)} · {ind_name}", ui.graph(PAGE, "trend", charts.trend(
             f["trend"], {seg["code"]: title}, lang, missing=missing("observations", lang, ind_name)), height=320),
             info_mark(f["trend"], lang, meta.loc[indicator].to_dict()), lang),
         ui.drill_panel(PAGE, "firms", t("firms", lang), firm_grid(PAGE, f["firms"], state),
@@ -112,13 +112,13 @@ def render(state: drill.State, code, segment):
 @callback(Output(ids.URL, "href", allow_duplicate=True), Input(ids.drill_graph(PAGE, "compare"), "clickData"),
           State(ids.drill_state(PAGE), "data"), prevent_initial_call=True)
 def select_firm(click, data):
-    code = drill.clicked(click)
-    return drill.from_dict(data).href(firm=code) if code else no_update
+    code = url.clicked(click)
+    return url.from_dict(data).href(firm=code) if code else no_update
 
 
 def snapshot(key: str, data: dict, grid_rows: list | None = None) -> dict | None:
     """The download of panel `key` in the view `data`: its rows as shown (the grid's: filtered, sorted)."""
-    state, engine = drill.from_dict(data), context.get().engine
+    state, engine = url.from_dict(data), context.get().engine
     _, _, code, seg_code = state.path.split("/", 3)
     seg = find_segment(engine, code, seg_code)
     if key not in COLUMNS or seg is None:
@@ -127,8 +127,8 @@ def snapshot(key: str, data: dict, grid_rows: list | None = None) -> dict | None
     if key == "firms" and grid_rows is not None:
         frame = frame.set_index("code", drop=False).reindex([r.get("code") for r in grid_rows
                                                              if r.get("code") in set(frame["code"])])
-    return drill.download(f"segment-{key}", COLUMNS[key], frame, state, f"{seg_code}_{key}", chain=code,
+    return _drill.download(f"segment-{key}", COLUMNS[key], frame, state, f"{seg_code}_{key}", chain=code,
                           segment=seg_code, firm=state.firm, indicator=state.indicator)
 
 
-set_period, export_panel = drill.page_callbacks(PAGE, snapshot, grid=True)
+set_period, export_panel = _drill.page_callbacks(PAGE, snapshot, grid=True)

@@ -6,9 +6,10 @@ import logging
 
 import dash
 from dash import Input, Output, clientside_callback, dcc, html
-from sqlalchemy.exc import DBAPIError
 
-from cockpit import components, context, ids, wall_feed
+from cockpit import components, context, ids
+from cockpit.cache import unavailable
+from cockpit.web import wall_feed
 from cockpit.i18n import lang_of, t
 
 dash.register_page(__name__, path="/", redirect_from=["/wall"], order=0, title=t("title", "zh"))
@@ -27,7 +28,7 @@ def layout(lang=None, rotate=None, **_):
         return _wall(lang, rotate_s)
     except Exception as exc:  # e.g. the store is down at first load: a frame that says so and reloads, backing off
         log.exception("wall layout failed")
-        return _failed(lang, "store" if isinstance(exc, (DBAPIError, OSError)) else "render")
+        return _failed(lang, "store" if unavailable(exc) or isinstance(exc, OSError) else "render")
 
 
 def _failed(lang: str, reason: str):

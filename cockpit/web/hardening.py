@@ -4,51 +4,13 @@ component-suite package is a 404 (Dash raises on all three)."""
 from __future__ import annotations
 
 import logging
-import time
 from functools import wraps
 
 from flask import jsonify, request
 
+from cockpit.cache import unavailable
+
 log = logging.getLogger(__name__)
-UNAVAILABLE = ("sqlalchemy.exc.SQLAlchemyError", "redis.exceptions.RedisError")  # the server's fault: 503
-
-
-REDIS_OPTIONS = {"socket_timeout": 1.0, "socket_connect_timeout": 1.0}  # a vanished Redis host costs 1 s, not a hang
-
-
-class TolerantCache:
-    """A flask-caching Cache whose backend failures (Redis down) are cache misses and skipped writes, so screens
-    serve uncached instead of failing; after a failure the backend is left alone for `retry_after` seconds."""
-
-    def __init__(self, cache, retry_after: float = 5.0):
-        self._cache, self._retry_after, self._down_until = cache, retry_after, 0.0
-
-    def _call(self, name: str, *args, default=None, **kwargs):
-        if time.monotonic() < self._down_until:
-            return default
-        try:
-            return getattr(self._cache, name)(*args, **kwargs)
-        except Exception as exc:
-            if not _named(exc, UNAVAILABLE):
-                raise
-            self._down_until = time.monotonic() + self._retry_after
-            log.warning("cache unavailable (%s); serving uncached for %.0f s", type(exc).__name__, self._retry_after)
-            return default
-
-    def get(self, key):
-        return self._call("get", key)
-
-    def set(self, key, value, timeout=None):
-        return self._call("set", key, value, timeout=timeout, default=False)
-
-    def delete(self, key):
-        return self._call("delete", key, default=False)
-
-    def clear(self):
-        return self._call("clear", default=False)
-
-    def __getattr__(self, name):
-        return getattr(self._cache, name)
 
 
 def _is_pattern(component_id) -> bool:
@@ -107,15 +69,11 @@ def callback_problem(body, callback_map: dict) -> str | None:
     return None
 
 
-def _named(exc: BaseException, names: tuple[str, ...]) -> bool:
-    return any(f"{k.__module__}.{k.__qualname__}" in names for k in type(exc).__mro__)
-
-
 def init_app(app) -> None:
     from dash.exceptions import DependencyException, PreventUpdate
     from werkzeug.exceptions import HTTPException
 
-    from cockpit.errors import error_page
+    from cockpit.web.errors import error_page
 
     server = app.server
     endpoint = app.config.routes_pathname_prefix + "_dash-update-component"
@@ -132,7 +90,7 @@ def init_app(app) -> None:
             raise
         except Exception as exc:  # logged with its traceback here; the client gets a status and no traceback
             log.exception("callback %s failed", request.get_json(silent=True).get("output"))
-            if _named(exc, UNAVAILABLE):
+            if unavailable(exc):
                 return jsonify(error="store or cache unavailable"), 503
             return jsonify(error="the callback cannot use these inputs"), 400
 

@@ -1,15 +1,20 @@
-"""What the operations page shows, as plain data: each job's schedule, last run, next run and freshness, the
-rejected rows with their reasons, and the files a file drop refused (failed/ with their .error.txt)."""
+"""What the operations page and the wall's freshness stamp read, as plain data: each job's schedule, last run,
+next run and freshness, the rejected rows with their reasons, the files a file drop refused (failed/ with their
+.error.txt), and per job its newest success and whether it failed since (the wall's stamp: a job that never
+succeeded but has failed is red from its first failure; a partial run counts as a failure; the judging itself runs
+in the browser, assets/clientside.js freshnessLevel, against the server clock)."""
 from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
+
+from cockpit.queries._sql import connection, frame
 
 from etl.jobs import Job
-from etl.store import EtlRun, RejectedRow
+from etl.store import EtlRun, RejectedRow, User
 
 AMBER, RED = 2, 4  # x the job's interval without a success, as the wall's freshness stamp (assets/clientside.js)
 REJECTED_COLUMNS = ["run_id", "job", "location", "row_number", "reason", "raw", "loaded_at", "is_demo"]
@@ -39,7 +44,7 @@ def job_status(engine, jobs: list[Job], now: datetime | None = None) -> pd.DataF
     newest = select(EtlRun.job, func.max(EtlRun.id).label("id")).where(EtlRun.job.in_(names)).group_by(EtlRun.job)
     success = (select(EtlRun.job, func.max(EtlRun.ended_at).label("at"))
                .where(EtlRun.job.in_(names), EtlRun.status == "success").group_by(EtlRun.job))
-    with engine.connect() as conn:
+    with connection(engine) as conn:
         ids = dict(conn.execute(newest).all())
         last_ok = dict(conn.execute(success).all())
         runs = {r.job: r for r in conn.execute(select(EtlRun.__table__).where(EtlRun.id.in_(list(ids.values()))))}
@@ -71,9 +76,7 @@ def rejected_rows(engine, job: str | None = None, limit: int | None = 200) -> pd
         stmt = stmt.where(EtlRun.job == job)
     if limit:
         stmt = stmt.limit(limit)
-    with engine.connect() as conn:
-        result = conn.execute(stmt)
-        return pd.DataFrame(result.all(), columns=list(result.keys())).reindex(columns=REJECTED_COLUMNS)
+    return frame(engine, stmt).reindex(columns=REJECTED_COLUMNS)
 
 
 def failed_files(jobs: list[Job]) -> pd.DataFrame:
@@ -96,3 +99,35 @@ def failed_files(jobs: list[Job]) -> pd.DataFrame:
             rows.append({"job": job.name, "file": path.name, "folder": str(failed), "size": stat.st_size,
                          "modified": datetime.fromtimestamp(stat.st_mtime).replace(microsecond=0), "error": error})
     return pd.DataFrame(rows, columns=["job", "file", "folder", "size", "modified", "error"])
+
+
+def job_outcomes(engine) -> dict[str, tuple]:
+    """{job: (end of its newest success or None, end of its newest failed or partial run or None)}."""
+    ended = EtlRun.status.in_(("failed", "partial"))
+    stmt = (select(EtlRun.job, func.max(case((EtlRun.status == "success", EtlRun.ended_at))),
+                   func.max(case((ended, EtlRun.ended_at))))
+            .group_by(EtlRun.job))
+    with connection(engine) as conn:
+        return {job: (ok, bad) for job, ok, bad in conn.execute(stmt).all()}
+
+
+def poll_jobs(outcomes: dict[str, tuple], schedule: list[list], epoch) -> list[list]:
+    """[name, last success (epoch s or None), interval s, failed since the last success (bool)] per scheduled job."""
+    rows = []
+    for name, interval in schedule:
+        ok, bad = outcomes.get(name, (None, None))
+        failed = bad is not None and (ok is None or bad > ok)
+        rows.append([name, epoch(ok), interval, failed])
+    return rows
+
+
+def last_success_at(engine):
+    """The end of the newest successful load run of any job, or None (the readiness probe's load age)."""
+    with connection(engine) as conn:
+        return conn.execute(select(func.max(EtlRun.ended_at)).where(EtlRun.status == "success")).scalar()
+
+
+def user(engine, username: str):
+    """The stored user row (username, password_hash, role) or None."""
+    with connection(engine) as conn:
+        return conn.execute(select(User).where(User.username == username)).first()

@@ -1,7 +1,7 @@
 """SQL → DataFrames for the industry-chain drill-downs (chains, segments, firms), memoised by data version.
 
 Yearly observations by scope (a chain, segment or firm code), every row with `run_id`, `loaded_at` and `is_demo`
-as in cockpit.drill_queries; periods are whole years as strings, None = unbounded.
+as in cockpit.queries.departments; periods are whole years as strings, None = unbounded.
 """
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from functools import cache
 import pandas as pd
 from sqlalchemy import and_, bindparam, case, func, literal, select
 
-from cockpit.drill_queries import dimension
-from cockpit.drill_sql import connection, frame, run_columns
-from cockpit.queries import memo
+from cockpit.cache import memo
+from cockpit.queries._sql import connection, demo_flag, frame, run_columns
+from cockpit.queries.departments import dimension
 from etl.store import COUNTY, Chain, EtlRun, Firm, Indicator, Observation, Resource, Segment
 
 CHAIN_CODES = ("rd_spending", "rd_intensity", "listed_firms", "high_tech_firms", "patents_granted",
@@ -38,7 +38,7 @@ def _series_stmt(start: bool, end: bool):
     return (select(Observation.scope, Observation.indicator_code.label("indicator_code"),
                    Indicator.name_zh.label("indicator_zh"), Indicator.name_en.label("indicator_en"), Observation.period,
                    Observation.value, Observation.unit, Observation.source, Observation.run_id,
-                   case((Observation.is_demo, 1), else_=0).label("is_demo"), EtlRun.ended_at.label("loaded_at"))
+                   demo_flag(Observation.is_demo), EtlRun.ended_at.label("loaded_at"))
             .join(Indicator, Indicator.code == Observation.indicator_code)
             .outerjoin(EtlRun, EtlRun.id == Observation.run_id).where(and_(*cond))
             .order_by(Observation.scope, Observation.indicator_code, Observation.period))
@@ -70,7 +70,7 @@ def firms(engine, chain: str, segment: str | None) -> pd.DataFrame:
     stmt = (select(Firm.code, Firm.name_zh, Firm.name_en, Firm.chain_code, Chain.name_zh.label("chain_zh"),
                    Firm.segment_code, Segment.name_zh.label("segment_zh"), Segment.name_en.label("segment_en"),
                    Firm.listed, Firm.listed_year, Firm.high_tech, literal(None).label("run_id"),
-                   case((Firm.is_demo, 1), else_=0).label("is_demo"))
+                   demo_flag(Firm.is_demo))
             .join(Chain, Chain.code == Firm.chain_code).join(Segment, Segment.code == Firm.segment_code)
             .where(Firm.chain_code == chain, *([Firm.segment_code == segment] if segment else []))
             .order_by(Firm.segment_code, Firm.code))

@@ -4,18 +4,17 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import jsonify
-from sqlalchemy import func, select
 
 from cockpit import context
+from cockpit.queries.ops import last_success_at
 from etl import migrate
-from etl.store import EtlRun
 
 
 def readiness(engine, head: str) -> tuple[dict, int]:
     try:
         with engine.connect() as conn:
             current = migrate.current_revision(conn)
-            last = conn.execute(select(func.max(EtlRun.ended_at)).where(EtlRun.status == "success")).scalar()
+        last = last_success_at(engine)
     except Exception as exc:  # any store failure means "not ready", said plainly
         return {"ready": False, "database": f"unreachable: {type(exc).__name__}"}, 503
     age = (datetime.now() - last).total_seconds() if last else None

@@ -1,7 +1,5 @@
-"""DataFrame in → figure (a plain Plotly dict) out for the drill-down pages, on the wall's lean template (cockpit.figures); every
-clickable trace carries the code of what it draws in customdata, so a click can go one level deeper.
-
-A sibling of figures.py rather than more of it: figures.py is the wall's and near its size limit."""
+"""DataFrame in → figure (a plain Plotly dict) out for the drill-down pages, on the lean template of cockpit.figures;
+every clickable trace carries the code of what it draws in customdata, so a click can go one level deeper."""
 from __future__ import annotations
 
 import base64

@@ -1,4 +1,5 @@
-"""SQL → DataFrames for the department drill-downs (and the dimensions the chain ones share), memoised by data version.
+"""SQL → DataFrames for the department drill-downs (and the dimensions the chain ones share), memoised by data
+version.
 
 Every frame carries `run_id`, `loaded_at` (the end of that load run) and `is_demo`, so a panel can show its
 provenance and export a snapshot footer; periods are whole years given as strings ('2021'), None = unbounded.
@@ -10,12 +11,14 @@ from functools import cache
 import pandas as pd
 from sqlalchemy import bindparam, case, func, literal, select, union_all
 
-from cockpit.drill_sql import (bounds, connection, days, demo_max, frame, month, run_columns, span,
-                               with_loaded_at)
-from cockpit.queries import memo
+from cockpit.cache import memo
+from cockpit.queries._sql import (bounds, connection, days, demo_flag, demo_max, frame, month, newest_run,
+                                  on_time_count, run_columns, span, with_loaded_at)
 from etl.store import Chain, Department, EtlRun, Firm, Indicator, Matter, MatterCase, Resource, ResourceType, Segment
 
 DAY_BINS = (1, 2, 3, 5, 7, 10, 15, 20, 30, 45, 60)  # processing-time histogram edges, in days
+
+
 @memo
 def dimension(engine, kind: str) -> pd.DataFrame:
     """Codes and names of departments, chains, segments, firms or resource types (small, cached)."""
@@ -49,9 +52,9 @@ def _params(code, start, end, **more) -> dict:
 @cache
 def _ranking_stmt(dialect: str, start: bool, end: bool, code: bool):
     done = (select(MatterCase.department_code.label("code"), func.count().label("handled"),
-                   func.sum(case((MatterCase.completed_at <= MatterCase.due_at, 1), else_=0)).label("on_time"),
+                   on_time_count().label("on_time"),
                    func.avg(days(dialect, MatterCase.accepted_at, MatterCase.completed_at)).label("avg_days"),
-                   func.max(MatterCase.run_id).label("run_id"), demo_max(MatterCase.is_demo))
+                   newest_run(), demo_max(MatterCase.is_demo))
             .where(*_done(start, end, code)).group_by(MatterCase.department_code).subquery())
     stmt = (select(Department.code, Department.name_zh, Department.name_en,
                    func.coalesce(done.c.handled, 0).label("handled"), func.coalesce(done.c.on_time, 0).label("on_time"),
@@ -74,8 +77,8 @@ def department_ranking(engine, start: str | None, end: str | None, code: str | N
 def _monthly_stmt(dialect: str, start: bool, end: bool, code: bool):
     by_month = month(dialect, MatterCase.completed_at)
     stmt = (select(MatterCase.department_code.label("code"), by_month.label("month"), func.count().label("handled"),
-                   func.sum(case((MatterCase.completed_at <= MatterCase.due_at, 1), else_=0)).label("on_time"),
-                   func.max(MatterCase.run_id).label("run_id"), demo_max(MatterCase.is_demo))
+                   on_time_count().label("on_time"),
+                   newest_run(), demo_max(MatterCase.is_demo))
             .where(*_done(start, end, code)).group_by(MatterCase.department_code, by_month))
     return with_loaded_at(stmt, "code", "month")
 
@@ -93,7 +96,7 @@ def monthly(engine, code: str | None, start: str | None, end: str | None) -> pd.
 def _days_stmt(dialect: str, start: bool, end: bool):
     taken = days(dialect, MatterCase.accepted_at, MatterCase.completed_at)
     bin_ = case(*[(taken < edge, i) for i, edge in enumerate(DAY_BINS)], else_=len(DAY_BINS))
-    stmt = (select(bin_.label("bin"), func.count().label("cases"), func.max(MatterCase.run_id).label("run_id"),
+    stmt = (select(bin_.label("bin"), func.count().label("cases"), newest_run(),
                    demo_max(MatterCase.is_demo)).where(*_done(start, end)).group_by(bin_))
     return with_loaded_at(stmt, "bin")
 
@@ -112,14 +115,14 @@ def processing_days(engine, code: str, start: str | None, end: str | None) -> pd
 def _matters_stmt(start: bool, end: bool):
     counted = (select(MatterCase.matter_code, func.count().label("submitted"),
                       func.sum(case((MatterCase.status == "completed", 1), else_=0)).label("completed"),
-                      func.max(MatterCase.run_id).label("run_id"))
+                      newest_run())
                .where(MatterCase.department_code == bindparam("code"), *span(MatterCase.submitted_at, start, end))
                .group_by(MatterCase.matter_code).subquery())
     stmt = (select(Matter.code.label("matter_code"), Matter.name_zh.label("matter_zh"),
                    Matter.name_en.label("matter_en"), Matter.section, Matter.promised_days,
                    func.coalesce(counted.c.submitted, 0).label("submitted"),
                    func.coalesce(counted.c.completed, 0).label("completed"), counted.c.run_id,
-                   case((Matter.is_demo, 1), else_=0).label("is_demo"))
+                   demo_flag(Matter.is_demo))
             .outerjoin(counted, counted.c.matter_code == Matter.code).where(Matter.department_code == bindparam("code")))
     return with_loaded_at(stmt, "-submitted", "matter_code")
 
@@ -137,7 +140,7 @@ def _resources_stmt(by_department: bool):
                    Resource.department_code, Department.name_zh.label("department_zh"),
                    Department.name_en.label("department_en"), Resource.chain_code, Chain.name_zh.label("chain_zh"),
                    Chain.name_en.label("chain_en"), Resource.source, Resource.run_id,
-                   case((Resource.is_demo, 1), else_=0).label("is_demo"), EtlRun.ended_at.label("loaded_at"))
+                   demo_flag(Resource.is_demo), EtlRun.ended_at.label("loaded_at"))
             .join(ResourceType, ResourceType.code == Resource.type_code)
             .outerjoin(Department, Department.code == Resource.department_code)
             .outerjoin(Chain, Chain.code == Resource.chain_code).outerjoin(EtlRun, EtlRun.id == Resource.run_id)
@@ -160,7 +163,7 @@ def _cases_stmt(dialect: str, start: bool, end: bool, matter: bool, limit: int):
                    Matter.name_en.label("matter_en"), MatterCase.department_code, MatterCase.submitted_at,
                    MatterCase.completed_at, MatterCase.due_at, MatterCase.status,
                    days(dialect, MatterCase.accepted_at, MatterCase.completed_at).label("days"),
-                   MatterCase.source, MatterCase.run_id, case((MatterCase.is_demo, 1), else_=0).label("is_demo"),
+                   MatterCase.source, MatterCase.run_id, demo_flag(MatterCase.is_demo),
                    EtlRun.ended_at.label("loaded_at"))
             .join(Matter, Matter.code == MatterCase.matter_code).outerjoin(EtlRun, EtlRun.id == MatterCase.run_id)
             .where(*cond).order_by(MatterCase.submitted_at.desc(), MatterCase.case_no.desc()).limit(limit))
@@ -185,13 +188,13 @@ def _months_stmt(dialect: str, start: bool, end: bool):
     zero = literal(0)
     received = (select(got.label("month"), func.count().label("submitted"), zero.label("handled"),
                        zero.label("on_time"), literal(0.0).label("days_sum"), zero.label("days_n"),
-                       func.max(MatterCase.run_id).label("run_id"), demo_max(MatterCase.is_demo))
+                       newest_run(), demo_max(MatterCase.is_demo))
                 .where(MatterCase.department_code == bindparam("code"), *span(MatterCase.submitted_at, start, end))
                 .group_by(got))
     completed = (select(done.label("month"), zero.label("submitted"), func.count().label("handled"),
-                        func.sum(case((MatterCase.completed_at <= MatterCase.due_at, 1), else_=0)).label("on_time"),
+                        on_time_count().label("on_time"),
                         func.sum(taken).label("days_sum"), func.count(taken).label("days_n"),
-                        func.max(MatterCase.run_id).label("run_id"), demo_max(MatterCase.is_demo))
+                        newest_run(), demo_max(MatterCase.is_demo))
                  .where(*_done(start, end)).group_by(done))
     both = union_all(received, completed).subquery()
     stmt = (select(both.c.month, *[func.sum(both.c[c]).label(c) for c in ("submitted", "handled", "on_time",

@@ -8,7 +8,10 @@ import pandas as pd
 from dash import Patch
 from plotly.io.json import to_json_plotly
 
-from cockpit import components, context, figures, queries
+from cockpit import components, context
+from cockpit.cache import current_version, versioned
+from cockpit.figures import wall as figures
+from cockpit.queries import wall as queries
 from cockpit.i18n import missing, name
 
 # Panel sets of the playlist (?rotate=SECONDS): (set name, label key, [(panel key, title key)]).
@@ -21,7 +24,6 @@ PANEL_SETS = [
 PANELS = [key for _, _, panels in PANEL_SETS for key, _ in panels]
 TREND_CODES = {"patents": (["patents_granted", "invention_patents"], "bar"), "enterprises": (["high_tech_firms"], "bar"),
                "talent": (["talent_introduced"], "bar"), "digital": (["base_stations_5g"], "bar")}
-TTL = 3600
 
 
 def _missing(engine, codes, lang: str) -> str:
@@ -66,19 +68,18 @@ def _is_demo(frames) -> bool:
 
 
 def _key(kind: str, keys: list[str], lang: str) -> str:
-    version = queries.current_version(context.get().engine)
+    version = current_version(context.get().engine)
     return f"wall:{kind}:{version}:{date.today().isoformat()}:{lang}:{','.join(keys)}"
 
 
 def build(keys: list[str], lang: str) -> dict:
     """Everything the panels `keys` show: figures as dicts, captions, ticker rows, KPI payload, demo flag, version."""
-    c = context.get()
-    cache_key = _key("parts", keys, lang)
-    hit = c.cache.get(cache_key)
-    if hit is not None:
-        return hit
-    engine, today = c.engine, date.today().isoformat()
-    version = queries.current_version(engine)
+    return versioned(_key("parts", keys, lang), lambda: _build(keys, lang))
+
+
+def _build(keys: list[str], lang: str) -> dict:
+    engine, today = context.get().engine, date.today().isoformat()
+    version = current_version(engine)
     built = {k: panel_data(engine, k, lang, today) for k in keys}
     kpis, cases = queries.kpis(engine, today), queries.latest_cases(engine)
     out = {"v": version, "figures": {k: fig.to_plotly_json() for k, (fig, _) in built.items()},
@@ -87,7 +88,6 @@ def build(keys: list[str], lang: str) -> dict:
            "ticker": components.ticker_items(cases, lang), "kpis": components.kpi_payload(kpis, lang),
            "kpi_rows": kpis.to_dict("records"), "demo": _is_demo([df for _, df in built.values()] + [kpis, cases]),
            "empty": sorted(k for k, (fig, _) in built.items() if not fig.data)}
-    c.cache.set(cache_key, out, timeout=TTL)
     return out
 
 
@@ -109,13 +109,9 @@ def _patch(fig: dict) -> Patch:
 
 def refresh_json(keys: list[str], lang: str) -> str:
     """The refresh a wall fetches when the data version moved, as JSON text (serialised once per version)."""
-    c = context.get()
-    cache_key = _key("json", keys, lang)
-    body = c.cache.get(cache_key)
-    if body is None:
+    def serialise() -> str:
         out = build(keys, lang)
-        body = to_json_plotly({
+        return to_json_plotly({
             "v": out["v"], "figures": {k: _patch(out["figures"][k]) for k in keys}, "captions": out["captions"],
             "ticker": out["ticker"], "kpis": out["kpis"], "demo": out["demo"], "empty": out["empty"]})
-        c.cache.set(cache_key, body, timeout=TTL)
-    return body
+    return versioned(_key("json", keys, lang), serialise)

@@ -1,67 +1,21 @@
-"""SQL → DataFrames for the screens (SQLAlchemy Core against etl.store), memoised by data version; no Dash here."""
+"""SQL → DataFrames for the wall (SQLAlchemy Core against etl.store), memoised by data version; no Dash here."""
 from __future__ import annotations
 
-import time
 from datetime import date, datetime
-from functools import wraps
 
 import pandas as pd
-from flask import current_app, has_app_context
 from sqlalchemy import and_, case, func, select
 
-from cockpit import periods
+from cockpit.cache import memo
+from cockpit.queries._sql import (connection, demo_max, frame, in_period_order, latest_period, newest_run,
+                                  on_time_count)
 from etl.store import (
     COUNTY, Chain, Department, EtlRun, Firm, Indicator, Matter, MatterCase, Observation, Resource, ResourceType,
-    Segment, data_version,
+    Segment,
 )
 
 KPI_CODES = ("rd_intensity", "rd_spending", "listed_firms", "high_tech_firms", "invention_patents",
              "matters_handled", "innovation_resources", "departments_connected", "talent_introduced")
-VERSION_TTL = 2  # seconds a process reuses the data version: N walls polling cost one query per TTL
-
-
-def _cache():
-    if not has_app_context():
-        return None
-    ctx = current_app.extensions.get("cockpit")
-    return ctx.cache if ctx else None
-
-
-def current_version(engine) -> int:
-    """The data version, read at most once per VERSION_TTL per process (cheap enough for every poll)."""
-    cache = _cache()
-    hit = cache.get("q:version") if cache else None
-    if hit is not None:
-        return hit
-    with engine.connect() as conn:
-        version = data_version(conn)
-    if cache:
-        cache.set("q:version", version, timeout=VERSION_TTL)
-    return version
-
-
-def memo(fn):
-    """Memoise a query by (data version, arguments): every wall showing one version shares one SQL run."""
-    @wraps(fn)
-    def wrapper(engine, *args):
-        cache = _cache()
-        if cache is None:
-            return fn(engine, *args)
-        key = f"q:{fn.__name__}:{current_version(engine)}:{args!r}"
-        hit = cache.get(key)
-        if hit is None:
-            hit = fn(engine, *args)
-            cache.set(key, hit, timeout=3600)
-        return hit
-    return wrapper
-
-
-def _frame(engine, stmt) -> pd.DataFrame:
-    with engine.connect() as conn:
-        result = conn.execute(stmt)
-        return pd.DataFrame(result.all(), columns=list(result.keys()))
-
-
 def _observations(codes, scope_filter):
     """Observations with their indicator's names and unit, and the end time of the run that loaded them."""
     return (select(Observation.indicator_code.label("code"), Observation.period, Observation.scope,
@@ -77,13 +31,13 @@ def _observations(codes, scope_filter):
 @memo
 def county_series(engine, codes: tuple[str, ...]) -> pd.DataFrame:
     """The county's value for `codes` in every period of each indicator's own granularity, oldest first."""
-    return periods.in_order(_frame(engine, _observations(codes, Observation.scope == COUNTY)))
+    return in_period_order(frame(engine, _observations(codes, Observation.scope == COUNTY)))
 
 
 @memo
 def indicator_meta(engine) -> pd.DataFrame:
     """The catalogue's indicators (names, unit, target, direction, cadence), indexed by code."""
-    return _frame(engine, select(Indicator.code, Indicator.name_zh, Indicator.name_en, Indicator.unit,
+    return frame(engine, select(Indicator.code, Indicator.name_zh, Indicator.name_en, Indicator.unit,
                                  Indicator.target, Indicator.higher_is_better, Indicator.cadence)).set_index("code", drop=False)
 
 
@@ -117,10 +71,9 @@ def kpis(engine, today: str) -> pd.DataFrame:
 
 def _ytd_counts(engine, start: datetime, end: datetime):
     done = and_(MatterCase.status == "completed", MatterCase.completed_at >= start, MatterCase.completed_at < end)
-    stmt = select(func.count().label("n"), func.max(MatterCase.run_id).label("run_id"),
-                  func.max(MatterCase.source).label("source"),
-                  func.max(case((MatterCase.is_demo, 1), else_=0)).label("is_demo")).where(done)
-    with engine.connect() as conn:
+    stmt = select(func.count().label("n"), newest_run(), func.max(MatterCase.source).label("source"),
+                  demo_max(MatterCase.is_demo)).where(done)
+    with connection(engine) as conn:
         return conn.execute(stmt).one()
 
 
@@ -142,14 +95,14 @@ def matters_ytd(engine, today: str) -> dict:
 def has_data(engine) -> dict[str, bool]:
     """Whether the store holds any matter case, resource, firm and matter yet (what an empty panel says is missing)."""
     models = {"cases": MatterCase.case_no, "resources": Resource.code, "firms": Firm.code, "matters": Matter.code}
-    with engine.connect() as conn:
+    with connection(engine) as conn:
         return {k: conn.execute(select(col).limit(1)).first() is not None for k, col in models.items()}
 
 
 def _run_end(engine, run_id):
     if run_id is None:
         return None
-    with engine.connect() as conn:
+    with connection(engine) as conn:
         return conn.execute(select(EtlRun.ended_at).where(EtlRun.id == run_id)).scalar()
 
 
@@ -157,18 +110,16 @@ def _run_end(engine, run_id):
 def department_matters(engine, today: str) -> pd.DataFrame:
     """Cases completed this year by department (all 33, zero when none), with the on-time count."""
     day = date.fromisoformat(today)
-    on_time = func.sum(case((MatterCase.completed_at <= MatterCase.due_at, 1), else_=0))
     done = (select(MatterCase.department_code.label("code"), func.count().label("handled"),
-                   on_time.label("on_time"), func.max(MatterCase.run_id).label("run_id"),
-                   func.max(MatterCase.source).label("source"),
-                   func.max(case((MatterCase.is_demo, 1), else_=0)).label("is_demo"))
+                   on_time_count().label("on_time"), newest_run(), func.max(MatterCase.source).label("source"),
+                   demo_max(MatterCase.is_demo))
             .where(MatterCase.status == "completed", MatterCase.completed_at >= datetime(day.year, 1, 1))
             .group_by(MatterCase.department_code).subquery())
     stmt = (select(Department.code, Department.name_zh, Department.name_en,
                    func.coalesce(done.c.handled, 0).label("handled"), func.coalesce(done.c.on_time, 0).label("on_time"),
                    done.c.run_id, done.c.source, func.coalesce(done.c.is_demo, 0).label("is_demo"))
             .outerjoin(done, done.c.code == Department.code))
-    df = _frame(engine, stmt)
+    df = frame(engine, stmt)
     df["is_demo"] = df["is_demo"].astype(bool)
     df.attrs["loaded_at"] = _run_end(engine, df["run_id"].max() if df["run_id"].notna().any() else None)
     return df.sort_values(["handled", "code"], ascending=[False, True]).reset_index(drop=True)
@@ -178,14 +129,13 @@ def department_matters(engine, today: str) -> pd.DataFrame:
 def resources_by_type(engine) -> pd.DataFrame:
     """How many innovation resources of each type, every type listed."""
     counted = (select(Resource.type_code, func.count().label("n"), func.max(Resource.run_id).label("run_id"),
-                      func.max(Resource.source).label("source"),
-                      func.max(case((Resource.is_demo, 1), else_=0)).label("is_demo"))
+                      func.max(Resource.source).label("source"), demo_max(Resource.is_demo))
                .group_by(Resource.type_code).subquery())
     stmt = (select(ResourceType.code, ResourceType.name_zh, ResourceType.name_en,
                    func.coalesce(counted.c.n, 0).label("n"), counted.c.run_id, counted.c.source,
                    func.coalesce(counted.c.is_demo, 0).label("is_demo"))
             .outerjoin(counted, counted.c.type_code == ResourceType.code).order_by(ResourceType.code))
-    df = _frame(engine, stmt)
+    df = frame(engine, stmt)
     df["is_demo"] = df["is_demo"].astype(bool)
     df.attrs["loaded_at"] = _run_end(engine, df["run_id"].max() if df["run_id"].notna().any() else None)
     return df
@@ -197,10 +147,10 @@ def chain_segments(engine, indicator: str = "rd_spending") -> pd.DataFrame:
     counts (the latest picked in time order: as text '2025Q3' sorts after '2025')."""
     observed = (select(Observation.period).join(Segment, Segment.code == Observation.scope)
                 .where(Observation.indicator_code == indicator).distinct())
-    with engine.connect() as conn:
+    with connection(engine) as conn:
         seen = conn.execute(observed).scalars().all()
     meta = indicator_meta(engine)
-    latest = periods.latest(seen, meta.loc[indicator, "cadence"] if indicator in meta.index else None)
+    latest = latest_period(seen, meta.loc[indicator, "cadence"] if indicator in meta.index else None)
     firms = (select(Firm.segment_code, func.count().label("firms"),
                     func.sum(case((Firm.high_tech, 1), else_=0)).label("high_tech"))
              .group_by(Firm.segment_code).subquery())
@@ -215,7 +165,7 @@ def chain_segments(engine, indicator: str = "rd_spending") -> pd.DataFrame:
             .join(EtlRun, EtlRun.id == Observation.run_id)
             .outerjoin(firms, firms.c.segment_code == Segment.code)
             .order_by(Chain.code, Segment.code))
-    return _frame(engine, stmt)
+    return frame(engine, stmt)
 
 
 @memo
@@ -229,9 +179,4 @@ def latest_cases(engine, limit: int = 24) -> pd.DataFrame:
             .join(Department, Department.code == MatterCase.department_code)
             .join(EtlRun, EtlRun.id == MatterCase.run_id)
             .order_by(MatterCase.submitted_at.desc(), MatterCase.case_no.desc()).limit(limit))
-    return _frame(engine, stmt)
-
-
-def epoch(moment: datetime | None) -> float | None:
-    """Seconds since the epoch of a stored naive timestamp (the store keeps server-local time)."""
-    return None if moment is None or pd.isna(moment) else time.mktime(moment.timetuple())
+    return frame(engine, stmt)

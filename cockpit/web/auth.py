@@ -7,37 +7,25 @@ from __future__ import annotations
 import hmac
 import os
 import secrets
-from datetime import datetime
 from html import escape
 from urllib.parse import urlsplit
 
-from flask import Response, g, jsonify, redirect, request, session
+from flask import Response, jsonify, redirect, request, session
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_talisman import Talisman
 from flask_wtf.csrf import CSRFProtect, generate_csrf
-from sqlalchemy import insert, select
-from werkzeug.security import check_password_hash, generate_password_hash
+from werkzeug.security import check_password_hash
 
 from cockpit import context
-from etl.store import AuditEvent, User
+from cockpit.web.errors import error_page
+from cockpit.queries.ops import user
+from etl.accounts import ROLES, write_audit
 
-ROLES = ("kiosk", "leader", "analyst", "admin")
 RANK = {role: i for i, role in enumerate(ROLES)}
 PUBLIC = ("/login", "/logout", "/healthz", "/readyz", "/assets/", "/_dash-component-suites/", "/_favicon.ico")
 NEEDS = (("/departments", "leader"), ("/chains", "leader"), ("/export/", "analyst"), ("/ops", "admin"))
 OPEN_USER = "open-access"
-
-
-def add_user(engine, username: str, password: str, role: str) -> None:
-    if role not in ROLES[1:]:
-        raise ValueError(f"role must be one of {', '.join(ROLES[1:])}")
-    if len(password) < 10:
-        raise ValueError("password must have at least 10 characters")
-    from etl.load import upsert_rows
-    with engine.begin() as conn:
-        upsert_rows(conn, User, [{"username": username, "password_hash": generate_password_hash(password),
-                                  "role": role, "created_at": datetime.now().replace(microsecond=0)}])
 
 
 def role() -> str | None:
@@ -50,14 +38,6 @@ def role() -> str | None:
 def allowed(needed: str) -> bool:
     current = role()
     return current is not None and RANK[current] >= RANK[needed]
-
-
-def write_audit(engine, action: str, target: str, detail: str, username: str, who_role: str, address: str = ""):
-    """An audit row, in its own transaction so it stands whatever happens next."""
-    with engine.begin() as conn:
-        conn.execute(insert(AuditEvent).values(at=datetime.now().replace(microsecond=0), action=action,
-                                               target=target[:256], detail=detail, username=username,
-                                               role=who_role, address=address))
 
 
 def record(action: str, target: str, detail: str = "", username: str | None = None, who_role: str | None = None):
@@ -162,7 +142,6 @@ def init_app(app, settings) -> None:
         if request.method == "GET" and request.accept_mimetypes.accept_html and not request.path.startswith("/_"):
             if role() is None:
                 return redirect(f"/login?next={request.full_path.rstrip('?')}")
-            from cockpit.errors import error_page
             return error_page(403, f"此页面需要 {needed} 角色 / this page needs the {needed} role")
         return jsonify(error="forbidden", needs=needed), 401 if role() is None else 403
 
@@ -179,14 +158,13 @@ def init_app(app, settings) -> None:
         if request.method == "GET":
             return _login_page()
         username = request.form.get("username", "")[:64]
-        with context.get().engine.connect() as conn:
-            user = conn.execute(select(User).where(User.username == username)).first()
-        if user is None or not check_password_hash(user.password_hash, request.form.get("password", "")):
+        found = user(context.get().engine, username)
+        if found is None or not check_password_hash(found.password_hash, request.form.get("password", "")):
             record("login_failed", username, username=username or "-", who_role="-")
             return _login_page("用户名或密码错误 / wrong user name or password", 401)
         session.clear()
-        session["user"], session["role"] = user.username, user.role
-        record("login", user.username)
+        session["user"], session["role"] = found.username, found.role
+        record("login", found.username)
         return redirect(_safe_next(request.form.get("next")))
 
     @server.route("/logout", methods=["GET", "POST"])

@@ -1,0 +1,134 @@
+"""SQL for the two table exports (/export/observations.csv and /export/cases.csv, and `cockpit export`): the
+parameters checked and resolved (a code or a name, as the file source reads them), the statements, and their rows
+in chunks from a server-side cursor, so a large export never sits in memory whole."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Iterator
+
+import pandas as pd
+from sqlalchemy import Boolean, Select, and_, case, select, type_coerce
+
+from cockpit.queries._sql import ON_TIME
+from etl.catalogue import Lookups
+from etl.store import (
+    COUNTY, Chain, Department, EtlRun, Firm, Indicator, Matter, MatterCase, Observation, Segment,
+)
+from etl.validate import normalise_period
+
+CHUNK = 5000
+
+
+class BadRequest(ValueError):
+    """A parameter that cannot be understood (400)."""
+
+
+class NotFound(LookupError):
+    """A code or name that names nothing (404)."""
+
+
+OBSERVATION_COLUMNS = ["indicator_code", "indicator_zh", "indicator_en", "period", "scope_code", "scope_zh",
+                       "scope_en", "value", "unit", "source", "is_demo", "run_id", "loaded_at"]
+CASE_COLUMNS = ["case_no", "matter_code", "matter_zh", "department_code", "department_zh", "submitted_at",
+                "accepted_at", "completed_at", "due_at", "status", "on_time", "source", "is_demo", "run_id",
+                "loaded_at"]
+
+
+def _period(value: str | None, name: str) -> str | None:
+    if not value:
+        return None
+    period = normalise_period(value)
+    if period is None:
+        raise BadRequest(f"{name}: {value!r} is not a period (2021, 2021-03, 2021Q1, 2021-03-15)")
+    return period
+
+
+def _span(value: str | None, name: str) -> tuple[datetime, datetime] | None:
+    """A year, month or day as [start, start of the next one)."""
+    if not value:
+        return None
+    period = normalise_period(value)
+    if period is None or "Q" in period:
+        raise BadRequest(f"{name}: {value!r} is not a date (2021, 2021-03, 2021-03-15)")
+    start = pd.Timestamp(period + {4: "-01-01", 7: "-01", 10: ""}[len(period)])
+    step = {4: pd.DateOffset(years=1), 7: pd.DateOffset(months=1), 10: pd.DateOffset(days=1)}[len(period)]
+    return start.to_pydatetime(), (start + step).to_pydatetime()
+
+
+def _scope_names():
+    """(code, zh, en) of every scope: the county, departments, chains, segments and firms."""
+    parts = [select(m.code, m.name_zh, m.name_en) for m in (Department, Chain, Segment, Firm)]
+    return parts[0].union_all(*parts[1:]).subquery("scopes")
+
+
+def _resolve(mapping: dict[str, str], value: str | None, what: str) -> str | None:
+    """A code or name (as the file source reads them) to its code; None when not given, NotFound when unknown."""
+    if not value:
+        return None
+    code = mapping.get(value.strip().casefold())
+    if code is None:
+        raise NotFound(f"unknown {what} {value!r}")
+    return code
+
+
+def observations_query(conn, indicator: str, scope: str | None, start: str | None, end: str | None) -> tuple[Select, dict]:
+    if not indicator:
+        raise BadRequest("indicator is required")
+    lookups = Lookups.from_db(conn)
+    code = _resolve(lookups.indicators, indicator, "indicator")
+    scope_code = _resolve(lookups.scopes, scope, "scope")
+    start, end = _period(start, "from"), _period(end, "to")
+    names = _scope_names()
+    cond = [Observation.indicator_code == code]
+    if scope_code:
+        cond.append(Observation.scope == scope_code)
+    if start:
+        cond.append(Observation.period >= start)
+    if end:
+        cond.append(Observation.period <= end + "~")  # "~" sorts after every period written inside `end`
+    stmt = (select(Observation.indicator_code, Indicator.name_zh.label("indicator_zh"),
+                   Indicator.name_en.label("indicator_en"), Observation.period, Observation.scope.label("scope_code"),
+                   case((Observation.scope == COUNTY, "新昌县"), else_=names.c.name_zh).label("scope_zh"),
+                   case((Observation.scope == COUNTY, "Xinchang County"), else_=names.c.name_en).label("scope_en"),
+                   Observation.value, Observation.unit, Observation.source, Observation.is_demo, Observation.run_id,
+                   EtlRun.ended_at.label("loaded_at"))
+            .join(Indicator, Indicator.code == Observation.indicator_code)
+            .join(EtlRun, EtlRun.id == Observation.run_id)
+            .outerjoin(names, names.c.code == Observation.scope)
+            .where(and_(*cond)).order_by(Observation.scope, Observation.period))
+    return stmt, {"indicator": code, "scope": scope_code, "from": start, "to": end}
+
+
+def cases_query(conn, department: str | None, start: str | None, end: str | None) -> tuple[Select, dict]:
+    dept = _resolve(Lookups.from_db(conn).departments, department, "department")
+    lower, upper = _span(start, "from"), _span(end, "to")
+    cond = []
+    if dept:
+        cond.append(MatterCase.department_code == dept)
+    if lower:
+        cond.append(MatterCase.submitted_at >= lower[0])
+    if upper:
+        cond.append(MatterCase.submitted_at < upper[1])  # `to` names a day, month or year: all of it counts
+    on_time = type_coerce(case((MatterCase.completed_at.is_(None), None),
+                               (ON_TIME, True), else_=False), Boolean)
+    stmt = (select(MatterCase.case_no, MatterCase.matter_code, Matter.name_zh.label("matter_zh"),
+                   MatterCase.department_code, Department.name_zh.label("department_zh"), MatterCase.submitted_at,
+                   MatterCase.accepted_at, MatterCase.completed_at, MatterCase.due_at, MatterCase.status,
+                   on_time.label("on_time"), MatterCase.source, MatterCase.is_demo, MatterCase.run_id,
+                   EtlRun.ended_at.label("loaded_at"))
+            .join(Matter, Matter.code == MatterCase.matter_code)
+            .join(Department, Department.code == MatterCase.department_code)
+            .join(EtlRun, EtlRun.id == MatterCase.run_id)
+            .where(and_(*cond)).order_by(MatterCase.submitted_at, MatterCase.case_no))
+    return stmt, {"department": dept, "from": start, "to": end}
+
+
+def chunks(engine, stmt: Select) -> Iterator[pd.DataFrame]:
+    """The statement's rows in frames of CHUNK rows, from a server-side cursor where the driver has one."""
+    with engine.connect() as conn:
+        result = conn.execution_options(stream_results=True, yield_per=CHUNK).execute(stmt)
+        keys = list(result.keys())
+        for part in result.partitions(CHUNK):
+            yield pd.DataFrame(part, columns=keys)
+
+
