@@ -8,25 +8,18 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import click
-from sqlalchemy import func, select
 from tqdm import tqdm
 
+from cockpit.commands import export_group, store_engine, user
+from cockpit.queries.ops import last_runs
 from cockpit.settings import get_settings
-from etl import load, migrate
-from etl.catalogue import read_catalogue
+from etl import load
 from etl.config import ConfigError
 from etl.jobs import Job, read_jobs
 from etl.schedule import build_scheduler, run_job
 from etl.sources import FileDropSource
-from etl.store import EtlRun, make_engine
 
 log = logging.getLogger("cockpit")
-
-
-def _engine(settings):
-    engine = make_engine(settings.store_url)
-    migrate.prepare(engine, read_catalogue(settings.catalogue_file))
-    return engine
 
 
 def _progress(items, desc: str):
@@ -89,6 +82,10 @@ def main(ctx, verbose: bool) -> None:
     logging.getLogger("alembic").setLevel(logging.DEBUG if verbose else logging.WARNING)
 
 
+main.add_command(export_group)
+main.add_command(user)
+
+
 @main.group()
 def db() -> None:
     """The store's schema."""
@@ -98,8 +95,8 @@ def db() -> None:
 def db_upgrade() -> None:
     """Create or upgrade the store (Alembic) and load the catalogue."""
     settings = get_settings()
-    _engine(settings)
-    click.echo(f"store at {make_engine(settings.store_url).url.render_as_string(hide_password=True)} is current")
+    engine = store_engine(settings)
+    click.echo(f"store at {engine.url.render_as_string(hide_password=True)} is current")
 
 
 @main.group()
@@ -115,7 +112,7 @@ def etl_run_file(path: Path, as_json: bool, job: str) -> None:
     """Load one CSV/XLSX file; exit 1 when the file as a whole is refused (nothing loaded)."""
     if not path.is_file():
         raise click.ClickException(f"no such file: {path}")
-    engine = _engine(get_settings())
+    engine = store_engine(get_settings())
     with _stages(f"run-file {path.name}") as progress:
         result = load.run(engine, job, FileDropSource(files=[str(path)], move=False), progress=progress)
     if as_json:
@@ -143,7 +140,7 @@ def _jobs(settings, name: str | None) -> list[Job]:
 def etl_run(job: str | None) -> None:
     """Run one job (or every job) now, once."""
     settings = get_settings()
-    engine = _engine(settings)
+    engine = store_engine(settings)
     failed = 0
     for j in _progress(_jobs(settings, job), "etl"):
         result = run_job(engine, j)
@@ -159,11 +156,8 @@ def etl_run(job: str | None) -> None:
 def etl_status() -> None:
     """The last run of every job."""
     settings = get_settings()
-    engine = _engine(settings)
-    with engine.connect() as conn:
-        last = select(EtlRun.job, func.max(EtlRun.id).label("id")).group_by(EtlRun.job).subquery()
-        rows = conn.execute(select(EtlRun.__table__).join(last, EtlRun.id == last.c.id)
-                            .order_by(EtlRun.job)).all()
+    engine = store_engine(settings)
+    rows = last_runs(engine)
     if not rows:
         click.echo("no runs yet")
     for r in rows:
@@ -171,77 +165,11 @@ def etl_status() -> None:
                    f" unchanged {r.rows_unchanged} rejected {r.rows_rejected}" + (f"  {r.error}" if r.error else ""))
 
 
-@main.group("export")
-def export_group() -> None:
-    """CSV snapshots (UTF-8 with BOM, provenance footer), as the cockpit's export buttons write them."""
-
-
-def _write_export(kind: str, output: Path, **params) -> None:
-    from cockpit.web import export
-
-    engine = _engine(get_settings())
-    try:
-        _, body, meta = export.export(engine, kind, **params)
-        with open(output, "wb") as fh:
-            for part in body:
-                fh.write(part)
-    except (export.BadRequest, export.NotFound) as exc:
-        raise click.ClickException(str(exc)) from exc
-    import getpass
-
-    from etl.accounts import write_audit
-    write_audit(engine, "export", f"cli:{kind}", json.dumps(meta.filters, ensure_ascii=False), getpass.getuser(),
-                "shell")
-    click.echo(f"{output}: {meta.rows} rows, as of {meta.as_of or '-'}, runs "
-               f"{','.join(map(str, sorted(meta.runs))) or '-'}{' (demo data)' if meta.demo else ''}")
-
-
-@export_group.command("observations")
-@click.option("--indicator", required=True, help="Indicator code or Chinese name.")
-@click.option("--scope", help="county/全县, or a department, chain, segment or firm by code or name.")
-@click.option("--from", "start", help="First period (2021, 2021-03, 2021Q1, ...).")
-@click.option("--to", "end", help="Last period.")
-@click.option("-o", "--output", required=True, type=click.Path(path_type=Path))
-def export_observations(indicator, scope, start, end, output) -> None:
-    """Observations of one indicator."""
-    _write_export("observations", output, indicator=indicator, scope=scope, **{"from": start, "to": end})
-
-
-@export_group.command("cases")
-@click.option("--department", help="Department code or Chinese name (all departments when left out).")
-@click.option("--from", "start", help="First day, month or year submitted (2021-03-15, 2021-03, 2021).")
-@click.option("--to", "end", help="Last day, month or year submitted.")
-@click.option("-o", "--output", required=True, type=click.Path(path_type=Path))
-def export_cases(department, start, end, output) -> None:
-    """Innovation-matter cases."""
-    _write_export("cases", output, department=department, **{"from": start, "to": end})
-
-
-@main.group()
-def user() -> None:
-    """Accounts for leaders, analysts and admins."""
-
-
-@user.command("add")
-@click.argument("username")
-@click.option("--role", type=click.Choice(["leader", "analyst", "admin"]), required=True)
-@click.password_option(help="At least 10 characters; asked for when not given.")
-def user_add(username: str, role: str, password: str) -> None:
-    """Create (or reset) an account; the password is stored hashed."""
-    from etl.accounts import add_user
-
-    try:
-        add_user(_engine(get_settings()), username, password, role)
-    except ValueError as exc:
-        raise click.ClickException(str(exc)) from exc
-    click.echo(f"user {username} ({role}) saved")
-
-
 @main.command()
 def demo() -> None:
     """Load the demo sources once and return."""
     settings = get_settings()
-    engine = _engine(settings)
+    engine = store_engine(settings)
     for j in _progress([j for j in read_jobs(settings.schedule_file) if j.source.startswith("demo")], "demo"):
         result = run_job(engine, j)
         if result is not None:
@@ -253,7 +181,7 @@ def scheduler() -> None:
     """Run the scheduler as its own process (production: exactly one, beside the web workers)."""
     logging.getLogger().setLevel(logging.DEBUG if logging.getLogger().level == logging.DEBUG else logging.INFO)
     settings = get_settings()
-    engine = _engine(settings)
+    engine = store_engine(settings)
     sched = build_scheduler(engine, read_jobs(settings.schedule_file), blocking=True)
     click.echo(f"scheduler started with {len(sched.get_jobs())} jobs")
     try:

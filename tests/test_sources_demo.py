@@ -10,7 +10,8 @@ from sqlalchemy import func, select
 from etl import load, migrate
 from etl.catalogue import read_catalogue
 from etl.sources import DemoFeedSource, DemoSource
-from etl.sources.demo import PLATFORM_START, YEARS, _names, generate_cases, live_cases, matter_table_with_quality
+from etl.sources.demo import PLATFORM_START, YEARS, _names, generate_cases, matter_table_with_quality
+from etl.sources.demo_feed import live_cases
 from etl.store import (
     COUNTY, Chain, Department, EtlRun, Firm, Matter, MatterCase, Observation, Resource, make_engine,
 )

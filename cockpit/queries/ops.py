@@ -131,3 +131,10 @@ def user(engine, username: str):
     """The stored user row (username, password_hash, role) or None."""
     with connection(engine) as conn:
         return conn.execute(select(User).where(User.username == username)).first()
+
+
+def last_runs(engine) -> list:
+    """The newest run of every job (any outcome), by job name."""
+    last = select(EtlRun.job, func.max(EtlRun.id).label("id")).group_by(EtlRun.job).subquery()
+    with connection(engine) as conn:
+        return conn.execute(select(EtlRun.__table__).join(last, EtlRun.id == last.c.id).order_by(EtlRun.job)).all()

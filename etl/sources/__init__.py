@@ -1,6 +1,7 @@
 """Every kind of source, listed explicitly: the schedule file names one of these keys per job."""
 from etl.sources.base import Batch, Source, SourceError
-from etl.sources.demo import DemoFeedSource, DemoSource
+from etl.sources.demo import DemoSource
+from etl.sources.demo_feed import DemoFeedSource
 from etl.sources.files import FileDropSource
 from etl.sources.http import HttpJsonSource
 from etl.sources.sql import SqlQuerySource

@@ -1,0 +1,81 @@
+"""The `cockpit` command's export and user groups (cockpit.cli adds them), and the store engine every command
+opens (migrated to head and the catalogue loaded first)."""
+from __future__ import annotations
+
+import getpass
+import json
+from pathlib import Path
+
+import click
+
+from cockpit.settings import get_settings
+from cockpit.web import export
+from etl import migrate
+from etl.accounts import add_user, write_audit
+from etl.catalogue import read_catalogue
+from etl.store import make_engine
+
+
+def store_engine(settings):
+    engine = make_engine(settings.store_url)
+    migrate.prepare(engine, read_catalogue(settings.catalogue_file))
+    return engine
+
+
+@click.group("export")
+def export_group() -> None:
+    """CSV snapshots (UTF-8 with BOM, provenance footer), as the cockpit's export buttons write them."""
+
+
+def _write_export(kind: str, output: Path, **params) -> None:
+    engine = store_engine(get_settings())
+    try:
+        _, body, meta = export.export(engine, kind, **params)
+        with open(output, "wb") as fh:
+            for part in body:
+                fh.write(part)
+    except (export.BadRequest, export.NotFound) as exc:
+        raise click.ClickException(str(exc)) from exc
+    write_audit(engine, "export", f"cli:{kind}", json.dumps(meta.filters, ensure_ascii=False), getpass.getuser(),
+                "shell")
+    click.echo(f"{output}: {meta.rows} rows, as of {meta.as_of or '-'}, runs "
+               f"{','.join(map(str, sorted(meta.runs))) or '-'}{' (demo data)' if meta.demo else ''}")
+
+
+@export_group.command("observations")
+@click.option("--indicator", required=True, help="Indicator code or Chinese name.")
+@click.option("--scope", help="county/全县, or a department, chain, segment or firm by code or name.")
+@click.option("--from", "start", help="First period (2021, 2021-03, 2021Q1, ...).")
+@click.option("--to", "end", help="Last period.")
+@click.option("-o", "--output", required=True, type=click.Path(path_type=Path))
+def export_observations(indicator, scope, start, end, output) -> None:
+    """Observations of one indicator."""
+    _write_export("observations", output, indicator=indicator, scope=scope, **{"from": start, "to": end})
+
+
+@export_group.command("cases")
+@click.option("--department", help="Department code or Chinese name (all departments when left out).")
+@click.option("--from", "start", help="First day, month or year submitted (2021-03-15, 2021-03, 2021).")
+@click.option("--to", "end", help="Last day, month or year submitted.")
+@click.option("-o", "--output", required=True, type=click.Path(path_type=Path))
+def export_cases(department, start, end, output) -> None:
+    """Innovation-matter cases."""
+    _write_export("cases", output, department=department, **{"from": start, "to": end})
+
+
+@click.group()
+def user() -> None:
+    """Accounts for leaders, analysts and admins."""
+
+
+@user.command("add")
+@click.argument("username")
+@click.option("--role", type=click.Choice(["leader", "analyst", "admin"]), required=True)
+@click.password_option(help="At least 10 characters; asked for when not given.")
+def user_add(username: str, role: str, password: str) -> None:
+    """Create (or reset) an account; the password is stored hashed."""
+    try:
+        add_user(store_engine(get_settings()), username, password, role)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"user {username} ({role}) saved")
