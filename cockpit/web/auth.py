@@ -7,10 +7,9 @@ from __future__ import annotations
 import hmac
 import os
 import secrets
-from html import escape
 from urllib.parse import urlsplit
 
-from flask import Response, jsonify, redirect, request, session
+from flask import Response, jsonify, redirect, render_template, request, session
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_talisman import Talisman
@@ -65,22 +64,8 @@ def _safe_next(target: str | None) -> str:
     return target if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//") else "/"
 
 
-LOGIN = """<!DOCTYPE html><html lang="zh"><head><meta charset="utf-8"><title>登录 · Log in</title>
-<style>body{{margin:0;height:100vh;display:flex;align-items:center;justify-content:center;background:#050d1f;
-color:#cfe8ff;font-family:"Noto Sans CJK SC","Noto Sans SC",sans-serif}} form{{background:#0a1a33;padding:40px 56px;
-border:1px solid #1f6feb55;border-radius:12px;min-width:360px}} h1{{color:#4fc3f7;font-size:28px}}
-input{{display:block;width:100%;margin:8px 0 16px;padding:10px;background:#050d1f;color:#cfe8ff;border:1px solid #1f6feb;
-border-radius:6px;font-size:16px;box-sizing:border-box}} button{{padding:10px 24px;background:#1f6feb;color:#fff;border:0;
-border-radius:6px;font-size:16px}} .err{{color:#ff8a80}}</style></head><body>
-<form method="post" action="/login"><h1>新昌县创新服务云平台驾驶舱</h1><p class="err">{error}</p>
-<input type="hidden" name="csrf_token" value="{csrf}"><input type="hidden" name="next" value="{next}">
-<label>用户名 / User<input name="username" autocomplete="username" required></label>
-<label>密码 / Password<input name="password" type="password" autocomplete="current-password" required></label>
-<button type="submit">登录 / Log in</button></form></body></html>"""
-
-
 def _login_page(error: str = "", status: int = 200) -> Response:
-    html = LOGIN.format(error=escape(error), csrf=generate_csrf(), next=escape(_safe_next(request.values.get("next"))))
+    html = render_template("login.html", error=error, next=_safe_next(request.values.get("next")))
     return Response(html, status=status, mimetype="text/html")
 
 
@@ -172,5 +157,4 @@ def init_app(app, settings) -> None:
         if request.method == "POST":
             session.clear()
             return redirect("/login")
-        return Response(f'<form method="post"><input type="hidden" name="csrf_token" value="{generate_csrf()}">'
-                        '<button>退出登录 / Log out</button></form>', mimetype="text/html")
+        return Response(render_template("logout.html"), mimetype="text/html")
