@@ -183,7 +183,7 @@ def scheduler() -> None:
     settings = get_settings()
     engine = store_engine(settings)
     sched = build_scheduler(engine, read_jobs(settings.schedule_file), blocking=True)
-    click.echo(f"scheduler started with {len(sched.get_jobs())} jobs")
+    click.echo(f"scheduler started with {len(sched.get_jobs()) - 1} jobs")  # and its run-requests poll
     try:
         sched.start()
     except (KeyboardInterrupt, SystemExit):

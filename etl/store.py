@@ -192,6 +192,16 @@ class User(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime)
 
 
+class RunRequest(Base):
+    """A "run now" from the ops page, for the scheduler's process to take (web workers run no jobs themselves)."""
+    __tablename__ = "run_requests"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    job: Mapped[str] = mapped_column(String(64))
+    requested_at: Mapped[datetime] = mapped_column(DateTime)
+    requested_by: Mapped[str] = mapped_column(String(64), default="")
+    taken_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True, index=True)
+
+
 class AuditEvent(Base):
     """Every export and every ETL trigger: who, when, what, with which parameters."""
     __tablename__ = "audit_events"

@@ -200,3 +200,27 @@ def test_operations_are_admin_only_in_the_page_its_callbacks_and_its_path(store_
     assert admin.get("/ops", headers={"Accept": "text/html"}).status_code == 200
     assert "file-drop" in admin.post("/_dash-update-component", json=page_request("/ops"),
                                      headers=headers).get_data(as_text=True)
+
+
+def test_run_now_without_a_scheduler_in_the_process_becomes_a_request_the_scheduler_takes_once(
+        store_url, engine, ops_store, tmp_path):
+    from etl.jobs import read_jobs
+    from etl.requests import take_requests
+    from etl.schedule import run_requested
+    from etl.store import RunRequest
+
+    app = _app(store_url, tmp_path, ops_store, COCKPIT_RUN_SCHEDULER="false")  # a gunicorn worker
+    client, headers = _client(app)
+    (tmp_path / "drop" / "more.csv").write_text("indicator,period,scope,value\nrd_intensity,2022,county,4.5\n",
+                                                encoding="utf-8")
+    before = _runs(engine, "file-drop")
+    resp = client.post("/_dash-update-component", json=_click("ops-message.children", "ops-run", "file-drop", "en"),
+                       headers=headers)
+    assert resp.status_code == 200 and "Asked the scheduler to run: file-drop" in resp.get_data(as_text=True)
+    assert _runs(engine, "file-drop") == before, "the web worker runs nothing itself"
+    with engine.connect() as conn:
+        request = conn.execute(select(RunRequest)).one()
+    assert request.job == "file-drop" and request.taken_at is None and request.requested_by == "open-access"
+    assert run_requested(engine, read_jobs(ops_store)) == ["file-drop"]  # the scheduler process's poll
+    assert _runs(engine, "file-drop") == before + 1
+    assert run_requested(engine, read_jobs(ops_store)) == [] and take_requests(engine) == []  # taken once

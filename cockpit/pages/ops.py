@@ -18,6 +18,7 @@ from cockpit.components import ops_panels as ui
 from cockpit.i18n import lang_of
 from etl import schedule
 from etl.jobs import read_jobs
+from etl.requests import request_run
 
 PAGE = "ops"
 REJECTED_SHOWN = 200
@@ -87,8 +88,12 @@ def run_now(_clicks, lang):
     if job is None:
         return ui.label("unknown_job", lang).format(name)
     auth.record("etl_trigger", job.name)
-    start_run(context.get().engine, job)
-    return ui.label("started", lang).format(f"{job.name} · {datetime.now():%H:%M:%S}")
+    ctx = context.get()
+    if ctx.settings.run_scheduler:  # the embedded default: this process runs the scheduler, so the job runs here
+        start_run(ctx.engine, job)
+        return ui.label("started", lang).format(f"{job.name} · {datetime.now():%H:%M:%S}")
+    request_run(ctx.engine, job.name, auth.who())  # production: the scheduler's process takes it within seconds
+    return ui.label("requested", lang).format(f"{job.name} · {datetime.now():%H:%M:%S}")
 
 
 @callback(Output(ui.JOBS, "children"), Input(ui.TICK, "n_intervals"), Input(ui.MESSAGE, "children"),

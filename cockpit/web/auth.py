@@ -39,11 +39,16 @@ def allowed(needed: str) -> bool:
     return current is not None and RANK[current] >= RANK[needed]
 
 
+def who() -> str:
+    """The user name of this request (the open-access name when access is open, "-" for nobody)."""
+    return session.get("user") or (OPEN_USER if context.get().settings.access_open else "-")
+
+
 def record(action: str, target: str, detail: str = "", username: str | None = None, who_role: str | None = None):
     """Audit what this request did, as whom."""
     ctx = context.get()
     write_audit(ctx.engine, action, target, detail,
-                username or session.get("user") or (OPEN_USER if ctx.settings.access_open else "-"),
+                username or who(),
                 who_role or role() or "-", request.remote_addr or "")
 
 
