@@ -92,3 +92,14 @@ def page_callbacks(page: str, snapshot, grid: bool = False):
         return (snapshot(key, data, grid_rows) if n_clicks else None) or no_update
 
     return set_period, export_panel
+
+
+def click_sets(page: str, graph: str, param: str):
+    """A callback: a click on the page's `graph` puts the clicked code into the URL as `param` (?matter=, ?firm=)."""
+    @callback(Output(ids.URL, "href", allow_duplicate=True), Input(ids.drill_graph(page, graph), "clickData"),
+              State(ids.drill_state(page), "data"), prevent_initial_call=True)
+    def set_from_click(click, data):
+        code = url.clicked(click)
+        return url.from_dict(data).href(**{param: code}) if code else no_update
+
+    return set_from_click

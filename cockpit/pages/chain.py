@@ -33,9 +33,7 @@ dash.register_page(__name__, path_template="/chains/<code>", order=22, title="äº
 
 
 def chain(engine, code) -> dict | None:
-    chains = dq.dimension(engine, "chain")
-    row = chains[chains["code"] == code]
-    return None if row.empty else row.iloc[0].to_dict()
+    return dq.dimension_row(engine, "chain", code)
 
 
 def frames(engine, code: str, state: url.State) -> dict[str, pd.DataFrame]:

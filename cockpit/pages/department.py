@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import dash
 import pandas as pd
-from dash import Input, Output, State, callback, html, no_update
+from dash import html
 
-from cockpit import context, ids, state as url
+from cockpit import context, state as url
 from cockpit.components import drill as ui
 from cockpit.components.info import info_mark
 from cockpit.figures import drill as charts
@@ -34,9 +34,7 @@ dash.register_page(__name__, path_template="/departments/<code>", order=11, titl
 
 
 def department(engine, code) -> dict | None:
-    depts = dq.dimension(engine, "department")
-    row = depts[depts["code"] == code]
-    return None if row.empty else row.iloc[0].to_dict()
+    return dq.dimension_row(engine, "department", code)
 
 
 def frames(engine, dept: dict, state: url.State) -> dict[str, pd.DataFrame]:
@@ -148,11 +146,7 @@ def render(state: url.State, code):
     return ui.page_frame(PAGE, state, title, crumbs, _body(engine, dept, state, f), list(dq.case_years(engine)), demo)
 
 
-@callback(Output(ids.URL, "href", allow_duplicate=True), Input(ids.drill_graph(PAGE, "matters"), "clickData"),
-          State(ids.drill_state(PAGE), "data"), prevent_initial_call=True)
-def filter_matter(click, data):
-    code = url.clicked(click)
-    return url.from_dict(data).href(matter=code) if code else no_update
+filter_matter = _drill.click_sets(PAGE, "matters", "matter")
 
 
 def snapshot(key: str, data: dict, grid_rows: list | None = None) -> dict | None:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import dash
 import pandas as pd
-from dash import Input, Output, State, callback, html, no_update
+from dash import html
 
-from cockpit import context, ids, state as url
+from cockpit import context, state as url
 from cockpit.components import drill as ui
 from cockpit.components.firms import FIRM_COLUMNS, firm_grid
 from cockpit.components.info import info_mark
@@ -109,11 +109,7 @@ def render(state: url.State, code, segment):
                          controls=[ui.indicator_tabs(state, VALUES, meta, available)])
 
 
-@callback(Output(ids.URL, "href", allow_duplicate=True), Input(ids.drill_graph(PAGE, "compare"), "clickData"),
-          State(ids.drill_state(PAGE), "data"), prevent_initial_call=True)
-def select_firm(click, data):
-    code = url.clicked(click)
-    return url.from_dict(data).href(firm=code) if code else no_update
+select_firm = _drill.click_sets(PAGE, "compare", "firm")
 
 
 def snapshot(key: str, data: dict, grid_rows: list | None = None) -> dict | None:

@@ -26,6 +26,13 @@ def dimension(engine, kind: str) -> pd.DataFrame:
     return frame(engine, select(*model.__table__.c).order_by(model.code))
 
 
+def dimension_row(engine, kind: str, code) -> dict | None:
+    """One department, chain, segment, firm or resource type by code, or None when the code names nothing."""
+    dims = dimension(engine, kind)
+    row = dims[dims["code"] == code]
+    return None if row.empty else row.iloc[0].to_dict()
+
+
 @memo
 def indicators(engine) -> pd.DataFrame:
     return frame(engine, select(*Indicator.__table__.c)).set_index("code", drop=False)
