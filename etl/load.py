@@ -1,4 +1,4 @@
-"""Staged, idempotent upserts in one transaction per run, and the run record that says what happened."""
+"""A run: extract, validate and upsert (etl.staging) in one transaction, and the run record that says what happened."""
 from __future__ import annotations
 
 import logging
@@ -7,12 +7,13 @@ from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
 import pandas as pd
-from sqlalchemy import column, insert, literal, or_, select, table, true, update
+from sqlalchemy import insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from etl import staging, validate
+from etl import validate
 from etl.catalogue import Lookups, reference_rows
 from etl.sources.base import KINDS, Batch
+from etl.staging import upsert_staged
 from etl.store import (
     Chain, Department, EtlRun, Firm, Indicator, JobLock, Matter, MatterCase, Observation, RejectedRow, Resource,
     ResourceType, Segment,
@@ -21,7 +22,7 @@ from etl.store import (
 log = logging.getLogger(__name__)
 
 OBS_COLUMNS = ["indicator_code", "period", "scope", "value", "unit", "source", "note", "is_demo"]
-OBS_KEY = ["indicator_code", "scope", "period"]  # the unique key in its index order: staged rows arrive sorted by it
+OBS_KEY = ["indicator_code", "scope", "period"]  # the primary key in its index order: staged rows arrive sorted by it
 CASE_COLUMNS = ["case_no", "matter_code", "department_code", "submitted_at", "accepted_at", "completed_at",
                 "due_at", "status", "source", "is_demo"]
 DIMENSIONS = {"firms": Firm, "matters": Matter, "resources": Resource}
@@ -74,48 +75,6 @@ def seed_reference(engine, catalogue: dict) -> None:
     with engine.begin() as conn:
         for name, rows in reference_rows(catalogue).items():
             upsert_rows(conn, REFERENCE[name], rows)
-
-
-def _plain(value):
-    """A numpy scalar as the plain Python value a driver binds."""
-    return value.item() if hasattr(value, "item") else value
-
-
-def upsert_staged(conn, model, frame: pd.DataFrame, columns: list[str], keys: list[str], run_id: int) -> int:
-    """Stage the rows, then touch only rows whose values differ: on SQLite one INSERT ... SELECT ... ON CONFLICT
-    DO UPDATE, on PostgreSQL an UPDATE then an INSERT (staging.apply_postgres). Returns the rows inserted or changed."""
-    if frame.empty:
-        return 0
-    name = f"stage_{model.__tablename__}"
-    # Columns with one value for the whole batch (source, note, demo flag) travel as literals, not per row.
-    constant = {c: frame[c].iloc[0] for c in columns
-                if c not in keys and not frame[c].hasnans and (frame[c] == frame[c].iloc[0]).all()}
-    staged = [c for c in columns if c not in constant]
-    frame = frame.sort_values(keys)
-    if conn.dialect.name == "postgresql" and staging.copy_if_new(conn, model.__table__, frame[staged], keys,
-                                                                 {**constant, "run_id": run_id}):
-        return len(frame)
-    staging.stage(conn, name, model.__tablename__, staged, frame)
-    stage = table(name, *[column(c) for c in staged])
-    picked = [stage.c[c] if c in stage.c else literal(_plain(constant[c]), model.__table__.c[c].type).label(c)
-              for c in columns]
-    if conn.dialect.name == "postgresql":
-        changed = staging.apply_postgres(conn, model.__table__, stage, dict(zip(columns, picked)), keys, run_id)
-        conn.exec_driver_sql(f"DROP TABLE {name}")
-        return changed
-    source = select(*picked, literal(run_id).label("run_id")).where(true())
-    # The frame was sorted by key before staging, so the scan feeds the unique index in key order; an ORDER BY
-    # here would make SQLite sort the staged rows again (measured: twice the time of the upsert itself).
-    stmt = _dialect_insert(conn, model).from_select(columns + ["run_id"], source)
-    changing = [c for c in columns if c not in keys]
-    target = model.__table__
-    stmt = stmt.on_conflict_do_update(
-        index_elements=keys,
-        set_={**{c: stmt.excluded[c] for c in changing}, "run_id": stmt.excluded.run_id},
-        where=or_(*[target.c[c].is_distinct_from(stmt.excluded[c]) for c in changing]))
-    changed = conn.execute(stmt, execution_options={"preserve_rowcount": True}).rowcount
-    conn.exec_driver_sql(f"DROP TABLE {name}")
-    return changed
 
 
 def _load_dimension(conn, batch: Batch, run_id: int) -> tuple[int, int, pd.DataFrame]:

@@ -1,13 +1,57 @@
-"""Staging for the bulk upserts: a frame copied into a temporary table (binary COPY on PostgreSQL), and the
-PostgreSQL way of applying it (an UPDATE of the keys whose values differ, then an INSERT of the new keys); on
-PostgreSQL a batch none of whose keys is stored yet is copied straight into its table instead."""
+"""Staged, idempotent bulk upserts: a frame copied into a temporary table (binary COPY on PostgreSQL), then applied
+to its table; on PostgreSQL the rows whose keys are not stored yet are copied straight into the table instead."""
 from __future__ import annotations
 
 from itertools import repeat
 
+import numpy as np
 import pandas as pd
 import psycopg
-from sqlalchemy import and_, delete, exists, insert, literal, or_, select, tuple_, update
+from sqlalchemy import and_, column, delete, func, insert, literal, or_, select, table, true, tuple_, update
+from sqlalchemy.dialects import sqlite
+
+
+def upsert_staged(conn, model, frame: pd.DataFrame, columns: list[str], keys: list[str], run_id: int) -> int:
+    """Stage the rows, then touch only rows whose values differ: on SQLite one INSERT ... SELECT ... ON CONFLICT
+    DO UPDATE, on PostgreSQL an UPDATE then an INSERT (apply_postgres), after the rows with new keys went straight
+    into the table (copy_new). Returns the rows inserted or changed."""
+    if frame.empty:
+        return 0
+    name = f"stage_{model.__tablename__}"
+    # Columns with one value for the whole batch (source, note, demo flag) travel as literals, not per row.
+    constant = {c: frame[c].iloc[0] for c in columns
+                if c not in keys and not frame[c].hasnans and (frame[c] == frame[c].iloc[0]).all()}
+    staged = [c for c in columns if c not in constant]
+    frame = frame[staged].sort_values(keys)  # the constants left behind: the sort moves fewer columns
+    copied = 0
+    if conn.dialect.name == "postgresql":
+        rest = copy_new(conn, model.__table__, frame, keys, {**constant, "run_id": run_id})
+        copied, frame = len(frame) - len(rest), rest
+        if frame.empty:
+            return copied
+    stage(conn, name, model.__tablename__, staged, frame)
+    stage_table, target = table(name, *[column(c) for c in staged]), model.__table__
+    picked = [stage_table.c[c] if c in stage_table.c else literal(_plain(constant[c]), target.c[c].type).label(c)
+              for c in columns]
+    if conn.dialect.name == "postgresql":
+        changed = apply_postgres(conn, target, stage_table, dict(zip(columns, picked)), keys, run_id)
+    else:
+        changed = _apply_sqlite(conn, target, picked, columns, keys, run_id)
+    conn.exec_driver_sql(f"DROP TABLE {name}")
+    return copied + changed
+
+
+def _apply_sqlite(conn, target, picked: list, columns: list[str], keys: list[str], run_id: int) -> int:
+    source = select(*picked, literal(run_id).label("run_id")).where(true())
+    # The frame was sorted by key before staging, so the scan feeds the unique index in key order; an ORDER BY
+    # here would make SQLite sort the staged rows again (measured: twice the time of the upsert itself).
+    stmt = sqlite.insert(target).from_select(columns + ["run_id"], source)
+    changing = [c for c in columns if c not in keys]
+    stmt = stmt.on_conflict_do_update(
+        index_elements=keys,
+        set_={**{c: stmt.excluded[c] for c in changing}, "run_id": stmt.excluded.run_id},
+        where=or_(*[target.c[c].is_distinct_from(stmt.excluded[c]) for c in changing]))
+    return conn.execute(stmt, execution_options={"preserve_rowcount": True}).rowcount
 
 
 def stage(conn, name: str, like: str, columns: list[str], frame: pd.DataFrame) -> None:
@@ -47,26 +91,50 @@ def _copy(conn, name: str, columns: list[str], frame: pd.DataFrame, constant: di
                 copy.write_row(row)
 
 
-def copy_if_new(conn, target, frame: pd.DataFrame, keys: list[str], constant: dict) -> bool:
-    """COPY `frame` (sorted by `keys`, the unique index's order) straight into `target` when no stored key lies
-    between its first and last key, which one probe of that index answers; False, and nothing written, otherwise.
-    A first load thus writes each row once, not into a stage and again into the table (measured on a million
-    rows: 6-9 s against 8-13 s), and the server stores rows while the client still encodes the next ones. Python
-    orders text by code point, as the C collations do; under another collation the first and last rows need not
-    bound the batch, and a concurrent writer may store one of its keys meanwhile: then the COPY breaks the unique
-    key, is rolled back to its savepoint, and the batch goes through the stage after all."""
+def copy_new(conn, target, frame: pd.DataFrame, keys: list[str], constant: dict) -> pd.DataFrame:
+    """COPY the rows of `frame` (sorted by `keys`, the primary key's order) whose keys are not stored straight into
+    `target`, and return the rest, to be staged. The stored keys between the batch's first and last key are
+    counted by one range scan of that index and, if they are no more than a quarter of the batch, fetched and
+    matched here; with more of them the whole batch is returned. New rows are thus written once, not into a stage
+    and again into the table (measured on a million rows into a store holding the demo's, on a busy machine:
+    3.5-4.1 s against 4.5-5.5 s staged whole, the server's CPU 2.3 s against 3.2 s), and the server stores rows
+    while the client still encodes the next ones. Python orders text by code point, as the C collations do; under
+    another collation the first and last rows need not bound the batch, and a concurrent writer may store one of
+    its keys meanwhile: then the COPY breaks the key, is rolled back to its savepoint, and the whole batch is
+    staged after all."""
     first, last = frame.iloc[0], frame.iloc[-1]
     key = tuple_(*[target.c[k] for k in keys])
-    stored = exists().where(key >= tuple_(*[literal(_plain(first[k])) for k in keys]),
-                            key <= tuple_(*[literal(_plain(last[k])) for k in keys]))
-    if conn.execute(select(stored)).scalar():
-        return False
+    in_range = and_(key >= tuple_(*[literal(_plain(first[k])) for k in keys]),
+                    key <= tuple_(*[literal(_plain(last[k])) for k in keys]))
+    limit = max(len(frame) // 4, 1000)
+    probe = select(literal(1)).select_from(target).where(in_range).limit(limit + 1).subquery()
+    count = conn.execute(select(func.count()).select_from(probe)).scalar()
+    if count > limit:
+        return frame
+    stored = np.zeros(len(frame), dtype=bool)
+    if count:
+        rows = conn.execute(select(*[target.c[k] for k in keys]).where(in_range)).all()
+        stored = _stored(frame, pd.DataFrame(rows, columns=keys), keys)
+    if stored.all():
+        return frame
     try:
         with conn.begin_nested():
-            _copy(conn, target.name, list(frame.columns), frame, {c: _plain(v) for c, v in constant.items()})
+            _copy(conn, target.name, list(frame.columns), frame.iloc[~stored],
+                  {c: _plain(v) for c, v in constant.items()})
     except psycopg.errors.UniqueViolation:
-        return False
-    return True
+        return frame
+    return frame.iloc[stored]
+
+
+def _stored(frame: pd.DataFrame, stored: pd.DataFrame, keys: list[str]):
+    """Which rows of `frame` have a key among `stored`'s (a boolean array): each key column narrows the candidates
+    by hashing first, so a million rows next to a few thousand stored ones are matched in a tenth of a second."""
+    candidate = np.ones(len(frame), dtype=bool)
+    for k in keys:
+        candidate &= frame[k].isin(stored[k]).to_numpy()
+    hits = frame.iloc[candidate][keys].merge(stored.drop_duplicates().assign(_stored=True), on=keys, how="left")
+    candidate[candidate] = hits["_stored"].notna().to_numpy()
+    return candidate
 
 
 def _plain(value):

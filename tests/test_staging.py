@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import create_engine, event, insert, select
 
-from etl import load, migrate
+from etl import load, migrate, staging
 from etl.catalogue import read_catalogue
 from etl.store import EtlRun, Matter, MatterCase, Observation, make_engine
 from conftest import PG_ADMIN_URL
@@ -194,3 +194,41 @@ def test_under_a_collation_unlike_python_order_a_stored_key_is_still_updated(icu
     assert changed == 3
     assert stored(icu_engine, Observation, ["period", "value"]) == {("a", 2.0): run_id, ("B", 2.0): run_id,
                                                                    ("c", 2.0): run_id}
+
+
+def staged_rows(monkeypatch) -> list[int]:
+    """The sizes of the batches that go through the stage, from here on."""
+    sizes, stage = [], staging.stage
+    monkeypatch.setattr(staging, "stage", lambda conn, name, like, columns, frame:
+                        sizes.append(len(frame)) or stage(conn, name, like, columns, frame))
+    return sizes
+
+
+def test_new_keys_between_a_few_stored_ones_are_copied_and_only_the_stored_ones_staged(engine, monkeypatch):
+    """A batch whose key range holds a few stored keys: on PostgreSQL its new rows go straight into the table and
+    only its rows with stored keys through the stage; either way an unchanged one keeps its run, a changed one
+    is updated, and a stored key the batch lacks is left alone."""
+    _, old_run = upsert(engine, Observation, series("rd_intensity", range(2000, 2020, 5), 1.0),
+                        load.OBS_COLUMNS, load.OBS_KEY)  # 2000, 2005, 2010, 2015
+    batch = series("rd_intensity", range(2000, 2013), 1.0)
+    batch.loc[batch["period"] == "2005", "value"] = 2.0
+    sizes = staged_rows(monkeypatch)
+    changed, run_id = upsert(engine, Observation, batch, load.OBS_COLUMNS, load.OBS_KEY)
+    assert changed == 13 - 3 + 1  # ten new keys, 2005 changed; 2000 and 2010 unchanged
+    assert sizes == ([3] if engine.dialect.name == "postgresql" else [13])
+    rows = stored(engine, Observation, ["period", "value"])
+    assert rows == {**{(str(p), 1.0): run_id for p in range(2000, 2013) if p not in (2000, 2005, 2010)},
+                    ("2000", 1.0): old_run, ("2005", 2.0): run_id, ("2010", 1.0): old_run, ("2015", 1.0): old_run}
+
+
+def test_a_batch_whose_range_holds_many_stored_keys_is_staged_whole(engine, monkeypatch):
+    """More stored keys in the batch's range than a quarter of it (and than 1,000) are not fetched: the batch
+    goes through the stage as it is."""
+    upsert(engine, Observation, series("rd_intensity", range(3000), 1.0).assign(period=lambda f: f["period"].str.zfill(4)),
+           load.OBS_COLUMNS, load.OBS_KEY)
+    batch = series("rd_intensity", range(0, 3000, 100), 2.0).assign(period=lambda f: f["period"].str.zfill(4) + "x")
+    sizes = staged_rows(monkeypatch)
+    changed, run_id = upsert(engine, Observation, batch, load.OBS_COLUMNS, load.OBS_KEY)
+    assert changed == 30 and sizes == [30]
+    rows = stored(engine, Observation, ["period", "value"])
+    assert len(rows) == 3030 and {k for k, r in rows.items() if r == run_id} == {(p, 2.0) for p in batch["period"]}
