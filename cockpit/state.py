@@ -9,7 +9,7 @@ from urllib.parse import quote, urlencode
 
 from cockpit.i18n import DEFAULT, LANGS, t
 
-YEAR = re.compile(r"^\d{4}$")
+YEAR = re.compile(r"^[0-9]{4}$")  # ASCII digits only: \d also matches full-width ones, which compare wrongly
 CODE = re.compile(r"^[A-Za-z0-9_.\-]{1,64}$")
 FIRST_YEAR, LAST_YEAR = 1990, 2100
 QUERY_KEYS = ("lang", "from", "to", "indicator", "sort", "matter", "firm")  # the order hrefs write them in
