@@ -86,15 +86,9 @@ def memo(fn):
 
     @wraps(fn)
     def wrapper(engine, *args):
-        cache = app_cache()
-        if cache is None:
+        if app_cache() is None:  # no app: no cache, and no data-version query either
             return fn(engine, *args)
-        key = f"q:{name}:{current_version(engine)}:{args!r}"
-        hit = cache.get(key)
-        if hit is None:
-            hit = fn(engine, *args)
-            cache.set(key, hit, timeout=TTL)
-        return hit
+        return versioned(f"q:{name}:{current_version(engine)}:{args!r}", lambda: fn(engine, *args))
     return wrapper
 
 

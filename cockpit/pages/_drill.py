@@ -14,7 +14,7 @@ from flask import current_app
 
 from cockpit import context, ids
 from cockpit import state as url
-from cockpit.cache import TTL, current_version
+from cockpit.cache import current_version, versioned
 from cockpit.components import drill as ui
 from cockpit.queries import one_connection
 from cockpit.snapshot import Meta, snapshot_bytes
@@ -50,15 +50,16 @@ def view(state: url.State, build):
     recent = current_app.extensions.setdefault("drill_views", OrderedDict())
     hit = recent.get(key)
     if hit is None:
-        hit = ctx.cache.get(key)
-        if hit is None:
-            with one_connection(ctx.engine):
-                hit = build()
-            ctx.cache.set(key, hit, timeout=TTL)
+        hit = versioned(key, lambda: _in_one_connection(ctx.engine, build))
         recent[key] = hit
         while len(recent) > RECENT_VIEWS:
             recent.popitem(last=False)
     return hit
+
+
+def _in_one_connection(engine, build):
+    with one_connection(engine):
+        return build()
 
 
 def download(kind: str, columns: list[str], frame, state: url.State, name: str, **filters) -> dict:
