@@ -91,9 +91,10 @@ def run_now(_clicks, lang):
     ctx = context.get()
     if ctx.settings.run_scheduler:  # the embedded default: this process runs the scheduler, so the job runs here
         start_run(ctx.engine, job)
-        return ui.label("started", lang).format(f"{job.name} · {datetime.now():%H:%M:%S}")
-    request_run(ctx.engine, job.name, auth.who())  # production: the scheduler's process takes it within seconds
-    return ui.label("requested", lang).format(f"{job.name} · {datetime.now():%H:%M:%S}")
+    else:  # production: the scheduler's process takes the request within seconds
+        request_run(ctx.engine, job.name, auth.who())
+    said = "started" if ctx.settings.run_scheduler else "requested"
+    return ui.label(said, lang).format(f"{job.name} · {datetime.now():%H:%M:%S}")
 
 
 @callback(Output(ui.JOBS, "children"), Input(ui.TICK, "n_intervals"), Input(ui.MESSAGE, "children"),

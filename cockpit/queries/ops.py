@@ -12,7 +12,6 @@ import pandas as pd
 from sqlalchemy import case, func, select
 
 from cockpit.queries._sql import connection, frame
-
 from etl.jobs import Job
 from etl.store import EtlRun, RejectedRow, User
 
@@ -41,13 +40,11 @@ def job_status(engine, jobs: list[Job], now: datetime | None = None) -> pd.DataF
     fire time and the freshness level. Runs of jobs no longer in the schedule are left out."""
     now = now or datetime.now()
     names = [j.name for j in jobs]
-    newest = select(EtlRun.job, func.max(EtlRun.id).label("id")).where(EtlRun.job.in_(names)).group_by(EtlRun.job)
     success = (select(EtlRun.job, func.max(EtlRun.ended_at).label("at"))
                .where(EtlRun.job.in_(names), EtlRun.status == "success").group_by(EtlRun.job))
     with connection(engine) as conn:
-        ids = dict(conn.execute(newest).all())
         last_ok = dict(conn.execute(success).all())
-        runs = {r.job: r for r in conn.execute(select(EtlRun.__table__).where(EtlRun.id.in_(list(ids.values()))))}
+        runs = {r.job: r for r in _newest_runs(conn, names)}
     rows = []
     for job in jobs:
         run = runs.get(job.name)
@@ -133,8 +130,16 @@ def user(engine, username: str):
         return conn.execute(select(User).where(User.username == username)).first()
 
 
+def _newest_runs(conn, names: list[str] | None = None) -> list:
+    """The newest run (any outcome) of every job, or of the jobs `names`, by job name."""
+    newest = select(EtlRun.job, func.max(EtlRun.id).label("id")).group_by(EtlRun.job)
+    if names is not None:
+        newest = newest.where(EtlRun.job.in_(names))
+    last = newest.subquery()
+    return conn.execute(select(EtlRun.__table__).join(last, EtlRun.id == last.c.id).order_by(EtlRun.job)).all()
+
+
 def last_runs(engine) -> list:
     """The newest run of every job (any outcome), by job name."""
-    last = select(EtlRun.job, func.max(EtlRun.id).label("id")).group_by(EtlRun.job).subquery()
     with connection(engine) as conn:
-        return conn.execute(select(EtlRun.__table__).join(last, EtlRun.id == last.c.id).order_by(EtlRun.job)).all()
+        return _newest_runs(conn)
