@@ -2,14 +2,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from pathlib import Path
-
 from sqlalchemy import (
-    JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer, PrimaryKeyConstraint, String, Text,
-    create_engine, event, func, select,
+    JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer, PrimaryKeyConstraint, String, Text, func, select,
 )
-from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from etl.engine import make_engine  # noqa: F401  (re-exported: callers open the store through etl.store)
 
 COUNTY = "county"
 COMMITTED = ("success", "partial")  # run statuses whose rows are in the store (partial: some files were refused)
@@ -34,18 +32,19 @@ class Indicator(Base):
     definition_en: Mapped[str] = mapped_column(Text, default="")
 
 
-class Department(Base):
+class _Named:
+    """A dimension row: a short code and a unique name in both languages (departments, chains)."""
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name_zh: Mapped[str] = mapped_column(String(128), unique=True)
+    name_en: Mapped[str] = mapped_column(String(128))
+
+
+class Department(_Named, Base):
     __tablename__ = "departments"
-    code: Mapped[str] = mapped_column(String(32), primary_key=True)
-    name_zh: Mapped[str] = mapped_column(String(128), unique=True)
-    name_en: Mapped[str] = mapped_column(String(128))
 
 
-class Chain(Base):
+class Chain(_Named, Base):
     __tablename__ = "chains"
-    code: Mapped[str] = mapped_column(String(32), primary_key=True)
-    name_zh: Mapped[str] = mapped_column(String(128), unique=True)
-    name_en: Mapped[str] = mapped_column(String(128))
 
 
 class Segment(Base):
@@ -190,6 +189,16 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(256))
     role: Mapped[str] = mapped_column(String(16))  # leader | analyst | admin
     created_at: Mapped[datetime] = mapped_column(DateTime)
+    # in every session cookie; logout, a password change and a role change bump it, so old cookies stop working
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+class StoreVersion(Base):
+    """One row: the data version, a counter advanced inside every transaction that commits new data (run ids
+    are taken when runs start, so the largest committed id can stand still while a long run commits last)."""
+    __tablename__ = "store_version"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class RunRequest(Base):
@@ -213,33 +222,6 @@ class AuditEvent(Base):
     target: Mapped[str] = mapped_column(String(256))
     detail: Mapped[str] = mapped_column(Text, default="")
     address: Mapped[str] = mapped_column(String(64), default="")
-
-
-def _sqlite_pragmas(dbapi_conn, _record) -> None:
-    # WAL lets the app read while the ETL writes; the busy timeout waits out a writer instead of failing.
-    cur = dbapi_conn.cursor()
-    cur.execute("PRAGMA journal_mode=WAL")
-    cur.execute("PRAGMA busy_timeout=30000")
-    cur.execute("PRAGMA synchronous=NORMAL")
-    cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute("PRAGMA temp_store=MEMORY")  # staging tables for bulk upserts live in memory
-    cur.execute("PRAGMA cache_size=-65536")  # 64 MB page cache per connection
-    cur.close()
-
-
-def make_engine(url: str, **kwargs) -> Engine:
-    """An engine for `url`; SQLite files get WAL mode, a busy timeout and their folder created."""
-    if url.startswith("sqlite"):
-        path = url.split("///", 1)[-1] if "///" in url else ""
-        if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, **kwargs)
-        event.listen(engine, "connect", _sqlite_pragmas)
-        return engine
-    if url.startswith("postgresql://") or url.startswith("postgres://"):
-        url = "postgresql+psycopg://" + url.split("://", 1)[1]
-    kwargs.setdefault("pool_pre_ping", True)
-    return create_engine(url, **kwargs)
 
 
 def data_version(conn) -> int:
