@@ -52,6 +52,9 @@ class Settings(BaseSettings):
                              description="Opening the wall with ?kiosk=TOKEN grants it the kiosk role, no login.")
     login_rate_limit: str = Field("5 per minute", alias="COCKPIT_LOGIN_RATE_LIMIT",
                                   description="Login attempts allowed per client address (flask-limiter syntax).")
+    trusted_proxies: int = Field(0, ge=0, alias="COCKPIT_TRUSTED_PROXIES",
+                                 description="Reverse proxies in front of the cockpit whose X-Forwarded-For/-Proto/"
+                                             "-Host are believed (werkzeug ProxyFix); 0 trusts none.")
 
     @model_validator(mode="after")
     def _production_needs_a_secret(self):
