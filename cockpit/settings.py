@@ -52,6 +52,11 @@ class Settings(BaseSettings):
                              description="Opening the wall with ?kiosk=TOKEN grants it the kiosk role, no login.")
     login_rate_limit: str = Field("5 per minute", alias="COCKPIT_LOGIN_RATE_LIMIT",
                                   description="Login attempts allowed per client address (flask-limiter syntax).")
+    exports_per_user: int = Field(2, ge=1, alias="COCKPIT_EXPORTS_PER_USER",
+                                  description="CSV exports one user may stream at once (across workers with Redis).")
+    exports_total: int = Field(4, ge=1, alias="COCKPIT_EXPORTS_TOTAL",
+                               description="CSV exports one web process streams at once; keep it below gunicorn's "
+                                           "threads so polls and pages always find a free thread.")
     trusted_proxies: int = Field(0, ge=0, alias="COCKPIT_TRUSTED_PROXIES",
                                  description="Reverse proxies in front of the cockpit whose X-Forwarded-For/-Proto/"
                                              "-Host are believed (werkzeug ProxyFix); 0 trusts none.")
