@@ -54,6 +54,12 @@ LABELS = {
     "wall_gave_up": ("已重试 {n} 次", "retried {n} times"),
     "reason_store": ("数据库无法访问", "the store is unreachable"),
     "reason_render": ("数据无法显示", "the data could not be drawn"),
+    # The server refused the wall (kiosk session expired, token rotated, user removed): clientside.js shows these.
+    "kiosk_refused": ("需要新的展示链接", "This wall needs a new kiosk link"),
+    "kiosk_refused_detail": ("本屏的展示授权已失效或已被撤销，请管理员提供新的展示链接后重新打开",
+                             "Its kiosk access has expired or was revoked: ask an administrator for a new kiosk link"),
+    "kiosk_refused_recheck": ("每分钟自动重新检查一次，授权恢复后自动继续显示",
+                              "Re-checking once a minute; the wall carries on by itself once access works again"),
     "rank_fmt": ("第{}位", "No. {}"),
 }
 
