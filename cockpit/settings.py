@@ -4,8 +4,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from etl import clock
 
 ROOT = Path(__file__).resolve().parent.parent
 MIN_SECRET = 32  # characters of COCKPIT_SECRET_KEY in production (openssl rand -hex 16 gives 32)
@@ -52,6 +54,18 @@ class Settings(BaseSettings):
                              description="Opening the wall with ?kiosk=TOKEN grants it the kiosk role, no login.")
     login_rate_limit: str = Field("5 per minute", alias="COCKPIT_LOGIN_RATE_LIMIT",
                                   description="Login attempts allowed per client address (flask-limiter syntax).")
+    tz: str = Field(clock.DEFAULT, alias="COCKPIT_TZ",
+                    description="IANA time zone screens, exports and periods (today, year to date) use; the store "
+                                "keeps instants as UTC and source times as civil times in this zone.")
+
+    @field_validator("tz")
+    @classmethod
+    def _a_time_zone(cls, value: str) -> str:
+        try:
+            clock.check(value)
+        except ValueError:
+            raise ValueError("must be an IANA time zone name such as Asia/Shanghai or UTC") from None
+        return value
     exports_per_user: int = Field(2, ge=1, alias="COCKPIT_EXPORTS_PER_USER",
                                   description="CSV exports one user may stream at once (across workers with Redis).")
     exports_total: int = Field(4, ge=1, alias="COCKPIT_EXPORTS_TOTAL",
@@ -85,9 +99,11 @@ class Settings(BaseSettings):
 
 def get_settings(**overrides) -> Settings:
     try:
-        return Settings(**overrides)
+        settings = Settings(**overrides)
     except ValidationError as exc:
         aliases = {name: field.alias or name for name, field in Settings.model_fields.items()}
         problems = [f"{aliases.get(str(err['loc'][0]), err['loc'][0]) if err['loc'] else 'settings'}: "
                     f"{err['msg'].removeprefix('Value error, ')}" for err in exc.errors(include_input=False)]
         raise SettingsError("; ".join(problems)) from None
+    clock.use(settings.tz)  # the process's one zone, for etl/ as well (etl.clock)
+    return settings
