@@ -3,14 +3,13 @@ from __future__ import annotations
 
 import logging
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime, timezone
-from zoneinfo import ZoneInfo
+from datetime import date, datetime
 
 import pandas as pd
 from sqlalchemy import insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from etl import validate
+from etl import clock, validate
 from etl.catalogue import Lookups, reference_rows
 from etl.sources.base import KINDS, Batch
 from etl.staging import upsert_staged
@@ -49,7 +48,7 @@ class RunResult:
 
 
 def now() -> datetime:
-    return datetime.now().replace(microsecond=0)
+    return clock.utc_now()  # run times are stored as naive UTC
 
 
 def _dialect_insert(conn, model):
@@ -135,8 +134,8 @@ def _quiet(stage: str) -> None:
 
 
 def county_today() -> date:
-    """Today on the county's clock (validation's zone), whatever the process clock's zone."""
-    return datetime.now(timezone.utc).astimezone(ZoneInfo(validate.LOCAL_TZ)).date()
+    """Today in COCKPIT_TZ, whatever the process clock's zone."""
+    return clock.today()
 
 
 def run(engine, job: str, source, progress=_quiet, today: date | None = None) -> RunResult:

@@ -7,10 +7,10 @@ import math
 import numpy as np
 import pandas as pd
 
+from etl import clock
 from etl.catalogue import Lookups
 from etl.periods import FULLWIDTH, normalise_period, period_start  # noqa: F401 (period_start: etl.validate's API)
 
-LOCAL_TZ = "Asia/Shanghai"  # the county's clock: the store keeps naive local times
 UNIT_ALIASES = {"％": "%", "percent": "%", "pct": "%"}
 CASE_STATUSES = {"submitted", "accepted", "completed", "rejected"}
 CASE_STATUS_ALIASES = {"已提交": "submitted", "待受理": "submitted", "已受理": "accepted", "办理中": "accepted",
@@ -134,7 +134,7 @@ def _merge_reasons(bad: np.ndarray, reasons: list[str], extra: np.ndarray, messa
 
 
 def _timestamp(value):
-    """One date-time as a naive local time: offsets ('+08:00', 'Z') are converted to the county's clock,
+    """One date-time as a naive civil time in COCKPIT_TZ: offsets ('+08:00', 'Z') are converted to it, naive ones kept,
     numbers are Unix epoch seconds (or milliseconds when too large for seconds); NaT when unreadable."""
     if isinstance(value, str):
         value = value.translate(FULLWIDTH).strip()
@@ -151,14 +151,14 @@ def _timestamp(value):
         return pd.NaT
     if ts is pd.NaT:
         return pd.NaT
-    return ts.tz_convert(LOCAL_TZ).tz_localize(None) if ts.tzinfo is not None else ts
+    return ts.tz_convert(clock.zone()).tz_localize(None) if ts.tzinfo is not None else ts
 
 
 def _datetimes(values: pd.Series) -> pd.Series:
     """Vectorised over unique values; mixed offsets and naive times in one column are fine."""
     if pd.api.types.is_datetime64_any_dtype(values):
         tz = getattr(values.dtype, "tz", None)
-        values = values.dt.tz_convert(LOCAL_TZ).dt.tz_localize(None) if tz is not None else values
+        values = values.dt.tz_convert(clock.zone()).dt.tz_localize(None) if tz is not None else values
         return values.astype("datetime64[ns]")
     uniques = values.dropna().unique()
     table = {u: _timestamp(u) for u in uniques}
