@@ -9,13 +9,13 @@ from pathlib import Path
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from etl import config
+from etl import clock, config
 from etl.config import ConfigError, read_toml
 from etl.sources import SOURCES, make_source
 
 _EVERY = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd])\s*$")
 _UNIT = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-GRID_START = datetime(2020, 1, 1)  # interval triggers share one grid, so every process computes the same ticks
+GRID_START = datetime(2020, 1, 1)  # interval triggers share one grid (in COCKPIT_TZ): every process, the same ticks
 PATH_OPTIONS = ("folder",)
 
 
@@ -30,16 +30,16 @@ class Job:
 
     def make_trigger(self):
         if "every" in self.trigger:
-            return IntervalTrigger(seconds=self.interval_seconds(), start_date=GRID_START)
-        return CronTrigger.from_crontab(self.trigger["cron"])
+            return IntervalTrigger(seconds=self.interval_seconds(), start_date=GRID_START, timezone=clock.zone())
+        return CronTrigger.from_crontab(self.trigger["cron"], timezone=clock.zone())
 
     def interval_seconds(self) -> float:
         """How often the job is meant to run: the basis of the freshness stamp and of the misfire grace."""
         if "every" in self.trigger:
             m = _EVERY.match(str(self.trigger["every"]))
             return float(m.group(1)) * _UNIT[m.group(2)]
-        trig = CronTrigger.from_crontab(self.trigger["cron"])
-        first = trig.get_next_fire_time(None, datetime.now().astimezone())
+        trig = CronTrigger.from_crontab(self.trigger["cron"], timezone=clock.zone())
+        first = trig.get_next_fire_time(None, clock.aware_now())
         second = trig.get_next_fire_time(first, first + timedelta(seconds=1))
         return (second - first).total_seconds()
 

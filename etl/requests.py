@@ -3,17 +3,18 @@ runs the job under its lock. Taking is a conditional UPDATE, so of several sched
 one runs each request."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 
 from sqlalchemy import insert, select, update
 
+from etl import clock
 from etl.store import RunRequest
 
 REQUEST_POLL = 2  # seconds between the scheduler's looks at the request table
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
+    return clock.utc_now()
 
 
 def request_run(engine, job: str, requested_by: str = "", now: datetime | None = None) -> int:

@@ -7,14 +7,14 @@ import socket
 import time
 import zlib
 from contextlib import contextmanager
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from sqlalchemy import and_, or_, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from etl import load
+from etl import clock, load
 from etl.requests import REQUEST_POLL, take_requests
 from etl.jobs import Job
 from etl.store import JobLock
@@ -33,7 +33,7 @@ def _ensure_row(conn, job: str) -> None:
 def claim(engine, job: str, tick: str | None, owner: str = OWNER) -> bool:
     """Take the job's lock row for one run. With a tick, only the first claimant of that tick wins, so a job runs
     once per tick however many schedulers are running; without one (a manual run) only the lock is taken."""
-    now = datetime.now()
+    now = clock.utc_now()  # locked_until is naive UTC, as every stamp in the store
     with engine.begin() as conn:
         _ensure_row(conn, job)
         cond = [JobLock.job == job, or_(JobLock.locked_until.is_(None), JobLock.locked_until < now)]
@@ -106,17 +106,17 @@ def _grace(job: Job) -> int:
 
 
 def _scheduled_tick(job: Job, trigger) -> str:
-    """The fire time this run belongs to: the first fire time after now minus the misfire grace."""
-    now = datetime.now().astimezone()
-    fire = trigger.get_next_fire_time(None, now - timedelta(seconds=_grace(job)))
-    return fire.astimezone().strftime("%Y-%m-%dT%H:%M:%S")
+    """The fire time this run belongs to: the first fire time after now minus the misfire grace, in UTC (the same
+    text in every process, whatever its clock's zone)."""
+    fire = trigger.get_next_fire_time(None, clock.aware_now() - timedelta(seconds=_grace(job)))
+    return clock.stored(fire).strftime("%Y-%m-%dT%H:%M:%S")
 
 
 def build_scheduler(engine, jobs: list[Job], blocking: bool = False):
     """A scheduler with every job: coalesced, one instance each, a misfire grace of half its interval."""
     scheduler = (BlockingScheduler if blocking else BackgroundScheduler)(
-        job_defaults={"coalesce": True, "max_instances": 1}, executors={"default": {"type": "threadpool",
-                                                                                   "max_workers": 4}})
+        timezone=clock.zone(), job_defaults={"coalesce": True, "max_instances": 1},
+        executors={"default": {"type": "threadpool", "max_workers": 4}})
     for job in jobs:
         trigger = job.make_trigger()
         scheduler.add_job(lambda j=job, t=trigger: run_job(engine, j, _scheduled_tick(j, t)), trigger,
