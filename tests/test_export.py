@@ -114,7 +114,7 @@ def test_http_export_and_its_4xx_pages(client, engine, tmp_path):
     load_csv(engine, tmp_path, HOSTILE)
     ok = client.get("/export/observations.csv?indicator=rd_intensity")
     assert ok.status_code == 200 and ok.mimetype == "text/csv"
-    assert 'filename="observations_rd_intensity.csv"' in ok.headers["Content-Disposition"]
+    assert ok.headers["Content-Disposition"] == "attachment; filename=observations_rd_intensity.csv"
     assert ok.data == snapshot(engine, indicator="rd_intensity")[0]
     for url, code in [("/export/observations.csv", 400), ("/export/observations.csv?indicator=gdp&from=x", 400),
                       ("/export/observations.csv?indicator=nope", 404), ("/export/cases.csv?department=nope", 404),

@@ -3,18 +3,18 @@ parameters checked and resolved (a code or a name, as the file source reads them
 in chunks from a server-side cursor, so a large export never sits in memory whole."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Iterator
 
 import pandas as pd
-from sqlalchemy import Boolean, Select, and_, case, select, type_coerce
+from sqlalchemy import Boolean, Select, and_, case, distinct, select, type_coerce
 
 from cockpit.queries._sql import ON_TIME
 from etl.catalogue import Lookups
 from etl.store import (
     COUNTY, Chain, Department, EtlRun, Firm, Indicator, Matter, MatterCase, Observation, Segment,
 )
-from etl.validate import normalise_period
+from etl.periods import normalise_period, period_start
 
 CHUNK = 5000
 
@@ -35,6 +35,7 @@ CASE_COLUMNS = ["case_no", "matter_code", "matter_zh", "department_code", "depar
 
 
 def _period(value: str | None, name: str) -> str | None:
+    """The stored form of a period parameter (every form the README documents: 2021年, ２０２１-03, 2021年第一季度)."""
     if not value:
         return None
     period = normalise_period(value)
@@ -43,16 +44,33 @@ def _period(value: str | None, name: str) -> str | None:
     return period
 
 
-def _span(value: str | None, name: str) -> tuple[datetime, datetime] | None:
-    """A year, month or day as [start, start of the next one)."""
+def bounds(period: str) -> tuple[date, date]:
+    """The days a normalised period covers, as [first day, first day after it)."""
+    start = pd.Timestamp(period_start(period))
+    step = (pd.DateOffset(months=3) if "Q" in period else
+            {4: pd.DateOffset(years=1), 7: pd.DateOffset(months=1), 10: pd.DateOffset(days=1)}[len(period)])
+    return start.date(), (start + step).date()
+
+
+def overlaps(period: str, start: str | None, end: str | None) -> bool:
+    """Whether a stored period shares a day with [start, end] (periods compared as spans of days, not strings:
+    from=2021-06 drops 2021Q1, which ends in March, and keeps 2021Q2 and the year 2021)."""
+    normal = normalise_period(period)
+    if normal is None:
+        return False
+    first, after = bounds(normal)
+    return (not start or after > bounds(start)[0]) and (not end or first < bounds(end)[1])
+
+
+def _span(value: str | None, name: str) -> tuple[str, datetime, datetime] | None:
+    """A year, month or day: its stored form and [start, start of the next one)."""
     if not value:
         return None
     period = normalise_period(value)
     if period is None or "Q" in period:
         raise BadRequest(f"{name}: {value!r} is not a date (2021, 2021-03, 2021-03-15)")
-    start = pd.Timestamp(period + {4: "-01-01", 7: "-01", 10: ""}[len(period)])
-    step = {4: pd.DateOffset(years=1), 7: pd.DateOffset(months=1), 10: pd.DateOffset(days=1)}[len(period)]
-    return start.to_pydatetime(), (start + step).to_pydatetime()
+    first, after = bounds(period)
+    return period, datetime.combine(first, datetime.min.time()), datetime.combine(after, datetime.min.time())
 
 
 def _scope_names():
@@ -82,10 +100,9 @@ def observations_query(conn, indicator: str, scope: str | None, start: str | Non
     cond = [Observation.indicator_code == code]
     if scope_code:
         cond.append(Observation.scope == scope_code)
-    if start:
-        cond.append(Observation.period >= start)
-    if end:
-        cond.append(Observation.period <= end + "~")  # "~" sorts after every period written inside `end`
+    if start or end:  # the indicator's periods are few: compare them as periods here, then select those kept
+        periods = conn.execute(select(distinct(Observation.period)).where(and_(*cond))).scalars()
+        cond.append(Observation.period.in_(sorted(p for p in periods if overlaps(p, start, end))))
     stmt = (select(Observation.indicator_code, Indicator.name_zh.label("indicator_zh"),
                    Indicator.name_en.label("indicator_en"), Observation.period, Observation.scope.label("scope_code"),
                    case((Observation.scope == COUNTY, "新昌县"), else_=names.c.name_zh).label("scope_zh"),
@@ -106,9 +123,9 @@ def cases_query(conn, department: str | None, start: str | None, end: str | None
     if dept:
         cond.append(MatterCase.department_code == dept)
     if lower:
-        cond.append(MatterCase.submitted_at >= lower[0])
+        cond.append(MatterCase.submitted_at >= lower[1])
     if upper:
-        cond.append(MatterCase.submitted_at < upper[1])  # `to` names a day, month or year: all of it counts
+        cond.append(MatterCase.submitted_at < upper[2])  # `to` names a day, month or year: all of it counts
     on_time = type_coerce(case((MatterCase.completed_at.is_(None), None),
                                (ON_TIME, True), else_=False), Boolean)
     stmt = (select(MatterCase.case_no, MatterCase.matter_code, Matter.name_zh.label("matter_zh"),
@@ -120,7 +137,7 @@ def cases_query(conn, department: str | None, start: str | None, end: str | None
             .join(Department, Department.code == MatterCase.department_code)
             .join(EtlRun, EtlRun.id == MatterCase.run_id)
             .where(and_(*cond)).order_by(MatterCase.submitted_at, MatterCase.case_no))
-    return stmt, {"department": dept, "from": start, "to": end}
+    return stmt, {"department": dept, "from": lower and lower[0], "to": upper and upper[0]}
 
 
 def chunks(engine, stmt: Select) -> Iterator[pd.DataFrame]:
