@@ -14,6 +14,7 @@ from typing import Iterator
 import numpy as np
 import pandas as pd
 
+from etl import clock
 from etl.catalogue import DEFAULT_CATALOGUE, read_catalogue
 from etl.sources.base import Batch, with_location
 from etl.store import COUNTY
@@ -235,7 +236,7 @@ class DemoSource:
         self.key = "generated"
 
     def extract(self, state: dict) -> Iterator[Batch]:
-        now = self.now or datetime.now().replace(microsecond=0)
+        now = self.now or clock.local_now()  # case times are civil times in COCKPIT_TZ
         names = _names()
         matter_table = matter_table_with_quality(self.catalogue, names)
         firm_table = firms(self.catalogue, names)

@@ -9,6 +9,7 @@ from typing import Iterator
 import numpy as np
 import pandas as pd
 
+from etl import clock
 from etl.catalogue import DEFAULT_CATALOGUE, read_catalogue
 from etl.sources.base import Batch, with_location
 from etl.sources.demo import SEED, SOURCE, _names, generate_cases, matter_table_with_quality
@@ -56,7 +57,7 @@ class DemoFeedSource:
         self.key = "live"
 
     def extract(self, state: dict) -> Iterator[Batch]:
-        now = self.now or datetime.now().replace(microsecond=0)
+        now = self.now or clock.local_now()  # case times are civil times in COCKPIT_TZ
         matter_table = matter_table_with_quality(self.catalogue, _names())
         cases = pd.concat([generate_cases(now.date() - timedelta(days=self.days - 1), now, matter_table),
                            live_cases(now - timedelta(hours=self.live_hours), now, matter_table)], ignore_index=True)
