@@ -1,13 +1,16 @@
 /* The wall's per-tick work, in the browser: scale-to-fit, clock, data-version poll, freshness, rotation, number
    animation (the ranking and ticker scroll in CSS), and the refresh itself: when /api/version reports a new data
    version, one GET /api/wall brings every panel's change and set_props patches it in. Those props are no
-   callback's input, so Dash's undo history does not grow, however long the wall runs. */
+   callback's input, so Dash's undo history does not grow, however long the wall runs. Every fetch goes through
+   assets/wall-fetch.js (a timeout, refusal told from failure); a refused wall says it needs a new kiosk link. */
 (function () {
   "use strict";
   var W = 1920, H = 1080;
   var AMBER = 2, RED = 4;  // x the job's interval; see freshnessLevel
   var st = { timers: [], pollTimer: null, version: null, loading: false, offset: 0, failures: 0, payload: null,
-             lang: "zh", panels: [], empty: null, reloadAt: null };
+             lang: "zh", panels: [], empty: null, reloadAt: null, refused: false, anims: {} };
+  var POLL_TIMEOUT = 4000, WALL_TIMEOUT = 15000;  // ms: a hung answer is given up, the next poll asks again
+  var REFUSED_RECHECK = 60;  // seconds between polls of a refused wall (tests: window.__wallRefusedRecheckS)
   /* When the first layout failed, the wall reloads itself once the server answers, waiting longer each time and
      giving up after the last wait (tests inject a shorter list as window.__wallBackoff). The count of tries lives
      in sessionStorage: it survives the reloads and is cleared by the first good render. */
@@ -113,15 +116,24 @@
     document.body.classList.toggle("offline", off);
   }
 
+  /* The server refused this wall (see wall-fetch.js): no endless "reconnecting", one plain bilingual notice
+     (#wall-refused, drawn hidden by the layout), and a poll once a minute instead of every few seconds; the first
+     good answer takes the notice down and the wall carries on. */
+  function setRefused(on) {
+    st.refused = on;
+    if (on) { st.failures = 0; setOffline(false); }
+    document.body.classList.toggle("kiosk-refused", on);
+  }
+
+  function getJSON(url, ms) { return window.cockpitWallFetch.getJSON(url, ms); }
+
   function poll() {
-    var ctrl = new AbortController();
-    var abort = setTimeout(function () { ctrl.abort(); }, 4000);
     st.pollTimer = null;
-    fetch("/api/version", { cache: "no-store", signal: ctrl.signal })
-      .then(function (r) { if (!r.ok) { throw new Error("HTTP " + r.status); } return r.json(); })
+    getJSON("/api/version", POLL_TIMEOUT)
       .then(function (p) {
         st.failures = 0;
         setOffline(false);
+        setRefused(false);
         st.payload = p;
         st.offset = p.now * 1000 - Date.now();
         if (st.reload) {  // the first render failed: reload once the back-off passed, never in a loop
@@ -131,16 +143,17 @@
         if (p.v !== st.version) { refresh(); }
         renderFreshness(p.now);
       })
-      .catch(function () {
+      .catch(function (e) {
+        if (e && e.refused) { setRefused(true); return; }
         st.failures += 1;
-        if (st.failures >= 2) { setOffline(true); }  // one lost poll is noise; two is an outage
+        if (st.failures >= 2 && !st.refused) { setOffline(true); }  // one lost poll is noise; two is an outage
       })
       .finally(function () {
-        clearTimeout(abort);
         if (!document.getElementById("wall-canvas")) { return; }  // navigated away: boot starts it again
         // One pending poll at a time: a timer replaced, never piled up (the old list kept every id it ever set).
         clearTimeout(st.pollTimer);
-        st.pollTimer = setTimeout(poll, st.poll * 1000);
+        var wait = st.refused ? window.__wallRefusedRecheckS || REFUSED_RECHECK : st.poll;
+        st.pollTimer = setTimeout(poll, wait * 1000);
       });
   }
 
@@ -150,8 +163,7 @@
     if (st.loading) { return Promise.resolve(false); }
     st.loading = true;
     var q = "?lang=" + encodeURIComponent(st.lang) + "&panels=" + encodeURIComponent(st.panels.join(","));
-    return fetch("/api/wall" + q, { cache: "no-store" })
-      .then(function (r) { if (!r.ok) { throw new Error("HTTP " + r.status); } return r.json(); })
+    return getJSON("/api/wall" + q, WALL_TIMEOUT)
       .then(function (out) {
         var set = window.dash_clientside.set_props;
         Object.keys(out.figures).forEach(function (key) {
@@ -176,8 +188,11 @@
         markRendered(out.v);
         return true;
       })
-      .catch(function () { return false; })  // keep what is shown; the next poll tries again
-      .finally(function () { st.loading = false; });
+      .catch(function (e) {  // keep what is shown; the next poll tries again (a refusal: once a minute)
+        if (e && e.refused) { setRefused(true); }
+        return false;
+      })
+      .finally(function () { st.loading = false; });  // a timeout ends here too: a hung refresh never blocks the next
   }
 
   function markRendered(version) {
@@ -206,6 +221,34 @@
 
   function fmt(v, d) {
     return Number(v).toLocaleString("en-US", { minimumFractionDigits: d, maximumFractionDigits: d });
+  }
+
+  /* One number animation per tile: a new value stops the tween running on that tile and starts from the number it
+     shows, so refreshes close together never run two requestAnimationFrame loops on one element. */
+  function stopTween(el) {
+    var run = st.anims[el.id];
+    if (!run) { return NaN; }
+    window.cancelAnimationFrame(run.frame);
+    delete st.anims[el.id];
+    el.classList.remove("changing");
+    return run.at;
+  }
+
+  function tween(el, from, to, d) {
+    if (isNaN(from) || from === to) { el.textContent = fmt(to, d); return; }
+    var run = { at: from, frame: 0 }, start = null;
+    el.classList.add("changing");
+    function step(ts) {
+      if (start === null) { start = ts; }
+      var p = Math.min(1, (ts - start) / 1200), e = 1 - Math.pow(1 - p, 3);
+      run.at = from + (to - from) * e;
+      el.textContent = fmt(run.at, d);
+      if (p < 1) { run.frame = window.requestAnimationFrame(step); return; }
+      if (st.anims[el.id] === run) { delete st.anims[el.id]; }
+      el.classList.remove("changing");
+    }
+    st.anims[el.id] = run;
+    run.frame = window.requestAnimationFrame(step);
   }
 
   window.dash_clientside = window.dash_clientside || {};
@@ -242,25 +285,20 @@
         if (el.parentNode && el.parentNode.parentNode) {
           el.parentNode.parentNode.classList.toggle("none", k.v === null || k.v === undefined);
         }
+        var shown = stopTween(el);
         if (k.v === null || k.v === undefined) {  // no value yet: a dash, as the server draws it
           el.setAttribute("data-value", "");
           el.textContent = "\u2014";
           return;
         }
-        var from = parseFloat(el.getAttribute("data-value")), to = k.v, start = null;
-        el.setAttribute("data-value", to);
-        if (isNaN(from) || from === to) { el.textContent = fmt(to, k.d); return; }
-        el.classList.add("changing");
-        function step(ts) {
-          if (start === null) { start = ts; }
-          var p = Math.min(1, (ts - start) / 1200), e = 1 - Math.pow(1 - p, 3);
-          el.textContent = fmt(from + (to - from) * e, k.d);
-          if (p < 1) { window.requestAnimationFrame(step); } else { el.classList.remove("changing"); }
-        }
-        window.requestAnimationFrame(step);
+        var from = isNaN(shown) ? parseFloat(el.getAttribute("data-value")) : shown;
+        el.setAttribute("data-value", k.v);
+        tween(el, from, k.v, k.d);
       });
       return window.dash_clientside.no_update;
     },
+    // The tiles whose number is animating now (tests: never more than one loop per tile).
+    animating: function () { return Object.keys(st.anims); },
     drillDown: function (deptClick, chainClick) {
       var trig = window.dash_clientside.callback_context.triggered[0];
       if (!trig || !trig.value || !trig.value.points || !trig.value.points.length) {

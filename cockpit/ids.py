@@ -8,6 +8,7 @@ CLOCK = "wall-clock"
 FRESHNESS = "wall-freshness"
 DEMO_MARK = "wall-demo"
 RECONNECT = "wall-reconnect"
+REFUSED = "wall-refused"     # "needs a new kiosk link": shown by clientside.js when the server refuses the wall
 CONFIG = "wall-config"      # dcc.Store: poll interval, rotation, language, panels, version at first render
 TICKER = "wall-ticker"
 BOOT = "wall-boot"          # a one-shot trigger for the clientside starters

@@ -1,4 +1,5 @@
-"""The wall's header: title, live clock, data-freshness stamp, the demo mark and the reconnecting badge."""
+"""The wall's header: title, live clock, data-freshness stamp, the demo mark and the reconnecting badge; and the
+notice a refused wall shows instead of reconnecting for ever."""
 from __future__ import annotations
 
 from dash import html
@@ -27,3 +28,14 @@ def header(lang: str, demo: bool):
                   html.Div(t("reconnecting", lang), id=ids.RECONNECT, className="reconnect")],
                  className="header-right"),
     ], className="wall-header")
+
+
+def kiosk_refused(lang: str):
+    """Hidden until clientside.js finds the server refusing this wall (401/403 or the login page): then it covers
+    the panels, in the page's language with the title in the other one too, since whoever fixes it may read either."""
+    other = "zh" if lang == "en" else "en"
+    return html.Div([html.Div(t("kiosk_refused", lang), className="refused-title"),
+                     html.Div(t("kiosk_refused", other), className="refused-other"),
+                     html.Div(t("kiosk_refused_detail", lang), className="refused-detail"),
+                     html.Div(t("kiosk_refused_recheck", lang), className="refused-recheck")],
+                    id=ids.REFUSED, className="refused", role="alert")

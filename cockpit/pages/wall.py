@@ -42,7 +42,7 @@ def _failed(lang: str, reason: str):
                         html.Div(texts["reason"], id="wall-failed-detail", className="wall-failed-detail")],
                        id="wall-failed", className="wall-failed", role="status", **{"data-reason": reason})
     return html.Div([dcc.Store(id=ids.CONFIG, data=config), dcc.Store(id=ids.BOOT), html.Div(
-        [components.header(lang, False), message], id=ids.CANVAS, className="canvas")],
+        [components.header(lang, False), message, components.kiosk_refused(lang)], id=ids.CANVAS, className="canvas")],
         id=ids.WALL, className=f"wall offline lang-{lang}")
 
 
@@ -68,6 +68,7 @@ def _wall(lang: str, rotate_s: float):
             components.header(lang, out["demo"]),
             html.Div([components.kpi_card(r, lang) for r in out["kpi_rows"]], className="kpi-row"),
             html.Div(sets, className="panel-sets"),
+            components.kiosk_refused(lang),
         ], id=ids.CANVAS, className="canvas"),
     ], id=ids.WALL, className=f"wall lang-{lang}")
 

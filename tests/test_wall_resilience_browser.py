@@ -1,0 +1,207 @@
+"""The wall unattended, in real headless Chromium (issue 11 #5 and the client side of #3): a hung /api/wall is given
+up and the next poll refreshes; a refused wall (401/403, the login page) says it needs a new kiosk link instead of
+"reconnecting" for ever, polls slowly and recovers by itself; number animations never overlap on a tile. Hangs and
+refusals are made with page.route, and against a real server with kiosk access by dropping the session cookie."""
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+from browser.harness import ROOT, AppServer, cockpit, free_port, store_env, wait_up
+from test_wall_browser import RENDERED, load_csv
+
+pytestmark = pytest.mark.browser
+POLL = 1
+TOKEN = "kiosk-token-for-the-resilience-tests-0123456789"
+VERSION, WALL = re.compile(r"/api/version(\?|$)"), re.compile(r"/api/wall\?")
+REFUSED = "#wall-refused"
+
+
+@pytest.fixture(scope="module")
+def env(tmp_path_factory):
+    env = store_env(tmp_path_factory.mktemp("wall"), COCKPIT_POLL_SECONDS=POLL)
+    cockpit(env, "demo")
+    return env
+
+
+@pytest.fixture(scope="module")
+def server(env, tmp_path_factory):
+    srv = AppServer(env, free_port(), tmp_path_factory.mktemp("log") / "app.log").start()
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture
+def wall(browser, server):
+    """Opens the wall with window hooks set before any script runs (a short fetch timeout, a short re-check)."""
+    pages = []
+
+    def open_(path="/", width=1920, height=1080, before=None, **hooks):
+        page = browser.new_page(viewport={"width": width, "height": height})
+        page.add_init_script("".join(f"window.{k} = {json.dumps(v)};" for k, v in hooks.items()))
+        if before:
+            before(page)
+        pages.append(page)
+        page.errors = []
+        page.on("pageerror", lambda e: page.errors.append(str(e)))
+        page.goto(server.url + path)
+        page.wait_for_selector(RENDERED, timeout=20_000)
+        page.wait_for_function("() => document.body.dataset.rendered !== undefined")
+        return page
+
+    yield open_
+    for page in pages:
+        page.unroute_all(behavior="ignoreErrors")
+        page.close()
+
+
+def test_a_hung_refresh_is_given_up_and_a_later_poll_refreshes(wall, env, tmp_path):
+    hung = []
+
+    def once_hung(route):
+        if not hung:
+            hung.append(route)  # never answered: the wall must give up on its own
+        else:
+            route.continue_()
+
+    page = wall(__wallFetchTimeoutMs=1500, before=lambda p: p.route(WALL, once_hung))
+    page.evaluate("() => { window.__sameDocument = true; }")
+    load_csv(env, tmp_path, "talent_introduced,2026,county,6543\n")
+    page.wait_for_function("() => document.getElementById('wall-kpi-talent_introduced').textContent === '6,543'",
+                           timeout=20_000)
+    assert len(hung) == 1
+    assert page.evaluate("() => window.__sameDocument") is True
+    assert not page.is_visible("#wall-reconnect")
+    assert page.errors == []
+
+
+REFUSALS = {
+    "401": lambda route: route.fulfill(status=401, json={"error": "forbidden", "needs": "kiosk"}),
+    "403": lambda route: route.fulfill(status=403, json={"error": "forbidden", "needs": "kiosk"}),
+    "redirect to /login": lambda route: route.fulfill(status=302, headers={"Location": "/login?next=/api/version"}),
+}
+
+
+def assert_refused_not_reconnecting(page):
+    page.wait_for_selector(REFUSED, state="visible", timeout=10_000)
+    assert page.evaluate("() => document.body.classList.contains('kiosk-refused')")
+    assert not page.is_visible("#wall-reconnect")
+    assert not page.evaluate("() => document.body.classList.contains('offline')")
+
+
+@pytest.mark.parametrize("refusal", sorted(REFUSALS))
+def test_a_refused_poll_shows_the_kiosk_link_state_and_stops_hammering(wall, refusal):
+    polls = []
+    page = wall()
+
+    def refuse(route):
+        polls.append(time.monotonic())
+        REFUSALS[refusal](route)
+
+    page.route(VERSION, refuse)
+    assert_refused_not_reconnecting(page)
+    assert "需要新的展示链接" in page.inner_text(REFUSED) and "needs a new kiosk link" in page.inner_text(REFUSED)
+    seen = len(polls)
+    time.sleep(4 * POLL)  # four poll intervals: a refused wall re-checks once a minute, not every second
+    assert len(polls) == seen
+    assert not page.is_visible("#wall-reconnect")
+    assert page.is_visible(REFUSED)
+
+
+def test_the_login_page_where_json_was_asked_for_is_a_refusal(wall, server):
+    login = urllib.request.urlopen(server.url + "/login").read()
+    page = wall()
+    page.route(VERSION, lambda route: route.fulfill(status=200, content_type="text/html", body=login))
+    assert_refused_not_reconnecting(page)
+
+
+def test_a_refused_refresh_shows_the_kiosk_link_state(wall):
+    page = wall(path="/?lang=en")
+    page.route(WALL, REFUSALS["401"])
+    assert page.evaluate("() => window.dash_clientside.cockpit.refresh()") is False
+    assert_refused_not_reconnecting(page)
+    assert page.inner_text(".refused-title") == "This wall needs a new kiosk link"
+
+
+def test_a_refused_wall_recovers_by_itself_when_the_server_serves_it_again(wall):
+    page = wall(__wallRefusedRecheckS=1)
+    page.route(VERSION, REFUSALS["401"])
+    assert_refused_not_reconnecting(page)
+    page.unroute(VERSION)
+    page.wait_for_selector(REFUSED, state="hidden", timeout=10_000)
+    assert not page.evaluate("() => document.body.classList.contains('kiosk-refused')")
+
+
+@pytest.fixture(scope="module")
+def kiosk_server(env, tmp_path_factory):
+    """The same store behind a server that is not open: the wall gets in by kiosk token only."""
+    closed = dict(env, COCKPIT_OPEN_ACCESS="0", COCKPIT_KIOSK_TOKEN=TOKEN)
+    srv = AppServer(closed, free_port(), tmp_path_factory.mktemp("log") / "kiosk.log")
+    srv.proc = subprocess.Popen([sys.executable, "app.py"], env=srv.env, cwd=ROOT, stdout=open(srv.log, "ab"),
+                                stderr=subprocess.STDOUT)
+    wait_up(srv.url + "/healthz")  # AppServer.start waits on /api/version, which refuses a visitor here
+    yield srv
+    srv.stop()
+
+
+def test_a_real_server_refusing_the_kiosk_session_shows_the_state_and_recovers(browser, kiosk_server):
+    page = browser.new_page(viewport={"width": 1920, "height": 1080})
+    page.add_init_script("window.__wallRefusedRecheckS = 2;")
+    page.goto(f"{kiosk_server.url}/?kiosk={TOKEN}")
+    page.wait_for_selector(RENDERED, timeout=20_000)
+    session = page.context.cookies()
+    page.context.clear_cookies()  # the session is gone (expired, or the server no longer accepts it)
+    assert_refused_not_reconnecting(page)
+    page.context.add_cookies(session)  # the session works again: the wall carries on, no reload
+    page.wait_for_selector(REFUSED, state="hidden", timeout=10_000)
+    assert not page.evaluate("() => document.body.classList.contains('offline')")
+    assert page.is_visible(RENDERED)
+    page.close()
+
+
+def test_two_rapid_refreshes_never_run_two_animations_on_one_tile(wall):
+    page = wall()
+    code = "talent_introduced"
+    base = float(page.get_attribute(f"#wall-kpi-{code}", "data-value"))
+    targets = [base + 1000, base + 2000]
+
+    def bump(route):  # the real refresh, with the tile's value moved on each time
+        res = route.fetch()
+        out = res.json()
+        out["kpis"][code]["v"] = targets.pop(0) if targets else base + 2000
+        route.fulfill(response=res, json=out)
+
+    page.route(WALL, bump)
+    # every requestAnimationFrame callback's effect on the tile, with its frame's time stamp
+    page.evaluate("""code => {
+        const el = document.getElementById('wall-kpi-' + code), raf = window.requestAnimationFrame.bind(window);
+        let last = el.textContent;
+        window.__writes = [];
+        window.requestAnimationFrame = cb => raf(ts => {
+            cb(ts);
+            if (el.textContent !== last) { last = el.textContent; window.__writes.push([ts, last]); }
+        });
+    }""", code)
+    running = page.evaluate("""async () => {
+        const c = window.dash_clientside.cockpit;
+        await c.refresh();
+        await c.refresh();
+        return c.animating ? c.animating() : null;
+    }""")
+    page.wait_for_function(f"() => document.getElementById('wall-kpi-{code}').textContent === "
+                           f"{json.dumps(f'{base + 2000:,.0f}')}", timeout=5_000)
+    page.wait_for_timeout(300)
+    writes = page.evaluate("() => window.__writes")
+    frames = [ts for ts, _ in writes]
+    values = [float(text.replace(",", "")) for _, text in writes]
+    assert len(frames) == len(set(frames)), "two animation loops wrote the tile in one frame"
+    assert values == sorted(values), "the number went back and forth"
+    assert values[-1] == base + 2000
+    assert running == [f"wall-kpi-{code}"]
+    assert page.evaluate("() => window.dash_clientside.cockpit.animating()") == []
