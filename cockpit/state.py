@@ -4,27 +4,40 @@ written back into hrefs; components and pages both import it."""
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, replace
+import unicodedata
+from dataclasses import asdict, dataclass, fields, replace
 from urllib.parse import quote, urlencode
 
 from cockpit.i18n import DEFAULT, LANGS, t
 
 YEAR = re.compile(r"^[0-9]{4}$")  # ASCII digits only: \d also matches full-width ones, which compare wrongly
+SHOWN = 80  # characters of a bad value a message repeats (a 3 MB value is not echoed into the page)
+MAX_PATH = 256  # a drill view's path: three codes of at most 64 characters
 CODE = re.compile(r"^[A-Za-z0-9_.\-]{1,64}$")
 FIRST_YEAR, LAST_YEAR = 1990, 2100
 QUERY_KEYS = ("lang", "from", "to", "indicator", "sort", "matter", "firm")  # the order hrefs write them in
 
 
-class BadParam(ValueError):
+class BadInput(ValueError):
+    """A value the client sent that the server cannot use: a 400, never a 500 (cockpit.web.hardening answers a
+    callback that raises it with 400; any other exception in a callback is the server's own bug, a 500)."""
+
+
+class BadParam(BadInput):
     """A query value the page cannot understand (the 400 page): a label key of cockpit.i18n and its values, so
     the page says what is wrong in the page's language; str() is the English text (logs, tests)."""
 
     def __init__(self, key: str, **values):
-        self.key, self.values = key, values
+        self.key = key
+        self.values = {k: _shown(v) for k, v in values.items()}
         super().__init__(self.text("en"))
 
     def text(self, lang: str) -> str:
         return t(self.key, lang).format(**self.values)
+
+
+def _shown(value):
+    return value[:SHOWN] + "…" if isinstance(value, str) and len(value) > SHOWN else value
 
 
 class Missing(LookupError):
@@ -67,10 +80,17 @@ def _one(value, name: str) -> str | None:
     return str(value).strip()
 
 
+def _ascii_digits(value: str) -> str:
+    """Any script's decimal digits as ASCII ones (٢٠٢٠ and ２０２０ are 2020), so one year is one view and one
+    cache key however it was typed; other characters stay as they are (and fail the YEAR pattern)."""
+    return "".join(str(unicodedata.decimal(c)) if not c.isascii() and c.isdecimal() else c for c in value)
+
+
 def _year(value, name: str) -> str | None:
     value = _one(value, name)
     if value is None:
         return None
+    value = _ascii_digits(value)
     if not YEAR.match(value) or not FIRST_YEAR <= int(value) <= LAST_YEAR:
         raise BadParam("bad_year", name=name, value=value)
     return value
@@ -105,8 +125,22 @@ def lang_only(query: dict) -> str:
     return lang if lang in LANGS else DEFAULT
 
 
+NAMES = {f.name for f in fields(State)}
+
+
 def from_dict(data: dict | None) -> State:
-    return State(**(data or {}))
+    """The State a page stored in the browser (dcc.Store), sent back by a callback: checked like a URL, since the
+    client can send anything (BadInput for what no page wrote)."""
+    data = data or {}
+    if not isinstance(data, dict) or not set(data) <= NAMES \
+            or not all(v is None or isinstance(v, str) for v in data.values()):
+        raise BadInput("the view's state is not one a page wrote")
+    path = data.get("path") or "/"
+    if len(path) > MAX_PATH or not path.startswith("/"):
+        raise BadInput("the view's path is not one a page wrote")
+    query = {"lang": data.get("lang"), "from": data.get("start"), "to": data.get("end"), "sort": data.get("sort"),
+             "indicator": data.get("indicator"), "matter": data.get("matter"), "firm": data.get("firm")}
+    return parse(path, query)
 
 
 def period_href(data: dict, start, end) -> str | None:

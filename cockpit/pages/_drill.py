@@ -1,11 +1,15 @@
 """What the five drill-down pages share (not a page: Dash skips modules whose name starts with "_"): one rhythm for
-their layout (parse the URL → 400 page, the role check, the view built once per data version → 404 page when a code
-names nothing), the CSV download of a panel, and the two callbacks every drill page has."""
+their layout (the role check, the URL checked by its Route → 400 page for a bad value, 404 page when a code names
+nothing, both before anything is cached; the view built once per data version), the CSV download of a panel, and
+the two callbacks every drill page has."""
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import Callable
 
 import dash
 from dash import MATCH, Input, Output, State, callback, no_update
@@ -21,32 +25,83 @@ from cockpit.snapshot import Meta, snapshot_bytes
 from cockpit.web import auth
 
 RECENT_VIEWS = 64  # built views kept in-process: a warm view skips unpickling from the shared cache
+KEY_CHARS = 200  # a longer href is cached under its SHA-256
 
 
-def page(path: str, query: dict, render, **allowed):
-    """The layout of a drill page: `render(state)` for a valid URL, which raises url.Missing when a code names
-    nothing (the 404 page); a bad query value is the 400 page. `allowed` narrows indicators= and sorts=."""
+@dataclass(frozen=True)
+class Route:
+    """A drill page's URL: its path template, the years its period filter offers (a year outside them is a 400,
+    not a silent "all years"), `known(engine, state, *codes)` raising url.Missing or url.BadParam when the codes
+    or the matter/firm name nothing, and the indicators=/sorts= it allows."""
+    template: str
+    years: Callable
+    known: Callable | None = None
+    allowed: dict = field(default_factory=dict)
+
+    def codes(self, path: str) -> list[str] | None:
+        """The path's codes when `path` has this route's shape (Dash's own matching, trailing "/" and all)."""
+        parts, want = path.strip("/").split("/"), self.template.strip("/").split("/")
+        if len(parts) != len(want) or any(w != p for w, p in zip(want, parts) if not w.startswith("<")):
+            return None
+        return [p for w, p in zip(want, parts) if w.startswith("<")]
+
+
+ROUTES: list[Route] = []
+
+
+def route(template: str, years, known=None, **allowed) -> Route:
+    """Register a drill page's URL (each page module, at import): page() and cockpit.web.paths check by it."""
+    made = Route(template, years, known, allowed)
+    ROUTES.append(made)
+    return made
+
+
+def check(path: str, query: dict) -> url.State:
+    """The State of a drill-down URL that names a real view, else url.BadParam (a 400: a bad query value, a year
+    the page has no data for) or url.Missing (a 404: no such page, or a code that names nothing). Runs before
+    anything is cached, so only real views become cache entries."""
+    found = next(((r, c) for r in ROUTES if (c := r.codes(path)) is not None), None)
+    if found is None or any(not url.CODE.match(code) for code in found[1]):
+        raise url.Missing("no such drill-down page")
+    route_, codes = found
+    state = url.parse("/" + path.strip("/"), query, **route_.allowed)
+    engine = context.get().engine
+    years = route_.years(engine)
+    for name, year in (("from", state.start), ("to", state.end)):
+        if year and years and year not in years:
+            raise url.BadParam("bad_value", name=name, value=year)
+    if route_.known:
+        route_.known(engine, state, *codes)
+    return state
+
+
+def page(path: str, query: dict, render):
+    """The layout of a drill page: `render(state)` for a URL that check() passes (built once per data version);
+    a bad query value is the 400 page, a code that names nothing the 404 page (neither is cached)."""
+    lang = url.lang_only(query)
+    if not auth.allowed("leader"):  # the router callback would otherwise hand a kiosk any page's layout
+        return ui.error_page(403, "此页面需要登录(领导及以上角色) / this page needs a leader's login", lang)
     try:
-        state = url.parse(path, query, **allowed)
+        state = check(path, query)
+        return view(state, lambda: render(state))
     except url.BadParam as exc:
         return ui.bad_request_page(exc, query)
-    return view(state, lambda: _rendered(render, state))
-
-
-def _rendered(render, state: url.State):
-    try:
-        return render(state)
     except url.Missing as exc:
-        return ui.error_page(404, str(exc), state.lang)
+        return ui.error_page(404, str(exc), lang)
+
+
+def cache_key(version, state: url.State) -> str:
+    """The shared-cache key of a view: its href, hashed when long (a key never grows with the URL)."""
+    href = state.href()
+    return f"drill:{version}:" + (href if len(href) <= KEY_CHARS else hashlib.sha256(href.encode()).hexdigest())
 
 
 def view(state: url.State, build):
     """The page for `state`, built once per data version and shared by every viewer: a warm view is a dict read
-    in this process (a few recent views, per app) or one shared-cache read; `build` runs on a miss."""
-    if not auth.allowed("leader"):  # the router callback would otherwise hand a kiosk any page's layout
-        return ui.error_page(403, "此页面需要登录(领导及以上角色) / this page needs a leader's login", state.lang)
+    in this process (a few recent views, per app) or one shared-cache read; `build` runs on a miss (an exception
+    in it caches nothing)."""
     ctx = context.get()
-    key = f"drill:{current_version(ctx.engine)}:{state.href()}"
+    key = cache_key(current_version(ctx.engine), state)
     recent = current_app.extensions.setdefault("drill_views", OrderedDict())
     hit = recent.get(key)
     if hit is None:

@@ -91,16 +91,22 @@ def _body(engine, state: url.State, f: dict) -> html.Div:
     ], className="drill-grid-2")
 
 
+def known(engine, state: url.State, code):
+    if chain(engine, code) is None:
+        raise url.Missing(f"chain {code!r}")
+
+
+ROUTE = _drill.route("/chains/<code>", cq.observation_years, known, indicators=VALUES)
+
+
 def layout(code=None, **query):
-    return _drill.page(f"/chains/{code}", query, lambda state: render(state, code), indicators=VALUES)
+    return _drill.page(f"/chains/{code}", query, lambda state: render(state, code))
 
 
 def render(state: url.State, code):
-    """The page for a valid URL (its codes may still name nothing: the 404 layout)."""
+    """The page for a URL that ROUTE passed (the chain exists)."""
     engine = context.get().engine
     row = chain(engine, code)
-    if row is None:
-        raise url.Missing(f"chain {code!r}")
     lang, f, meta = state.lang, frames(engine, code, state), dq.indicators(engine)
     title = row["name_en" if lang == "en" else "name_zh"]
     crumbs = [(t("nav_cockpit", lang), state.href("/")), (t("nav_chains", lang), state.href("/chains")), (title, None)]

@@ -58,8 +58,11 @@ def _table(df: pd.DataFrame, state: url.State):
     return ui.link_table(heads, rows, numeric=set(range(1, len(heads))))
 
 
+ROUTE = _drill.route("/chains", cq.observation_years, indicators=VALUES)
+
+
 def layout(**query):
-    return _drill.page("/chains", query, render, indicators=VALUES)
+    return _drill.page("/chains", query, render)
 
 
 def render(state: url.State):

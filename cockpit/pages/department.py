@@ -125,19 +125,26 @@ def _body(engine, dept: dict, state: url.State, f: dict) -> list:
     ], className="drill-grid-2")]
 
 
+def known(engine, state: url.State, code):
+    """The department must exist (else 404) and ?matter= be one of its matters in the period (else 400)."""
+    if department(engine, code) is None:
+        raise url.Missing(f"department {code!r}")
+    if state.matter and state.matter not in set(dq.matter_volumes(engine, code, state.start, state.end)["matter_code"]):
+        raise url.BadParam("bad_value", name="matter", value=state.matter)
+
+
+ROUTE = _drill.route("/departments/<code>", dq.case_years, known)
+
+
 def layout(code=None, **query):
     return _drill.page(f"/departments/{code}", query, lambda state: render(state, code))
 
 
 def render(state: url.State, code):
-    """The page for a valid URL (its codes may still name nothing: the 404 layout)."""
+    """The page for a URL that ROUTE passed (the department and the matter exist)."""
     engine = context.get().engine
     dept = department(engine, code)
-    if dept is None:
-        raise url.Missing(f"department {code!r}")
     f = frames(engine, dept, state)
-    if state.matter and state.matter not in set(f["matters"]["matter_code"]):
-        return ui.error_page(400, f"matter: {state.matter!r} is not one of this department's matters", state.lang)
     lang = state.lang
     title = dept["name_en"] if lang == "en" else dept["name_zh"]
     crumbs = [(t("nav_cockpit", lang), state.href("/")), (t("nav_departments", lang), state.href("/departments")),

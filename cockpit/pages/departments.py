@@ -52,8 +52,11 @@ def _table(df: pd.DataFrame, spark: pd.DataFrame, state: url.State):
     return ui.link_table(heads, rows, numeric={0, 2, 3, 4}, cls="ranking")
 
 
+ROUTE = _drill.route("/departments", dq.case_years, sorts=SORTS)
+
+
 def layout(**query):
-    return _drill.page("/departments", query, render, sorts=SORTS)
+    return _drill.page("/departments", query, render)
 
 
 def render(state: url.State):

@@ -64,20 +64,27 @@ def _firm_panel(engine, f: dict, state: url.State, meta):
                     id=f"firm-{state.firm}", className="firm-anchor wide")
 
 
-def layout(code=None, segment=None, **query):
-    return _drill.page(f"/chains/{code}/{segment}", query, lambda state: render(state, code, segment),
-                       indicators=VALUES)
-
-
-def render(state: url.State, code, segment):
-    """The page for a valid URL (its codes may still name nothing: the 404 layout)."""
-    engine = context.get().engine
+def known(engine, state: url.State, code, segment):
+    """The segment must be one of the chain's and ?firm= one of the segment's firms in the period (else 404)."""
     seg = find_segment(engine, code, segment)
     if seg is None:
         raise url.Missing(f"segment {segment!r} of chain {code!r}")
-    f, meta, lang = frames(engine, seg, state), dq.indicators(engine), state.lang
-    if state.firm and state.firm not in set(f["firms"]["code"]):
+    if state.firm and state.firm not in set(cq.firm_table(engine, code, segment, state.start, state.end)["code"]):
         raise url.Missing(f"firm {state.firm!r} in segment {segment!r}")
+
+
+ROUTE = _drill.route("/chains/<code>/<segment>", cq.observation_years, known, indicators=VALUES)
+
+
+def layout(code=None, segment=None, **query):
+    return _drill.page(f"/chains/{code}/{segment}", query, lambda state: render(state, code, segment))
+
+
+def render(state: url.State, code, segment):
+    """The page for a URL that ROUTE passed (the segment and the firm exist)."""
+    engine = context.get().engine
+    seg = find_segment(engine, code, segment)
+    f, meta, lang = frames(engine, seg, state), dq.indicators(engine), state.lang
     chain = dq.dimension(engine, "chain").set_index("code").loc[code]
     indicator = state.indicator or VALUES[0]
     ind_name = meta.loc[indicator, "name_en" if lang == "en" else "name_zh"]
