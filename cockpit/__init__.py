@@ -21,7 +21,7 @@ def create_app(settings=None, **overrides):
     )
     context.init_app(app.server, settings)
     from cockpit import shell
-    from cockpit.web import api, auth, compression, errors, export, hardening, health
+    from cockpit.web import api, auth, compression, errors, export, hardening, health, paths
     compression.init_app(app.server)
     errors.init_app(app.server)
     hardening.init_app(app)
@@ -31,6 +31,7 @@ def create_app(settings=None, **overrides):
     api.init_app(app)
     app.layout = shell.layout
     auth.init_app(app, settings)  # last: its CSP hashes the inline scripts every page registered
+    paths.init_app(app)  # after auth: a drill-down's 404/400 only for those who may see it
     # Dash finishes its set-up (registering the script bundles it serves) on a process's first request; under
     # threaded workers a concurrent second request could see it half done and 404 a bundle. One request now.
     app.server.test_client().get("/healthz")
