@@ -13,7 +13,7 @@ from tqdm import tqdm
 from cockpit.commands import export_group, store_engine, user
 from cockpit.queries.ops import last_runs
 from cockpit.settings import get_settings
-from etl import load
+from etl import clock, load
 from etl.config import ConfigError
 from etl.jobs import Job, read_jobs
 from etl.schedule import build_scheduler, run_job
@@ -161,7 +161,7 @@ def etl_status() -> None:
     if not rows:
         click.echo("no runs yet")
     for r in rows:
-        click.echo(f"{r.job:<20} run {r.id:<6} {r.status:<8} {r.started_at:%Y-%m-%d %H:%M:%S}  loaded {r.rows_loaded}"
+        click.echo(f"{r.job:<20} run {r.id:<6} {r.status:<8} {clock.shown(r.started_at):%Y-%m-%d %H:%M:%S}  loaded {r.rows_loaded}"
                    f" unchanged {r.rows_unchanged} rejected {r.rows_rejected}" + (f"  {r.error}" if r.error else ""))
 
 

@@ -3,7 +3,8 @@
 A snapshot is the table first (so Excel opens it as one), then a blank line and `#key,value` footer lines: the
 as-of time (the newest load the rows include, not the export time), the load runs, the filters, the demo flag,
 the row count and the SHA-256 of the table bytes. The same request at the same data version gives the same bytes.
-Rows stream in chunks, so a large export never sits in memory whole.
+Rows stream in chunks, so a large export never sits in memory whole. Load times (stored as naive UTC) are written
+as civil times in COCKPIT_TZ, like every time on screen.
 """
 from __future__ import annotations
 
@@ -16,6 +17,8 @@ from typing import Iterable, Iterator
 
 import numpy as np
 import pandas as pd
+
+from etl import clock
 
 BOM = "\ufeff"
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -62,6 +65,12 @@ def _column(values: pd.Series) -> list:
     return [_cell(v) for v in values.tolist()]
 
 
+def shown(values: pd.Series) -> pd.Series:
+    """Load times as stored (naive UTC) as civil times in COCKPIT_TZ, the zone every screen shows."""
+    times = pd.to_datetime(values, errors="coerce")
+    return times.dt.tz_localize("UTC").dt.tz_convert(clock.zone()).dt.tz_localize(None)
+
+
 def _csv_line(values: Iterable) -> str:
     buf = io.StringIO()
     csv.writer(buf, lineterminator="\r\n").writerow(values)
@@ -79,6 +88,7 @@ def stream(columns: list[str], chunks: Iterable[pd.DataFrame], meta: Meta) -> It
             continue
         meta.rows += len(chunk)
         meta.runs.update(int(r) for r in chunk["run_id"].dropna().unique())
+        chunk = chunk.assign(loaded_at=shown(chunk["loaded_at"]))
         loaded = chunk["loaded_at"].dropna()
         if not loaded.empty:
             newest = pd.Timestamp(loaded.max()).to_pydatetime()

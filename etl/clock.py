@@ -75,8 +75,8 @@ def stored(aware: datetime) -> datetime:
 
 
 def from_timestamp(seconds: float) -> datetime:
-    """Epoch seconds (a file's mtime) as a naive civil time in COCKPIT_TZ."""
-    return datetime.fromtimestamp(seconds, zone()).replace(tzinfo=None)
+    """Epoch seconds (a file's mtime) as naive UTC, whole seconds, like a stored instant."""
+    return datetime.fromtimestamp(int(seconds), timezone.utc).replace(tzinfo=None)
 
 
 def epoch(moment: datetime | None) -> float | None:

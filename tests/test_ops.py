@@ -6,7 +6,7 @@ import base64
 import json
 import re
 import time
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pandas as pd
 import pytest
@@ -16,7 +16,7 @@ from cockpit import create_app
 from cockpit.queries import ops as ops_queries
 from etl.accounts import add_user
 from cockpit.snapshot import read_snapshot
-from etl import schedule
+from etl import clock, schedule
 from etl.jobs import GRID_START, read_jobs
 from etl.store import AuditEvent, EtlRun
 from faults.hostile import page_request
@@ -98,12 +98,12 @@ def test_each_job_shows_schedule_last_run_counts_next_run_and_freshness(store_ur
 
 def test_next_run_follows_the_trigger_and_freshness_counts_missed_intervals(engine, ops_store):
     drop_job, nightly = read_jobs(ops_store)
-    now = datetime.now().replace(microsecond=0)
+    now = clock.utc_now()  # the store's time: naive UTC
     status = ops_queries.job_status(engine, [drop_job, nightly], now).set_index("job")
     nxt = status.loc["file-drop", "next_run"]
     assert now < nxt <= now + timedelta(minutes=5)
-    assert (nxt - GRID_START).total_seconds() % 300 == 0  # on the interval grid every process shares
-    assert status.loc["nightly", "next_run"].strftime("%H:%M") == "00:05"
+    assert (clock.shown(nxt) - GRID_START).total_seconds() % 300 == 0  # on the grid every process shares
+    assert clock.shown(status.loc["nightly", "next_run"]).strftime("%H:%M") == "00:05"  # 00:05 in COCKPIT_TZ
     assert pd.isna(status.loc["file-drop", "last_success"])  # its only run refused a file: partial, no success
     last = now - timedelta(hours=1)
     levels = [ops_queries.freshness(last, 300, last + timedelta(seconds=s)) for s in (60, 700, 1300)]

@@ -10,6 +10,7 @@ from dash import html
 from pandas.api.types import is_datetime64_dtype
 
 from cockpit.i18n import t, unit as unit_label
+from etl import clock
 
 
 def _present(frame: pd.DataFrame, col: str) -> list:
@@ -57,7 +58,7 @@ def provenance(frame: pd.DataFrame | None, lang: str, indicator: dict | None = N
         (t("period_label", lang), period or (_periods(frame) if rows else "—")),
         (t("source", lang), " / ".join(sources) or "—"),
         (t("load_run", lang), ", ".join(f"#{r}" for r in runs) or "—"),
-        (t("loaded_label", lang), f"{pd.Timestamp(loaded[1]):%Y-%m-%d %H:%M}" if loaded else "—"),
+        (t("loaded_label", lang), f"{clock.shown(pd.Timestamp(loaded[1])):%Y-%m-%d %H:%M}" if loaded else "—"),
         (t("demo_label", lang), t("yes", lang) if demo else t("no", lang)),
     ]
 

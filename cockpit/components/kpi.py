@@ -8,6 +8,7 @@ from dash import html
 
 from cockpit import ids
 from cockpit.i18n import missing, name, t, unit
+from etl import clock
 
 DASH = "—"  # what a tile shows while the store has no value for it
 
@@ -65,7 +66,7 @@ def kpi_card(row: dict, lang: str):
     if _absent(row["value"]):  # say what is missing and which source would fill it
         tip = missing("cases" if row["code"] == "matters_handled" else "observations", lang, name(row, lang))
     elif loaded is not None and pd.notna(loaded):  # NaT is truthy: test notna, not truth
-        tip = f"{row['source']} · {t('loaded', lang)} {pd.Timestamp(loaded):%Y-%m-%d %H:%M}"
+        tip = f"{row['source']} · {t('loaded', lang)} {clock.shown(pd.Timestamp(loaded)):%Y-%m-%d %H:%M}"
     else:
         tip = row["source"]
     return html.Div([

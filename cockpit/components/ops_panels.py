@@ -6,6 +6,7 @@ import pandas as pd
 from dash import dcc, html
 
 from cockpit.components.drill import link_table
+from etl import clock
 
 PAGE = "ops"
 RUN_TYPE, DOWNLOAD_TYPE = "ops-run", "ops-download-rejected"
@@ -41,7 +42,8 @@ def label(key: str, lang: str) -> str:
 
 
 def _when(value) -> str:
-    return "—" if value is None or pd.isna(value) else pd.Timestamp(value).strftime("%Y-%m-%d %H:%M:%S")
+    """A stored instant (naive UTC) as COCKPIT_TZ's civil time."""
+    return "—" if value is None or pd.isna(value) else f"{clock.shown(pd.Timestamp(value)):%Y-%m-%d %H:%M:%S}"
 
 
 def badge(level: str | None, lang: str):

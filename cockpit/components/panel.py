@@ -6,6 +6,7 @@ from dash import dcc, html
 
 from cockpit import ids
 from cockpit.i18n import t
+from etl import clock
 
 GRAPH_CONFIG = {"displayModeBar": False, "responsive": True, "doubleClick": False, "scrollZoom": False}
 
@@ -16,7 +17,8 @@ def caption(frame: pd.DataFrame, lang: str) -> str:
         return t("no_data", lang)
     sources = sorted({s for s in frame.get("source", pd.Series(dtype=str)).dropna() if s})
     loaded = frame["loaded_at"].max() if "loaded_at" in frame else frame.attrs.get("loaded_at")
-    stamp = f" · {t('loaded', lang)} {pd.Timestamp(loaded):%Y-%m-%d %H:%M}" if loaded is not None and pd.notna(loaded) else ""
+    stamp = f" · {t('loaded', lang)} {clock.shown(pd.Timestamp(loaded)):%Y-%m-%d %H:%M}" \
+        if loaded is not None and pd.notna(loaded) else ""  # a load time is stored as UTC, shown in COCKPIT_TZ
     return f"{t('source', lang)}: {' / '.join(sources) or '—'}{stamp}"
 
 

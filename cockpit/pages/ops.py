@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import logging
 import threading
-from datetime import datetime
 
 import dash
 from dash import ALL, Input, Output, State, callback, dcc, html, no_update
@@ -16,7 +15,7 @@ from cockpit.snapshot import Meta, snapshot_bytes
 from cockpit.web import auth
 from cockpit.components import ops_panels as ui
 from cockpit.i18n import lang_of
-from etl import schedule
+from etl import clock, schedule
 from etl.jobs import read_jobs
 from etl.requests import request_run
 
@@ -94,7 +93,7 @@ def run_now(_clicks, lang):
     else:  # production: the scheduler's process takes the request within seconds
         request_run(ctx.engine, job.name, auth.who())
     said = "started" if ctx.settings.run_scheduler else "requested"
-    return ui.label(said, lang).format(f"{job.name} · {datetime.now():%H:%M:%S}")
+    return ui.label(said, lang).format(f"{job.name} · {clock.local_now():%H:%M:%S}")
 
 
 @callback(Output(ui.JOBS, "children"), Input(ui.TICK, "n_intervals"), Input(ui.MESSAGE, "children"),

@@ -9,7 +9,6 @@ Periods: '2025' → (2025-01-01, annual), '2025Q3' → (2025-07-01, quarterly), 
 from __future__ import annotations
 
 import re
-import time
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date, datetime
@@ -18,6 +17,7 @@ from functools import lru_cache
 import pandas as pd
 from sqlalchemy import DateTime, bindparam, case, extract, func, select
 
+from etl import clock
 from etl.store import EtlRun, MatterCase
 from etl.validate import period_start
 
@@ -179,5 +179,5 @@ def in_period_order(frame: pd.DataFrame, cadence: str | dict | None = None,
 
 
 def epoch(moment: datetime | None) -> float | None:
-    """Seconds since the epoch of a stored naive timestamp (the store keeps server-local time)."""
-    return None if moment is None or pd.isna(moment) else time.mktime(moment.timetuple())
+    """Seconds since the epoch of a stored instant (the store keeps naive UTC, whatever the process clock's zone)."""
+    return None if moment is None or pd.isna(moment) else clock.epoch(moment)

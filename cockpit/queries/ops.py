@@ -5,13 +5,14 @@ succeeded but has failed is red from its first failure; a partial run counts as 
 in the browser, assets/clientside.js freshnessLevel, against the server clock)."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pandas as pd
 from sqlalchemy import case, func, select
 
 from cockpit.queries._sql import connection, frame
+from etl import clock
 from etl.jobs import Job
 from etl.store import EtlRun, RejectedRow, User
 
@@ -37,8 +38,9 @@ def freshness(last_success: datetime | None, interval_s: float, now: datetime) -
 
 def job_status(engine, jobs: list[Job], now: datetime | None = None) -> pd.DataFrame:
     """One row per job of the schedule: its trigger, its newest run (any outcome), its newest success, the next
-    fire time and the freshness level. Runs of jobs no longer in the schedule are left out."""
-    now = now or datetime.now()
+    fire time and the freshness level. Runs of jobs no longer in the schedule are left out. Times are naive UTC,
+    as stored (`now` too); the page shows them in COCKPIT_TZ."""
+    now = now or clock.utc_now()
     names = [j.name for j in jobs]
     success = (select(EtlRun.job, func.max(EtlRun.ended_at).label("at"))
                .where(EtlRun.job.in_(names), EtlRun.status == "success").group_by(EtlRun.job))
@@ -49,7 +51,7 @@ def job_status(engine, jobs: list[Job], now: datetime | None = None) -> pd.DataF
     for job in jobs:
         run = runs.get(job.name)
         interval = job.interval_seconds()
-        fire = job.make_trigger().get_next_fire_time(None, now.astimezone())
+        fire = job.make_trigger().get_next_fire_time(None, now.replace(tzinfo=timezone.utc))
         rows.append({
             "job": job.name, "source": job.source, "schedule": schedule_text(job), "interval_s": interval,
             "run_id": run.id if run else None, "status": run.status if run else None,
@@ -57,7 +59,7 @@ def job_status(engine, jobs: list[Job], now: datetime | None = None) -> pd.DataF
             "rows_read": run.rows_read if run else 0, "rows_loaded": run.rows_loaded if run else 0,
             "rows_unchanged": run.rows_unchanged if run else 0, "rows_rejected": run.rows_rejected if run else 0,
             "error": (run.error or "") if run else "", "last_success": last_ok.get(job.name),
-            "next_run": fire.astimezone().replace(tzinfo=None) if fire else None,
+            "next_run": clock.stored(fire) if fire else None,
             "freshness": freshness(last_ok.get(job.name), interval, now),
         })
     return pd.DataFrame(rows)
@@ -94,7 +96,7 @@ def failed_files(jobs: list[Job]) -> pd.DataFrame:
                 error = ""
             stat = path.stat()
             rows.append({"job": job.name, "file": path.name, "folder": str(failed), "size": stat.st_size,
-                         "modified": datetime.fromtimestamp(stat.st_mtime).replace(microsecond=0), "error": error})
+                         "modified": clock.from_timestamp(stat.st_mtime), "error": error})
     return pd.DataFrame(rows, columns=["job", "file", "folder", "size", "modified", "error"])
 
 

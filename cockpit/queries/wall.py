@@ -9,6 +9,7 @@ from sqlalchemy import and_, case, func, select
 from cockpit.cache import memo
 from cockpit.queries._sql import (connection, demo_max, frame, in_period_order, latest_period, newest_run,
                                   on_time_count)
+from etl import clock
 from etl.store import (
     COUNTY, Chain, Department, EtlRun, Firm, Indicator, Matter, MatterCase, Observation, Resource, ResourceType,
     Segment,
@@ -79,7 +80,7 @@ def _ytd_counts(engine, start: datetime, end: datetime):
 
 def matters_ytd(engine, today: str) -> dict:
     day = date.fromisoformat(today)
-    now = datetime.now()
+    now = clock.local_now()  # case times are civil times in COCKPIT_TZ: the year is cut at its New Year
     this = _ytd_counts(engine, datetime(day.year, 1, 1), now)
     last_end = now.replace(year=day.year - 1) if not (day.month == 2 and day.day == 29) else datetime(day.year - 1, 2, 28)
     last = _ytd_counts(engine, datetime(day.year - 1, 1, 1), last_end)

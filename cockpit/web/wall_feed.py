@@ -2,8 +2,6 @@
 language, panels) and shared by every wall, as the first render's parts and as the refresh walls fetch."""
 from __future__ import annotations
 
-from datetime import date
-
 import pandas as pd
 from dash import Patch
 from plotly.io.json import to_json_plotly
@@ -13,6 +11,7 @@ from cockpit.cache import current_version, versioned
 from cockpit.figures import wall as figures
 from cockpit.queries import wall as queries
 from cockpit.i18n import missing, name
+from etl import clock
 
 # Panel sets of the playlist (?rotate=SECONDS): (set name, label key, [(panel key, title key)]).
 PANEL_SETS = [
@@ -69,7 +68,7 @@ def _is_demo(frames) -> bool:
 
 def _key(kind: str, keys: list[str], lang: str) -> str:
     version = current_version(context.get().engine)
-    return f"wall:{kind}:{version}:{date.today().isoformat()}:{lang}:{','.join(keys)}"
+    return f"wall:{kind}:{version}:{clock.today().isoformat()}:{lang}:{','.join(keys)}"
 
 
 def build(keys: list[str], lang: str) -> dict:
@@ -78,7 +77,7 @@ def build(keys: list[str], lang: str) -> dict:
 
 
 def _build(keys: list[str], lang: str) -> dict:
-    engine, today = context.get().engine, date.today().isoformat()
+    engine, today = context.get().engine, clock.today().isoformat()
     version = current_version(engine)
     built = {k: panel_data(engine, k, lang, today) for k in keys}
     kpis, cases = queries.kpis(engine, today), queries.latest_cases(engine)
