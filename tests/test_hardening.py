@@ -1,10 +1,12 @@
-"""cockpit/web/hardening.py (a callback body that does not match the callback map is a 400 before Dash reads it, a
-failing callback is a 400 or a 503, an unknown component-suite package a 404) and cockpit/cache.py (TolerantCache,
-memo and versioned by data version, unavailable()). test_faults.py covers hostile bodies in bulk and the unknown
+"""cockpit/web/hardening.py (a callback body that does not match the callback map or nests too deeply is a 400
+before Dash reads it, a callback refusing its inputs a 400, a bug a 500, a store failure a 503, an unknown
+component-suite package a 404) and cockpit/cache.py (TolerantCache, memo and versioned by data version,
+unavailable()). test_faults.py covers hostile bodies in bulk and the unknown
 output; these name each check and its reason."""
 from __future__ import annotations
 
 import contextvars
+import json
 import logging
 from types import SimpleNamespace
 
@@ -14,7 +16,8 @@ from flask_caching import Cache
 
 from cockpit import cache as cache_mod
 from cockpit.cache import TolerantCache, memo, unavailable, versioned
-from cockpit.web.hardening import callback_problem
+from cockpit.state import BadInput, BadParam
+from cockpit.web.hardening import callback_problem, depth_problem
 from etl import migrate
 from etl.catalogue import read_catalogue
 from etl.store import make_engine
@@ -105,7 +108,9 @@ def post(app):
     client = app.server.test_client()
     client.get("/")
     headers = {"X-CSRFToken": client.get_cookie("_csrf_token").value}
-    return lambda body: client.post("/_dash-update-component", json=body, headers=headers)
+    return lambda body: (client.post("/_dash-update-component", data=body, headers=headers,
+                                     content_type="application/json") if isinstance(body, str)
+                         else client.post("/_dash-update-component", json=body, headers=headers))
 
 
 def _output(app, prefix: str) -> str:
@@ -158,8 +163,15 @@ def test_a_pattern_input_needs_an_object_id_in_the_app(app, post):
     assert resp.status_code == 400 and "pattern dependency's id must be an object" in resp.json["reason"]
 
 
-@pytest.mark.parametrize("exc, status", [(ValueError("bad input"), 400), ("sqlalchemy", 503), ("redis", 503)])
-def test_a_failing_callback_answers_400_or_503_without_a_traceback(app, post, monkeypatch, caplog, exc, status):
+REPLIES = {400: "the callback cannot use these inputs", 500: "internal error", 503: "store or cache unavailable"}
+
+
+@pytest.mark.parametrize("exc, status", [
+    (BadParam("bad_year", name="from", value="x"), 400), (BadInput("not a view"), 400),   # the client's values
+    (ValueError("a bug"), 500), (KeyError("a bug"), 500), (TypeError("a bug"), 500),      # the server's own bugs
+    ("sqlalchemy", 503), ("redis", 503),
+])
+def test_a_failing_callback_answers_400_500_or_503_without_a_traceback(app, post, monkeypatch, caplog, exc, status):
     import redis
     import sqlalchemy.exc
     exc = {"sqlalchemy": sqlalchemy.exc.OperationalError("SELECT", {}, Exception("gone")),
@@ -169,13 +181,58 @@ def test_a_failing_callback_answers_400_or_503_without_a_traceback(app, post, mo
         raise exc
     body = _period_body(app)
     monkeypatch.setitem(app.callback_map[body["output"]], "callback", boom)
-    with caplog.at_level(logging.ERROR, "cockpit.web.hardening"):
+    with caplog.at_level(logging.WARNING, "cockpit.web.hardening"):
         resp = post(body)
     assert resp.status_code == status
-    assert "Traceback" not in resp.get_data(as_text=True)
-    assert resp.json["error"] == ("the callback cannot use these inputs" if status == 400
-                                  else "store or cache unavailable")
-    assert any("callback" in r.getMessage() and r.exc_info for r in caplog.records)
+    assert "Traceback" not in resp.get_data(as_text=True) and "a bug" not in resp.get_data(as_text=True)
+    assert resp.json["error"] == REPLIES[status]
+    errors = [r for r in caplog.records if r.levelno >= logging.ERROR and "callback" in r.getMessage()]
+    if status == 400:  # bad input is the client's: a warning, no error with a traceback
+        assert not errors and any(r.levelno == logging.WARNING for r in caplog.records)
+    else:              # the server's own failure: an error with its traceback, in the log only
+        assert errors and errors[0].exc_info
+
+
+def test_a_stored_view_the_client_forged_is_bad_input_not_a_bug(app, post, caplog):
+    """A drill page's stored state comes back from the browser: one no page wrote is a 400 (it used to be a
+    TypeError inside State(**data), which a 500 for bugs would have made a 500)."""
+    for forged in ([1], {"points": 1}, {"path": "/departments", "start": 5}, {"path": "/d" * 300},
+                   {"path": "/departments", "start": "x" * 5000}):
+        body = _period_body(app)
+        body["state"][0]["value"] = forged
+        with caplog.at_level(logging.ERROR, "cockpit.web.hardening"):
+            resp = post(body)
+        assert resp.status_code == 400, (forged, resp.status_code)
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+@pytest.mark.parametrize("nesting", [100_000, 5000, 65])
+def test_deeply_nested_json_is_a_400_not_a_recursion_error(app, post, nesting):
+    """Past about 1000 levels json itself raises RecursionError (not ValueError) while parsing; below that the
+    body parses, and its depth is refused before Dash or a callback recurses over it."""
+    body = _period_body(app)
+    body["state"][0]["value"] = None
+    raw = json.dumps(body)
+    assert raw.count('"value": null}]') == 1  # the state's value
+    raw = raw.replace('"value": null}]', '"value": ' + "[" * nesting + "]" * nesting + "}]")
+    resp = post(raw)
+    assert resp.status_code == 400, resp.status_code
+    assert resp.json["error"] == "bad callback request" and "Traceback" not in resp.get_data(as_text=True)
+
+
+def test_depth_problem_walks_without_recursion():
+    assert depth_problem({"a": [1, {"b": [2]}]}) is None
+    deep = []
+    for _ in range(10_000):
+        deep = [deep]
+    assert depth_problem(deep) == "the body nests deeper than 64 levels"
+    assert depth_problem([[[]]], limit=2) and not depth_problem([[]], limit=2)
+
+
+def test_a_list_of_outputs_for_a_single_output_callback_is_refused(app, post):
+    """Dash reads a list as a wildcard (ALL) output and fails on the callback's single value: a 400 before it."""
+    resp = post(_period_body(app, outputs=[]))
+    assert resp.status_code == 400 and resp.json["reason"] == "outputs: a list where the callback declares one output"
 
 
 def test_an_unknown_component_suite_package_is_404(app):

@@ -1,6 +1,8 @@
 """Malformed and hostile requests answer 4xx, never 500: a Dash callback body is checked against the app's callback
-map before Dash reads it, a callback that cannot use the values it was sent answers 400, and an unknown
-component-suite package is a 404 (Dash raises on all three)."""
+map before Dash reads it (JSON nested too deeply is refused before anything recurses over it), a callback that
+cannot use the values it was sent (it raises cockpit.state.BadInput) answers 400, and an unknown component-suite
+package is a 404 (Dash raises on all of these). The server's own bugs stay visible: any other exception in a
+callback is logged as an error and answered 500, without a traceback."""
 from __future__ import annotations
 
 import logging
@@ -9,12 +11,39 @@ from functools import wraps
 from flask import jsonify, request
 
 from cockpit.cache import unavailable
+from cockpit.state import BadInput
 
 log = logging.getLogger(__name__)
+MAX_DEPTH = 64  # nesting of a callback body: dash-renderer's deepest (grid rows, click data) is under 10
+
+
+def depth_problem(body, limit: int = MAX_DEPTH) -> str | None:
+    """Whether `body` nests lists and objects deeper than `limit` (walked without recursion)."""
+    stack = [(body, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, (list, dict)):
+            if depth > limit:
+                return f"the body nests deeper than {limit} levels"
+            stack.extend((v, depth + 1) for v in (value.values() if isinstance(value, dict) else value))
+    return None
+
+
+def _json_body():
+    """The parsed body, or None when it is not JSON (json raises RecursionError, not ValueError, on deep nesting)."""
+    try:
+        return request.get_json(silent=True)
+    except RecursionError:
+        return None
 
 
 def _is_pattern(component_id) -> bool:
     return isinstance(component_id, str) and component_id.startswith("{")
+
+
+def _many(component_id) -> bool:
+    """An ALL/ALLSMALLER pattern: its inputs and outputs come as lists of entries."""
+    return _is_pattern(component_id) and ('["ALL"]' in component_id or '["ALLSMALLER"]' in component_id)
 
 
 def _dependency_problem(given, declared: list[dict], what: str) -> str | None:
@@ -62,7 +91,10 @@ def callback_problem(body, callback_map: dict) -> str | None:
             return f"outputs: expected a list of {len(declared)}"
     else:
         outputs = [outputs]
-    for out in outputs:
+    names = output.strip(".").split("...") if output.startswith("..") else [output]  # Dash's output key
+    for out, name in zip(outputs, names):
+        if isinstance(out, list) and not _many(name.split("@")[0].rsplit(".", 1)[0]):
+            return "outputs: a list where the callback declares one output"  # Dash would take it for ALL
         entries = out if isinstance(out, list) else [out]
         if not all(isinstance(e, dict) and "id" in e and isinstance(e.get("property"), str) for e in entries):
             return "outputs: each entry needs an id and a property"
@@ -81,18 +113,23 @@ def init_app(app) -> None:
 
     @wraps(dispatch)
     def guarded_dispatch():
-        why = callback_problem(request.get_json(silent=True), app.callback_map)
+        body = _json_body()
+        why = depth_problem(body) or callback_problem(body, app.callback_map)
         if why:
             return jsonify(error="bad callback request", reason=why), 400
+        output = body["output"]
         try:
             return dispatch()
         except (PreventUpdate, HTTPException):
             raise
+        except BadInput as exc:  # the client's values: a warning, not the server's error
+            log.warning("callback %s refused its inputs: %s", output, exc)
+            return jsonify(error="the callback cannot use these inputs"), 400
         except Exception as exc:  # logged with its traceback here; the client gets a status and no traceback
-            log.exception("callback %s failed", request.get_json(silent=True).get("output"))
+            log.exception("callback %s failed", output)
             if unavailable(exc):
                 return jsonify(error="store or cache unavailable"), 503
-            return jsonify(error="the callback cannot use these inputs"), 400
+            return jsonify(error="internal error"), 500
 
     server.view_functions[endpoint] = guarded_dispatch
 
