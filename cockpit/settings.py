@@ -54,11 +54,11 @@ class Settings(BaseSettings):
                              description="Opening the wall with ?kiosk=TOKEN grants it the kiosk role, no login.")
     login_rate_limit: str = Field("5 per minute", alias="COCKPIT_LOGIN_RATE_LIMIT",
                                   description="Login attempts allowed per client address (flask-limiter syntax).")
-    tz: str = Field(clock.DEFAULT, alias="COCKPIT_TZ",
-                    description="IANA time zone screens, exports and periods (today, year to date) use; the store "
-                                "keeps instants as UTC and source times as civil times in this zone.")
+    cockpit_tz: str = Field(clock.DEFAULT, alias="COCKPIT_TZ",  # not `tz`: the field name would read TZ too
+                            description="IANA time zone of screens, exports and periods (today, year to date); "
+                                        "the store keeps instants as UTC, source times as civil times in it.")
 
-    @field_validator("tz")
+    @field_validator("cockpit_tz")
     @classmethod
     def _a_time_zone(cls, value: str) -> str:
         try:
@@ -105,5 +105,5 @@ def get_settings(**overrides) -> Settings:
         problems = [f"{aliases.get(str(err['loc'][0]), err['loc'][0]) if err['loc'] else 'settings'}: "
                     f"{err['msg'].removeprefix('Value error, ')}" for err in exc.errors(include_input=False)]
         raise SettingsError("; ".join(problems)) from None
-    clock.use(settings.tz)  # the process's one zone, for etl/ as well (etl.clock)
+    clock.use(settings.cockpit_tz)  # the process's one zone, for etl/ as well (etl.clock)
     return settings
