@@ -4,16 +4,18 @@ from __future__ import annotations
 import pandas as pd
 
 from cockpit.components.info import info_mark, provenance
+from etl import clock
 
 
-def test_provenance_spans_the_periods_and_names_the_newest_load_ignoring_gaps():
+def test_provenance_spans_the_periods_and_names_the_newest_load_ignoring_gaps(monkeypatch):
+    monkeypatch.setattr(clock, "_zone", clock.check("Asia/Shanghai"))
     frame = pd.DataFrame({
         "submitted_at": pd.to_datetime(["2024-03-05 09:00", None, "2021-07-01 10:30"]),
         "loaded_at": pd.to_datetime(["2026-11-30 08:00", "2026-12-01 07:45", None]),
         "run_id": [3, 7, None], "source": ["demo", None, "demo"], "is_demo": [True, False, False]})
     lines = dict(provenance(frame, "en", definition="Cases", unit="件"))
     assert lines["Period"] == "2021-07-01 – 2024-03-05"
-    assert lines["Loaded at"] == "2026-12-01 07:45"
+    assert lines["Loaded at"] == "2026-12-01 15:45"  # stored as UTC, shown in COCKPIT_TZ
     assert lines["Load run"] == "#3, #7" and lines["Source"] == "demo" and lines["Demo data"] == "yes"
 
 
