@@ -11,7 +11,7 @@ import click
 from cockpit.settings import get_settings
 from cockpit.web import export
 from etl import migrate
-from etl.accounts import add_user, write_audit
+from etl.accounts import add_user, remove_user, set_role, write_audit
 from etl.catalogue import read_catalogue
 from etl.store import make_engine
 
@@ -73,9 +73,32 @@ def user() -> None:
 @click.option("--role", type=click.Choice(["leader", "analyst", "admin"]), required=True)
 @click.password_option(help="At least 10 characters; asked for when not given.")
 def user_add(username: str, role: str, password: str) -> None:
-    """Create (or reset) an account; the password is stored hashed."""
+    """Create (or reset) an account; the password is stored hashed. A reset ends the user's sessions."""
     try:
         add_user(store_engine(get_settings()), username, password, role)
     except ValueError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"user {username} ({role}) saved")
+
+
+@user.command("role")
+@click.argument("username")
+@click.argument("role", type=click.Choice(["leader", "analyst", "admin"]))
+def user_role(username: str, role: str) -> None:
+    """Give an account another role; its sessions end at once (it logs in again with the new role)."""
+    try:
+        set_role(store_engine(get_settings()), username, role)
+    except LookupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"user {username} is now {role}; their sessions have ended")
+
+
+@user.command("remove")
+@click.argument("username")
+def user_remove(username: str) -> None:
+    """Delete an account; its sessions end at once."""
+    try:
+        remove_user(store_engine(get_settings()), username)
+    except LookupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"user {username} removed; their sessions have ended")

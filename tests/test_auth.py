@@ -58,7 +58,9 @@ def test_kiosk_token_opens_the_wall_only(prod_app):
     client = prod_app.server.test_client()
     assert client.get("/", headers={"Accept": "text/html"}).status_code == 302
     assert client.get("/?kiosk=wrong", headers={"Accept": "text/html"}).status_code == 302
-    assert client.get("/?kiosk=wall-token-123", headers={"Accept": "text/html"}).status_code == 200
+    exchanged = client.get("/?kiosk=wall-token-123", headers={"Accept": "text/html"})
+    assert exchanged.status_code == 302 and exchanged.headers["Location"] == "/"
+    assert client.get("/", headers={"Accept": "text/html"}).status_code == 200
     assert client.get("/api/version").status_code == 200
     assert client.get("/departments", headers={"Accept": "text/html"}).status_code == 403
 
@@ -119,12 +121,13 @@ def test_user_add_command_hashes_the_password(store_url, engine, monkeypatch):
 def test_a_kiosk_cannot_reach_drill_down_layouts_or_exports_through_callbacks(prod_app):
     from cockpit import state as drill
     from cockpit.pages import _drill, department
+    from flask_login import login_user
+    from cockpit.web.sessions import Kiosk, Person
     with prod_app.server.test_request_context("/_dash-update-component"):
-        from flask import session
-        session["role"] = "kiosk"
+        login_user(Kiosk("x"))
         assert "error-403" in str(department.layout(code="kjj"))
         with pytest.raises(Exception) as exc:
             _drill.download("cases", ["a"], None, drill.State(path="/departments/kjj"), "x")
         assert type(exc.value).__name__ == "PreventUpdate"
-        session["role"] = "leader"
+        login_user(Person("lead", "leader", 0))
         assert "error-403" not in str(department.layout(code="kjj"))

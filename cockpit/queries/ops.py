@@ -127,7 +127,10 @@ def last_success_at(engine):
 
 
 def user(engine, username: str):
-    """The stored user row (username, password_hash, role) or None."""
+    """The stored user row (username, password_hash, role, session_version) or None (for a name with a NUL too,
+    which no user can have and PostgreSQL refuses to compare)."""
+    if "\x00" in username:
+        return None
     with connection(engine) as conn:
         return conn.execute(select(User).where(User.username == username)).first()
 
