@@ -2,14 +2,17 @@
 the bundles every page needs (the wall's JSON routes are cockpit.web.api)."""
 from __future__ import annotations
 
+import hashlib
 from urllib.parse import parse_qs, urlsplit
 
 import dash
 from dash import dcc, html, page_container
+from dash.fingerprint import build_fingerprint
 from flask import has_request_context, request
 
 from cockpit import ids
 
+VERSIONS = ("dash_version", "python_version", "dash_version_url", "ddk_version", "plotly_version")
 PRERENDERED = {"/"}  # pages drawn into the first layout; the others arrive by Dash's page callback as usual
 # Fetched only once a dcc.Graph mounts, one round trip after the layout: start both with the other bundles.
 # plotly.js runs as soon as it arrives (dcc.Graph uses window.Plotly when it is there), while the browser is
@@ -46,5 +49,22 @@ def _query(qs: str) -> dict:
 
 
 def init_app(app) -> None:
-    app.index_string = app.index_string.replace(
-        "{%css%}", "{%css%}\n        " + EARLY.format(prefix=app.config.requests_pathname_prefix))
+    prefix = app.config.requests_pathname_prefix
+    app.index_string = app.index_string.replace("{%css%}", "{%css%}\n        " + EARLY.format(prefix=prefix)).replace(
+        "{%favicon%}", f'<link rel="icon" type="image/x-icon" href="{prefix}_favicon.ico">')  # Dash's has ?v=<version>
+    _quiet(app)
+
+
+def _quiet(app) -> None:
+    """The index page tells nobody what runs it: no Python, Dash or Plotly version in its config (dash-renderer
+    reads them only for its dev-tools menu, off here), none in the bundles' cache-busting names (a hash of the
+    version instead: still a new name for a new version), and no page meta tags, whose og/twitter URL echoes the
+    request's Host header."""
+    config = app._config
+    app._config = lambda: {k: v for k, v in config().items() if k not in VERSIONS}
+    app.config.include_pages_meta = False
+    dash.dash.build_fingerprint = _hashed_fingerprint
+
+
+def _hashed_fingerprint(path, version, hash_value):
+    return build_fingerprint(path, hashlib.sha256(str(version).encode()).hexdigest()[:8], hash_value)
