@@ -122,3 +122,74 @@ def test_http_export_and_its_4xx_pages(client, engine, tmp_path):
         resp = client.get(url)
         assert resp.status_code == code, url
         assert b"Traceback" not in resp.data and "驾驶舱".encode() in resp.data
+
+
+def test_periods_compare_as_periods_not_strings(engine, tmp_path):
+    periods = ("2020Q4", "2021", "2021Q1", "2021-03", "2021Q2", "2021-06", "2021-07", "2021Q3", "2022")
+    load_csv(engine, tmp_path, "indicator,period,scope,value\n" + "".join(f"rd_spending,{p},county,1\n" for p in periods))
+
+    def kept(**bounds):
+        return set(read_snapshot(snapshot(engine, indicator="rd_spending", **bounds)[0])[0]["period"])
+
+    # a period is kept when it shares a day with [from, to]: 2021Q1 ends before June, 2021Q3 starts after it
+    assert kept(**{"from": "2021-06"}) == {"2021", "2021Q2", "2021-06", "2021-07", "2021Q3", "2022"}
+    assert kept(**{"to": "2021-06"}) == {"2020Q4", "2021", "2021Q1", "2021-03", "2021Q2", "2021-06"}
+    assert kept(**{"from": "2021Q2", "to": "2021Q2"}) == {"2021", "2021Q2", "2021-06"}
+    assert kept(**{"from": "２０２１年第三季度"}) == {"2021", "2021-07", "2021Q3", "2022"}
+    assert kept(**{"from": "2021年", "to": "2021年"}) == set(periods) - {"2020Q4", "2022"}
+
+
+def test_cases_filters_keep_periods_in_their_stored_form(seeded_store):
+    _, meta = snapshot(seeded_store, "cases", **{"from": "２０２６年", "to": "2026年11月"})
+    assert meta.filters == {"department": None, "from": "2026", "to": "2026-11"}
+    assert export.filename(meta) == "cases_2026_2026-11.csv"
+
+
+def test_content_disposition_is_latin1_with_an_rfc5987_name_for_chinese():
+    value = export.disposition("cases_县科技局_2026.csv")
+    value.encode("latin-1")
+    assert value == "attachment; filename=cases__2026.csv; filename*=UTF-8''cases_%E5%8E%BF%E7%A7%91%E6%8A%80%E5%B1%80_2026.csv"
+
+
+@pytest.fixture
+def throwaway_pg():
+    from faults.servers import ThrowawayPostgres
+    try:
+        pg = ThrowawayPostgres()
+    except (FileNotFoundError, OSError) as exc:
+        pytest.skip(f"no PostgreSQL binaries to start a throwaway server: {exc}")
+    try:
+        yield pg.start()
+    finally:
+        pg.cleanup()
+
+
+def test_store_down_during_an_export_is_a_clean_503_and_audits_nothing(throwaway_pg, tmp_path, monkeypatch):
+    from sqlalchemy import func, select
+
+    from cockpit import create_app
+    from etl.store import AuditEvent, make_engine
+    engine = make_engine(throwaway_pg.url)
+    from etl import migrate
+    from etl.catalogue import read_catalogue
+    migrate.prepare(engine, read_catalogue())
+    load_csv(engine, tmp_path, HOSTILE)
+    client = create_app(DATABASE_URL=throwaway_pg.url, COCKPIT_DATA_DIR=tmp_path).server.test_client()
+    real_chunks, stopped = export_queries.chunks, []
+
+    def store_stops_once_checked(engine, stmt):  # the parameters were checked; the server dies before the rows
+        if not stopped:
+            stopped.append(throwaway_pg.stop())
+        return real_chunks(engine, stmt)
+
+    monkeypatch.setattr(export_queries, "chunks", store_stops_once_checked)
+    monkeypatch.setattr(export, "chunks", store_stops_once_checked)
+    resp = client.get("/export/observations.csv?indicator=rd_intensity")
+    assert resp.status_code == 503 and resp.headers["Retry-After"].isdigit()
+    assert "数据存储暂不可用".encode() in resp.data and b"Traceback" not in resp.data
+    resp = client.get("/export/observations.csv?indicator=rd_intensity", headers={"Accept": "application/json"})
+    assert resp.status_code == 503 and resp.json["error"] == "store unavailable", "down when the parameters are checked"
+    throwaway_pg.start()
+    with make_engine(throwaway_pg.url).connect() as conn:
+        assert conn.execute(select(func.count()).where(AuditEvent.action == "export")).scalar() == 0
+    assert client.get("/export/observations.csv?indicator=rd_intensity").status_code == 200, "a slot was not kept"

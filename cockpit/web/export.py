@@ -14,7 +14,8 @@ import json
 import logging
 from typing import Iterator
 
-from flask import Response, jsonify, render_template, request, send_file, stream_with_context
+from flask import Response, jsonify, render_template, request, stream_with_context
+from werkzeug.utils import send_file
 
 from cockpit import context
 from cockpit.cache import unavailable
@@ -59,7 +60,8 @@ def filename(meta: Meta) -> str:
 def disposition(name: str) -> str:
     """`attachment; filename=...` as werkzeug's send_file writes it: ASCII `filename`, and for other characters
     an RFC 5987 `filename*=UTF-8''...` (HTTP headers are Latin-1; gunicorn refuses anything else)."""
-    probe = send_file(io.BytesIO(), mimetype="text/csv", as_attachment=True, download_name=name)
+    probe = send_file(io.BytesIO(), {"REQUEST_METHOD": "GET"}, mimetype="text/csv", as_attachment=True,
+                      download_name=name)
     probe.close()
     return probe.headers["Content-Disposition"]
 
