@@ -95,8 +95,19 @@ def assert_refused_not_reconnecting(page):
     assert not page.evaluate("() => document.body.classList.contains('offline')")
 
 
+def assert_notice_fits(page, shot):
+    """Every line of the notice inside the 1920x1080 screen and none cut off; a screenshot to look at."""
+    cut = page.evaluate("""() => [...document.querySelectorAll('#wall-refused > div')].filter(e => {
+        const r = e.getBoundingClientRect();
+        return e.scrollWidth > e.clientWidth || e.scrollHeight > e.clientHeight || r.width < 10
+            || r.left < 0 || r.top < 0 || r.right > innerWidth || r.bottom > innerHeight;
+    }).map(e => e.className)""")
+    assert cut == []
+    page.screenshot(path=str(shot))
+
+
 @pytest.mark.parametrize("refusal", sorted(REFUSALS))
-def test_a_refused_poll_shows_the_kiosk_link_state_and_stops_hammering(wall, refusal):
+def test_a_refused_poll_shows_the_kiosk_link_state_and_stops_hammering(wall, refusal, tmp_path):
     polls = []
     page = wall()
 
@@ -107,6 +118,7 @@ def test_a_refused_poll_shows_the_kiosk_link_state_and_stops_hammering(wall, ref
     page.route(VERSION, refuse)
     assert_refused_not_reconnecting(page)
     assert "需要新的展示链接" in page.inner_text(REFUSED) and "needs a new kiosk link" in page.inner_text(REFUSED)
+    assert_notice_fits(page, tmp_path / "refused-zh.png")
     seen = len(polls)
     time.sleep(4 * POLL)  # four poll intervals: a refused wall re-checks once a minute, not every second
     assert len(polls) == seen
@@ -121,12 +133,14 @@ def test_the_login_page_where_json_was_asked_for_is_a_refusal(wall, server):
     assert_refused_not_reconnecting(page)
 
 
-def test_a_refused_refresh_shows_the_kiosk_link_state(wall):
+def test_a_refused_refresh_shows_the_kiosk_link_state(wall, tmp_path):
     page = wall(path="/?lang=en")
     page.route(WALL, REFUSALS["401"])
     assert page.evaluate("() => window.dash_clientside.cockpit.refresh()") is False
     assert_refused_not_reconnecting(page)
     assert page.inner_text(".refused-title") == "This wall needs a new kiosk link"
+    assert page.inner_text(".refused-other") == "需要新的展示链接"
+    assert_notice_fits(page, tmp_path / "refused-en.png")
 
 
 def test_a_refused_wall_recovers_by_itself_when_the_server_serves_it_again(wall):
