@@ -15,7 +15,7 @@ from etl.sources.base import KINDS, Batch
 from etl.staging import upsert_staged
 from etl.store import (
     Chain, Department, EtlRun, Firm, Indicator, JobLock, Matter, MatterCase, Observation, RejectedRow, Resource,
-    ResourceType, Segment,
+    ResourceType, Segment, advance_version,
 )
 
 log = logging.getLogger(__name__)
@@ -72,8 +72,9 @@ def upsert_rows(conn, model, rows: list[dict]) -> int:
 def seed_reference(engine, catalogue: dict) -> None:
     """Upsert the catalogue's indicators and fixed dimensions (idempotent; run on every start)."""
     with engine.begin() as conn:
-        for name, rows in reference_rows(catalogue).items():
-            upsert_rows(conn, REFERENCE[name], rows)
+        changed = sum(upsert_rows(conn, REFERENCE[name], rows) for name, rows in reference_rows(catalogue).items())
+        if changed:  # names, units and targets show on screens
+            advance_version(conn)
 
 
 def _load_dimension(conn, batch: Batch, run_id: int) -> tuple[int, int, pd.DataFrame]:
@@ -211,6 +212,8 @@ def _load_all(engine, job, source, batches, state, result: RunResult, progress, 
         result.error = "; ".join(f"{loc}: {why}" for loc, why in result.refused) or None
         _record(conn, result)
         _save_state(conn, job, state)
+        if result.rows_loaded:  # last, just before the commit: on PostgreSQL it locks the version's row until then
+            advance_version(conn)
 
 
 def run_status(batches: list[Batch], refused: list) -> str:

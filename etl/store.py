@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from datetime import datetime
 from sqlalchemy import (
-    JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer, PrimaryKeyConstraint, String, Text, func, select,
+    JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer, PrimaryKeyConstraint, String, Text, select,
 )
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from etl.engine import make_engine  # noqa: F401  (re-exported: callers open the store through etl.store)
@@ -225,8 +226,14 @@ class AuditEvent(Base):
 
 
 def data_version(conn) -> int:
-    """The id of the newest committed load that changed data (a partial run's rows show too): the cheap signal
-    screens poll."""
-    return conn.execute(
-        select(func.coalesce(func.max(EtlRun.id), 0)).where(EtlRun.status.in_(COMMITTED), EtlRun.rows_loaded > 0)
-    ).scalar_one()
+    """The data version screens poll and every cache is keyed by: the counter advance_version moves inside each
+    transaction that commits new data, so it moves whichever run commits last (0 without its row)."""
+    return conn.execute(select(StoreVersion.version).where(StoreVersion.id == 1)).scalar() or 0
+
+
+def advance_version(conn) -> None:
+    """One step of the data version, in the caller's transaction: call it last, just before the commit. On
+    PostgreSQL the row stays locked until that commit, so concurrent loads queue only for their commits, and a
+    waiting statement increments the value its rival committed (the row is created if missing)."""
+    stmt = (postgresql if conn.dialect.name == "postgresql" else sqlite).insert(StoreVersion).values(id=1, version=1)
+    conn.execute(stmt.on_conflict_do_update(index_elements=["id"], set_={"version": StoreVersion.version + 1}))
