@@ -29,7 +29,7 @@ def _page_container():
     """Dash's page container, with the page already in it when the layout request comes from a PRERENDERED page
     (its Referer is the page's URL): the browser then skips the page callback's round trip. The location props
     are the page's own, so dcc.Location has nothing to report on mount and the page callback never fires."""
-    referrer = urlsplit(request.referrer or "") if has_request_context() else None
+    referrer = _referrer() if has_request_context() else None
     if not referrer or referrer.path not in PRERENDERED or referrer.fragment:
         return page_container
     page = next(p for p in dash.page_registry.values() if p["path"] == referrer.path)
@@ -41,6 +41,14 @@ def _page_container():
         html.Div(page["layout"](**_query(referrer.query)), id=content.id, disable_n_clicks=True),
         dcc.Store(id=store.id, data={"title": page["title"]}), dummy,
     ])
+
+
+def _referrer():
+    """The Referer header, split; None when it is not a URL (urlsplit raises on `http://[::1`, a bad port...)."""
+    try:
+        return urlsplit(request.referrer or "")
+    except ValueError:
+        return None
 
 
 def _query(qs: str) -> dict:
