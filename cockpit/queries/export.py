@@ -146,6 +146,8 @@ def chunks(engine, stmt: Select) -> Iterator[pd.DataFrame]:
         result = conn.execution_options(stream_results=True, yield_per=CHUNK).execute(stmt)
         keys = list(result.keys())
         for part in result.partitions(CHUNK):
-            yield pd.DataFrame(part, columns=keys)
+            # plain tuples: pandas probes each Row with hasattr(), which SQLAlchemy answers by raising and
+            # catching a KeyError per row (a quarter of a large export's CPU)
+            yield pd.DataFrame([tuple(row) for row in part], columns=keys)
 
 
