@@ -230,14 +230,14 @@ def test_epochs_ages_and_freshness_do_not_follow_the_process_zone(sqlite_store, 
     small_store(engine)
     process_tz(process)
     assert epoch(STAMP) == calendar.timegm(STAMP.timetuple())  # a stored instant is UTC
-    frozen(monkeypatch, datetime(2026, 12, 2, 5, 10))
+    frozen(monkeypatch, datetime(2026, 12, 2, 20, 0))  # 04:00 the next day in Asia/Shanghai
     body, _ = health.readiness(engine, migrate.head_revision())
-    assert body["last_load_age_s"] == 600.0
+    assert body["last_load_age_s"] == 15 * 3600.0
     (tmp_path / "schedule.toml").write_text(SCHEDULE, encoding="utf-8")
     status = ops_queries.job_status(engine, read_jobs(tmp_path / "schedule.toml")).set_index("job")
     assert status.loc["history", "freshness"] == "ok" and status.loc["history", "last_success"] == STAMP
-    assert status.loc["history", "next_run"] == datetime(2026, 12, 2, 16, 5)  # 00:05 in Asia/Shanghai, as UTC
-    assert status.loc["feed", "next_run"] == datetime(2026, 12, 2, 16, 0)  # the 24h grid starts at local midnight
+    assert status.loc["history", "next_run"] == datetime(2026, 12, 3, 16, 5)  # 12-04 00:05 in Asia/Shanghai, as UTC
+    assert status.loc["feed", "next_run"] == datetime(2026, 12, 3, 16, 0)  # the 24h grid starts at local midnight
 
 
 @pytest.mark.parametrize("process", ["UTC", "Asia/Shanghai"])
