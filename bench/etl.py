@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import create_engine, make_url, select
 
-from etl import load, migrate
+from etl import clock, load, migrate
 from etl.catalogue import read_catalogue
 from etl.sources import DemoSource, FileDropSource
 from etl.sources.text import decode, head_lines, sniff
@@ -99,7 +99,7 @@ def time_upsert(engine, plain, n: int, plain_table: str = "observations") -> tup
     load.run(engine, "firms", DemoSource())  # real firm codes as scopes
     df = keys(engine, n).assign(source="bench", note="", is_demo=False)
     with engine.begin() as conn:
-        run_id = conn.execute(EtlRun.__table__.insert().values(job="bench", source="bench", started_at=pd.Timestamp.now())).inserted_primary_key[0]
+        run_id = conn.execute(EtlRun.__table__.insert().values(job="bench", source="bench", started_at=clock.utc_now())).inserted_primary_key[0]
     t = time.perf_counter()
     with engine.begin() as conn:
         changed = load.upsert_staged(conn, Observation, df, load.OBS_COLUMNS, load.OBS_KEY, run_id)

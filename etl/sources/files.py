@@ -14,6 +14,7 @@ from typing import Callable, Iterator
 
 import pandas as pd
 
+from etl import clock
 from etl.sources.base import Batch
 from etl.sources.tables import CHINESE, HEADER_ALIASES, REQUIRED, FileRefused  # noqa: F401 (the reader's API)
 from etl.sources.text import decode, looks_like_workbook, read_text  # noqa: F401
@@ -149,7 +150,7 @@ class FileDropSource:
             target_dir.mkdir(exist_ok=True)
             target = target_dir / path.name
             if target.exists():
-                target = target_dir / f"{path.stem}.{datetime.now():%Y%m%d%H%M%S%f}{path.suffix}"
+                target = target_dir / f"{path.stem}.{datetime.now(clock.zone()):%Y%m%d%H%M%S%f}{path.suffix}"
             shutil.move(str(path), target)
             if refused:
                 Path(f"{target}.error.txt").write_text(f"{path.name}: {refused}\n", encoding="utf-8")
