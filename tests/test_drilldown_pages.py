@@ -107,6 +107,8 @@ def test_every_department_chain_and_segment_page_renders(pages, seeded_store):
     ("department", {"code": "kjj", "to": "20x1"}, 400),
     ("chains", {"indicator": "gdp<script>"}, 400),
     ("chain", {"code": "bearings", "from": ["2020", "2021"]}, 400),
+    ("departments", {"from": "2099"}, 400),  # a year the page has no data for, not a silent "all years"
+    ("chain", {"code": "bearings", "to": "1990"}, 400),
 ])
 def test_unknown_codes_and_bad_parameters_give_the_friendly_page(pages, page, kwargs, status):
     layout = pages[page].layout(**kwargs)
