@@ -1,7 +1,7 @@
 """The CSV snapshot exports over HTTP: GET /export/observations.csv and /export/cases.csv.
 
-The order of one export: the parameters checked (a 400 or 404 page, periods normalised), an export slot taken
-(cockpit.web.export_slots: a 429 or 503 "busy, try again" past the per-user or per-process limit), the query
+The order of one export: an export slot taken (cockpit.web.export_slots: a 429 or 503 "busy, try again" past the
+per-user or per-process limit), the parameters checked (a 400 or 404 page, periods normalised), the query
 started and its first rows read (the store down: a 503, never a bare 500), then the audit row, then the headers
 (an ASCII filename with an RFC 5987 filename* as werkzeug's send_file writes it) and the rest of the rows streamed
 as a snapshot (cockpit.snapshot). Nothing is audited for an export that did not start; the slot is released when
@@ -113,21 +113,22 @@ def init_app(server) -> None:
     @server.get("/export/<kind>.csv")
     def export_csv(kind: str):
         params = {k: request.args.get(k, type=str) for k in ("indicator", "scope", "department", "from", "to")}
+        try:  # first, so that a busy answer costs no query (busy analysts' browsers ask again and again)
+            slot = slots.acquire(_user_key())
+        except Busy as busy:
+            return refusal(busy.scope, 429 if busy.scope == "user" else 503, RETRY_BUSY)
         try:
             _, body, meta = export(context.get().engine, kind, **params)
-        except BadRequest as exc:
-            return error_page(400, str(exc))
-        except NotFound as exc:
-            return error_page(404, str(exc))
-        except Exception as exc:
+        except BaseException as exc:
+            slot.release()
+            if isinstance(exc, BadRequest):
+                return error_page(400, str(exc))
+            if isinstance(exc, NotFound):
+                return error_page(404, str(exc))
             if not unavailable(exc):
                 raise
             log.warning("export refused: store unavailable (%s)", type(exc).__name__)
             return refusal("store", 503, RETRY_STORE)
-        try:
-            slot = slots.acquire(_user_key())
-        except Busy as busy:
-            return refusal(busy.scope, 429 if busy.scope == "user" else 503, RETRY_BUSY)
         try:
             started = [next(body), next(body)]  # the header, then the first rows: the query runs here
             auth.record("export", request.full_path.rstrip("?"), json.dumps(meta.filters, ensure_ascii=False))
