@@ -8,7 +8,7 @@
   var W = 1920, H = 1080;
   var AMBER = 2, RED = 4;  // x the job's interval; see freshnessLevel
   var st = { timers: [], pollTimer: null, version: null, loading: false, offset: 0, failures: 0, payload: null,
-             lang: "zh", panels: [], empty: null, reloadAt: null, refused: false, anims: {} };
+             lang: "zh", panels: [], empty: null, reloadAt: null, refused: {}, anims: {} };
   var POLL_TIMEOUT = 4000, WALL_TIMEOUT = 15000;  // ms: a hung answer is given up, the next poll asks again
   var REFUSED_RECHECK = 60;  // seconds between polls of a refused wall (tests: window.__wallRefusedRecheckS)
   /* When the first layout failed, the wall reloads itself once the server answers, waiting longer each time and
@@ -118,12 +118,14 @@
 
   /* The server refused this wall (see wall-fetch.js): no endless "reconnecting", one plain bilingual notice
      (#wall-refused, drawn hidden by the layout), and a poll once a minute instead of every few seconds; the first
-     good answer takes the notice down and the wall carries on. */
-  function setRefused(on) {
-    st.refused = on;
+     good answer from the same route takes the notice down and the wall carries on. Poll and refresh keep their
+     own flag, so a good poll does not hide a refusal of the refresh; a refused refresh is retried by each poll. */
+  function setRefused(route, on) {
+    st.refused[route] = on;
     if (on) { st.failures = 0; setOffline(false); }
-    document.body.classList.toggle("kiosk-refused", on);
+    document.body.classList.toggle("kiosk-refused", refused());
   }
+  function refused() { return !!(st.refused.poll || st.refused.wall); }
 
   function getJSON(url, ms) { return window.cockpitWallFetch.getJSON(url, ms); }
 
@@ -133,26 +135,26 @@
       .then(function (p) {
         st.failures = 0;
         setOffline(false);
-        setRefused(false);
+        setRefused("poll", false);
         st.payload = p;
         st.offset = p.now * 1000 - Date.now();
         if (st.reload) {  // the first render failed: reload once the back-off passed, never in a loop
           if (st.reloadAt !== null && Date.now() >= st.reloadAt) { reloadNow(); }
           return;
         }
-        if (p.v !== st.version) { refresh(); }
+        if (p.v !== st.version || st.refused.wall) { refresh(); }
         renderFreshness(p.now);
       })
       .catch(function (e) {
-        if (e && e.refused) { setRefused(true); return; }
+        if (e && e.refused) { setRefused("poll", true); return; }
         st.failures += 1;
-        if (st.failures >= 2 && !st.refused) { setOffline(true); }  // one lost poll is noise; two is an outage
+        if (st.failures >= 2 && !refused()) { setOffline(true); }  // one lost poll is noise; two is an outage
       })
       .finally(function () {
         if (!document.getElementById("wall-canvas")) { return; }  // navigated away: boot starts it again
         // One pending poll at a time: a timer replaced, never piled up (the old list kept every id it ever set).
         clearTimeout(st.pollTimer);
-        var wait = st.refused ? window.__wallRefusedRecheckS || REFUSED_RECHECK : st.poll;
+        var wait = refused() ? window.__wallRefusedRecheckS || REFUSED_RECHECK : st.poll;
         st.pollTimer = setTimeout(poll, wait * 1000);
       });
   }
@@ -185,11 +187,12 @@
           remember("cockpitWallShape", String(out.v));
           window.location.reload();
         }
+        setRefused("wall", false);
         markRendered(out.v);
         return true;
       })
       .catch(function (e) {  // keep what is shown; the next poll tries again (a refusal: once a minute)
-        if (e && e.refused) { setRefused(true); }
+        if (e && e.refused) { setRefused("wall", true); }
         return false;
       })
       .finally(function () { st.loading = false; });  // a timeout ends here too: a hung refresh never blocks the next
