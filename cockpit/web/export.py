@@ -12,6 +12,7 @@ import hashlib
 import io
 import json
 import logging
+import threading
 from typing import Iterator
 
 from flask import Response, jsonify, render_template, request, stream_with_context
@@ -81,10 +82,22 @@ def refusal(what: str, status: int, retry: int) -> Response:
     return response
 
 
-def _relay(started: list[bytes], body: Iterator[bytes], slot) -> Iterator[bytes]:
+def _in_turn(body: Iterator[bytes], turn: threading.Lock) -> Iterator[bytes]:
+    """The body's parts, each built holding the process's `turn`: exports stream side by side (a slow analyst
+    holds only a thread) but turn rows into CSV one at a time, so a poll competes for the GIL with one export
+    thread, not with every one streaming."""
+    while True:
+        with turn:
+            part = next(body, None)
+        if part is None:
+            return
+        yield part
+
+
+def _relay(started: list[bytes], body: Iterator[bytes], slot, turn: threading.Lock) -> Iterator[bytes]:
     try:
         yield from started
-        for part in body:
+        for part in _in_turn(body, turn):
             slot.refresh()
             yield part
     except GeneratorExit:  # the client went away: the server closes the iterable
@@ -109,6 +122,7 @@ def init_app(server) -> None:
     store = hashlib.sha256(settings.store_url.encode()).hexdigest()[:12]  # one Redis may serve several stores
     slots = Slots(settings.exports_per_user, settings.exports_total, settings.cache_redis_url, namespace=store)
     server.extensions["cockpit_export_slots"] = slots
+    turn = threading.Lock()
 
     @server.get("/export/<kind>.csv")
     def export_csv(kind: str):
@@ -130,7 +144,8 @@ def init_app(server) -> None:
             log.warning("export refused: store unavailable (%s)", type(exc).__name__)
             return refusal("store", 503, RETRY_STORE)
         try:
-            started = [next(body), next(body)]  # the header, then the first rows: the query runs here
+            with turn:
+                started = [next(body), next(body)]  # the header, then the first rows: the query runs here
             auth.record("export", request.full_path.rstrip("?"), json.dumps(meta.filters, ensure_ascii=False))
             headers = {"Content-Disposition": disposition(filename(meta)), "Cache-Control": "no-store"}
         except BaseException as exc:
@@ -140,6 +155,6 @@ def init_app(server) -> None:
                 raise
             log.warning("export refused: store unavailable (%s)", type(exc).__name__)
             return refusal("store", 503, RETRY_STORE)
-        response = Response(stream_with_context(_relay(started, body, slot)), mimetype="text/csv", headers=headers)
+        response = Response(stream_with_context(_relay(started, body, slot, turn)), mimetype="text/csv", headers=headers)
         response.call_on_close(slot.release)
         return response
