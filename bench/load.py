@@ -1,8 +1,11 @@
 """Load benchmark (locust, loopback only, bounded in time): simulated walls polling the data version, leaders
-drilling down and analysts exporting, against gunicorn on PostgreSQL + Redis. Prints throughput, p50/p95/p99 and
-errors per request kind; the last line is one JSON object.
+drilling down and analysts exporting, against gunicorn with the production config (gunicorn.conf.py,
+COCKPIT_ENV=production: walls by kiosk token, leaders and analysts logged in) on PostgreSQL + Redis. Two scenarios
+in turn: the usual mix, then heavy analysts (eight analysts, three downloads each, streaming the largest export
+back to back while the walls poll; a "busy, try again" answer is expected and counted as heavy_busy, not as an
+error). Prints throughput, p50/p95/p99 and errors per request kind; the last line is one JSON object.
 
-    python bench/load.py [--walls 200] [--leaders 20] [--analysts 5] [--seconds 60] [--workers 2] [--threads 4]
+    python bench/load.py [--walls 200] [--leaders 20] [--analysts 5] [--heavy 8] [--seconds 60] [--workers 2]
 
 What a request kind is:
   poll        GET /api/version, what every wall sends every COCKPIT_POLL_SECONDS (5 s)
@@ -12,9 +15,11 @@ What a request kind is:
               the server work of opening a drill-down view; think time 1-3 s between views
   drill_html  GET of the same path (the HTML shell; the browser then posts the callback above)
   export      GET /export/observations.csv or /export/cases.csv, the whole CSV read; think time 5-10 s
+  heavy_export  GET /export/cases.csv, all 87k demo cases (about 21 MB), read whole, 0.2-1 s between downloads;
+              a 429/503 with Retry-After is a busy answer (heavy_busy)
 The store is the demo history in a throwaway database on the shared PostgreSQL (dropped at the end); the cache is
-Redis db 14 on 127.0.0.1:6379 (flushed before and after). Access is open (development mode); callbacks carry the
-CSRF token as dash-renderer does. Locust runs in this process, on the same two cores as the server.
+Redis db 14 on 127.0.0.1:6379 (flushed before and after). Callbacks and the login form carry the CSRF token as
+dash-renderer and the login page do. Locust runs in this process, on the same two cores as the server.
 """
 from __future__ import annotations
 
@@ -47,7 +52,9 @@ PG_ADMIN = os.environ.get("BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@1
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
 PAGE_CALLBACK = ".._pages_content.children..._pages_store.data.."
 POLL_SECONDS = 5  # COCKPIT_POLL_SECONDS's default
-KINDS = ["poll", "wall_first", "drill", "drill_html", "export"]
+KINDS = ["poll", "wall_first", "drill", "drill_html", "export", "heavy_export"]
+KIOSK = uuid.uuid4().hex
+PASSWORD = "bench-" + uuid.uuid4().hex[:12]
 
 
 def page_body(pathname: str, search: str = "") -> dict:
@@ -74,10 +81,21 @@ class Browser(FastHttpUser):
     per call would land in every measured latency."""
     abstract = True
 
+    account = ""  # the user a browser logs in as; walls open with the kiosk token instead
+
     def on_start(self):
-        self.client.get("/", name="wall_first" if isinstance(self, Wall) else "shell")
-        token = next((c.value for c in self.client.cookiejar if c.name == "_csrf_token"), "")
-        self.csrf = {"X-CSRFToken": token}
+        if isinstance(self, Wall):
+            self.client.get(f"/?kiosk={KIOSK}", name="wall_first")
+        else:
+            self.client.get("/login", name="login")
+            with self.client.post("/login", data={"username": self.account, "password": PASSWORD, "next": "/"},
+                                  headers=self._csrf(), name="login", catch_response=True) as resp:
+                if resp.status_code != 200 or b"wrong user name" in resp.content:
+                    resp.failure(f"login as {self.account}: HTTP {resp.status_code}")
+        self.csrf = self._csrf()
+
+    def _csrf(self) -> dict:
+        return {"X-CSRFToken": next((c.value for c in self.client.cookiejar if c.name == "_csrf_token"), "")}
 
     def render(self, path: str, name: str, search: str = ""):
         with self.client.post("/_dash-update-component", json=page_body(path, search), headers=self.csrf, name=name,
@@ -109,6 +127,7 @@ class Wall(Browser):
 
 class Leader(Browser):
     fixed_count = 20
+    account = "bench-leader"
     wait_time = between(1, 3)
     paths: list[str] = []
 
@@ -121,9 +140,16 @@ class Leader(Browser):
 
 
 class Analyst(Browser):
+    """Each analyst logs in as an account of its own (COCKPIT_EXPORTS_PER_USER counts per account)."""
     fixed_count = 5
     wait_time = between(5, 10)
     departments: list[str] = []
+    made = 0
+
+    def on_start(self):
+        Analyst.made += 1
+        self.account = f"bench-analyst-{Analyst.made}"
+        super().on_start()
 
     @task
     def export(self):
@@ -133,6 +159,34 @@ class Analyst(Browser):
         with self.client.get(url, name="export", catch_response=True) as resp:
             if resp.status_code != 200 or b"#sha256" not in resp.content:
                 resp.failure(f"HTTP {resp.status_code} or no snapshot footer")
+
+
+class HeavyAnalyst(Browser):
+    """One download tab of one of the heavy analysts: three tabs per analyst, each streaming the largest export
+    again as soon as the last one ended."""
+    fixed_count = 24
+    wait_time = between(0.2, 1.0)
+    tabs = 3
+    made = 0
+    busy = 0
+    done: list[float] = []
+
+    def on_start(self):
+        HeavyAnalyst.made += 1
+        self.account = f"bench-heavy-{(HeavyAnalyst.made - 1) // self.tabs + 1}"
+        super().on_start()
+
+    @task
+    def export(self):
+        started = time.perf_counter()
+        with self.client.get("/export/cases.csv", name="heavy_export", catch_response=True) as resp:
+            if resp.status_code in (429, 503) and resp.headers.get("Retry-After"):
+                HeavyAnalyst.busy += 1
+                resp.success()
+            elif resp.status_code != 200 or b"#sha256" not in resp.content[-300:]:
+                resp.failure(f"HTTP {resp.status_code} or no snapshot footer")
+            else:
+                HeavyAnalyst.done.append((time.perf_counter() - started) * 1000)
 
 
 def free_port() -> int:
@@ -163,10 +217,11 @@ def main() -> None:
     ap.add_argument("--walls", type=int, default=200)
     ap.add_argument("--leaders", type=int, default=20)
     ap.add_argument("--analysts", type=int, default=5)
-    ap.add_argument("--seconds", type=float, default=60)
+    ap.add_argument("--heavy", type=int, default=8, help="heavy analysts (three download tabs each); 0 skips")
+    ap.add_argument("--seconds", type=float, default=60, help="of each scenario")
+    ap.add_argument("--scenarios", default="usual,heavy", help="which scenarios to run, in turn")
     ap.add_argument("--workers", type=int, default=2)
-    ap.add_argument("--threads", type=int, default=4,
-                    help="gthread threads per worker: a poll need not queue behind an export in a sync worker")
+    ap.add_argument("--threads", type=int, default=None, help="gthread threads per worker (gunicorn.conf.py's)")
     args = ap.parse_args()
 
     import redis
@@ -178,21 +233,32 @@ def main() -> None:
     cache = redis.Redis.from_url(REDIS_URL)
     cache.flushdb()
     data = Path(tempfile.mkdtemp(prefix="cockpit-bench-"))
-    env = dict(os.environ, DATABASE_URL=PG_ADMIN.rsplit("/", 1)[0] + f"/{name}", CACHE_REDIS_URL=REDIS_URL,
-               COCKPIT_DATA_DIR=str(data), COCKPIT_RUN_SCHEDULER="0", COCKPIT_ENV="development")
+    store = PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
+    env = dict(os.environ, DATABASE_URL=store, CACHE_REDIS_URL=REDIS_URL, COCKPIT_DATA_DIR=str(data),
+               COCKPIT_RUN_SCHEDULER="0", COCKPIT_ENV="production", COCKPIT_SECRET_KEY=uuid.uuid4().hex * 2,
+               COCKPIT_KIOSK_TOKEN=KIOSK, COCKPIT_LOGIN_RATE_LIMIT="10000 per minute")
     server = None
     try:
         subprocess.run([sys.executable, "-m", "cockpit.cli", "demo"], env=env, cwd=ROOT, check=True,
                        capture_output=True, timeout=600)
+        add_accounts(store, args.analysts, args.heavy)
         port = free_port()
         out = subprocess.run([sys.executable, "-m", "gunicorn", "--help"], capture_output=True, text=True).stdout
         server = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "app:server", "--workers", str(args.workers), "--bind",
-             f"127.0.0.1:{port}", "--timeout", "60", "--threads", str(args.threads), "--keep-alive", "75", *(["--no-control-socket"] if "--no-control-socket" in out else [])],
+             f"127.0.0.1:{port}", *(["--threads", str(args.threads)] if args.threads else []),
+             *(["--no-control-socket"] if "--no-control-socket" in out else [])],
             env=env, cwd=ROOT, stdout=open(data / "gunicorn.log", "ab"), stderr=subprocess.STDOUT)
         url = f"http://127.0.0.1:{port}"
-        wait_up(url + "/api/version", server)
-        summary = run_load(url, args)
+        wait_up(url + "/healthz", server)
+        summary = {"bench": "load"}
+        if "usual" in args.scenarios:
+            summary.update(run_load(url, args, [(Wall, args.walls), (Leader, args.leaders), (Analyst, args.analysts)],
+                                    ""))
+        if args.heavy and "heavy" in args.scenarios:
+            summary.update(run_load(url, args, [(Wall, args.walls), (HeavyAnalyst, args.heavy * HeavyAnalyst.tabs)],
+                                    "heavy_"))
+        summary["load_average"] = [round(x, 2) for x in os.getloadavg()]
     finally:
         if server:
             server.terminate()
@@ -204,27 +270,45 @@ def main() -> None:
     print(json.dumps(summary))
 
 
-def run_load(url: str, args) -> dict:
+def add_accounts(store: str, analysts: int, heavy: int) -> None:
+    from etl.accounts import add_user
+    from etl.store import make_engine
+    engine = make_engine(store)
+    add_user(engine, "bench-leader", PASSWORD, "leader")
+    for n in range(1, analysts + 1):
+        add_user(engine, f"bench-analyst-{n}", PASSWORD, "analyst")
+    for n in range(1, heavy + 1):
+        add_user(engine, f"bench-heavy-{n}", PASSWORD, "analyst")
+    engine.dispose()
+
+
+def run_load(url: str, args, classes: list, prefix: str) -> dict:
+    """One scenario: `classes` as (user class, count); figures keyed with `prefix` ("" or "heavy_")."""
     from etl.catalogue import read_catalogue
-    Wall.fixed_count, Leader.fixed_count, Analyst.fixed_count = args.walls, args.leaders, args.analysts
+    for cls, count in classes:
+        cls.fixed_count = count
     Leader.paths = drill_paths()
     Analyst.departments = [d["code"] for d in read_catalogue()["departments"]]
-    env = Environment(user_classes=[Wall, Leader, Analyst], host=url)
+    env = Environment(user_classes=[cls for cls, _ in classes], host=url)
     runner = env.create_local_runner()
-    users = args.walls + args.leaders + args.analysts
+    users = sum(count for _, count in classes)
     runner.start(users, spawn_rate=max(20, users / 10))
     while runner.user_count < users:
         gevent.sleep(0.2)
-    gevent.sleep(5)  # every wall has had its first load; measure the steady state from here
+    gevent.sleep(10)  # every wall has had its first load; measure the steady state from here
     env.stats.reset_all()
+    HeavyAnalyst.busy, HeavyAnalyst.done = 0, []
+    load_before = os.getloadavg()[0]
     started = time.time()
     gevent.sleep(args.seconds)
     elapsed = time.time() - started
+    load_after = os.getloadavg()[0]
     runner.quit()
 
-    print(f"{users} users ({args.walls} walls, {args.leaders} leaders, {args.analysts} analysts) for {elapsed:.0f} s "
-          f"against gunicorn --workers {args.workers} --threads {args.threads} on PostgreSQL + Redis at {url}")
-    print(f"{'kind':<11} {'requests':>9} {'req/s':>7} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'errors':>7}")
+    print(f"{prefix or 'usual '}scenario: {users} users ({', '.join(f'{n} {c.__name__}' for c, n in classes)}) for "
+          f"{elapsed:.0f} s against gunicorn --workers {args.workers} (gunicorn.conf.py) on PostgreSQL + Redis at "
+          f"{url}; load average {load_before:.2f} at the start, {load_after:.2f} at the end")
+    print(f"{'kind':<13} {'requests':>9} {'req/s':>7} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'errors':>7}")
     figures = {}
     for kind in KINDS:
         rows = [s for (n, _), s in env.stats.entries.items() if n == kind]
@@ -236,15 +320,23 @@ def run_load(url: str, args) -> dict:
         figures[kind] = {"n": s.num_requests, "errors": s.num_failures,
                          "p50": s.get_response_time_percentile(0.50), "p95": s.get_response_time_percentile(0.95),
                          "p99": s.get_response_time_percentile(0.99)}
-        print(f"{kind:<11} {s.num_requests:>9} {s.num_requests / elapsed:>7.1f} {figures[kind]['p50']:>7.0f} "
+        print(f"{kind:<13} {s.num_requests:>9} {s.num_requests / elapsed:>7.1f} {figures[kind]['p50']:>7.0f} "
               f"{figures[kind]['p95']:>7.0f} {figures[kind]['p99']:>7.0f} {s.num_failures:>7}")
     total = env.stats.total
-    print(f"{'all':<11} {total.num_requests:>9} {total.num_requests / elapsed:>7.1f}{'':>24} {total.num_failures:>7}")
+    print(f"{'all':<13} {total.num_requests:>9} {total.num_requests / elapsed:>7.1f}{'':>24} {total.num_failures:>7}")
     for err in env.stats.errors.values():
         print(f"error {err.method} {err.name}: {err.error} x{err.occurrences}")
     pick = lambda kind: round(figures.get(kind, {}).get("p95") or 0, 1)
+    if prefix:
+        done = sorted(HeavyAnalyst.done)
+        print(f"heavy exports: {len(done)} streamed whole (p50 {done[len(done) // 2] if done else 0:.0f} ms), "
+              f"{HeavyAnalyst.busy} busy answers")
+        return {"heavy_requests": total.num_requests, "heavy_errors": total.num_failures,
+                "heavy_poll_p95_ms": pick("poll"), "heavy_busy": HeavyAnalyst.busy, "heavy_exports": len(done),
+                "heavy_load_average": [round(load_before, 2), round(load_after, 2)]}
     return {"bench": "load", "requests": total.num_requests, "errors": total.num_failures,
-            "poll_p95_ms": pick("poll"), "drill_p95_ms": pick("drill"), "export_p95_ms": pick("export")}
+            "poll_p95_ms": pick("poll"), "drill_p95_ms": pick("drill"), "export_p95_ms": pick("export"),
+            "load_average": [round(load_before, 2), round(load_after, 2)]}
 
 
 if __name__ == "__main__":
