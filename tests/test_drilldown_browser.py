@@ -163,7 +163,12 @@ def test_table_export_rows_equal_the_table(server, page):
 @pytest.mark.parametrize("path, status", [("/departments/nope", 404), ("/chains/bearings/nope?lang=en", 404),
                                           ("/chains?from=abc", 400), ("/no/such/page", 404)])
 def test_bad_codes_and_parameters_show_the_friendly_page(server, page, path, status):
-    page.goto(server.url + path)
+    reply = page.goto(server.url + path)
     page.wait_for_selector(f"#error-{status}", timeout=20_000)
     assert page.is_visible(".error-links a[href^='/']")
-    assert page.errors == []
+    drill = path.startswith(("/departments", "/chains"))  # the server checks drill-downs first (cockpit.web.paths)
+    assert reply.status == (status if drill else 200)
+    errors = list(page.errors)
+    if drill:  # the browser reports the document's own 404/400 on the console, once; nothing else may fail
+        errors.remove(next(e for e in errors if f"status of {status}" in e))
+    assert errors == []
