@@ -147,7 +147,8 @@ def test_a_logged_in_user_gets_503_not_500_while_the_store_is_down(prod_app, mon
 
 
 NOT_PUBLIC = ["/assets/", "/assets", "/healthzfoo", "/login/../ops", "/loginx", "/login/", "/assets/../ops",
-              "/assets/nope.css", "/_dash-component-suites/", "/_dash-component-suites/dash/../../ops", "/_favicon.icox"]
+              "/assets/nope.css", "/_dash-component-suites/", "/_dash-component-suites/dash/../../ops", "/_favicon.icox",
+              "/assets//etc/passwd", "/assets/./../ops", "/_dash-component-suites/dash//x.js"]
 
 
 def test_only_exact_public_paths_and_real_files_are_public_and_they_stay_public(prod_app):

@@ -17,6 +17,7 @@ from flask_limiter.util import get_remote_address
 from flask_talisman import Talisman
 from flask_wtf.csrf import CSRFProtect, generate_csrf
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.security import safe_join
 
 from cockpit import context
 from cockpit.cache import REDIS_OPTIONS, unavailable
@@ -62,11 +63,12 @@ def public(path: str) -> bool:
     /_dash-component-suites/ (no `..`); anything else, /healthzfoo too, is a page like any other."""
     if path in PUBLIC:
         return True
-    if ".." in path.split("/"):
+    if any(part in ("", ".", "..") for part in path[1:].split("/")):  # no //, /./ or /../ anywhere
         return False
     assets_folder, registered = current_app.extensions["cockpit_files"]
     if path.startswith("/assets/"):
-        return os.path.isfile(os.path.join(assets_folder, path[len("/assets/"):]))
+        full = safe_join(assets_folder, path[len("/assets/"):])
+        return full is not None and os.path.isfile(full)
     if path.startswith("/_dash-component-suites/"):
         from dash.fingerprint import check_fingerprint
         package, _, rest = path[len("/_dash-component-suites/"):].partition("/")
