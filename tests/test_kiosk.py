@@ -69,8 +69,9 @@ def test_a_new_kiosk_token_ends_old_kiosk_sessions(wall, store_url, tmp_path):
     old = rotated.server.test_client()
     old.set_cookie("session", client.get_cookie("session").value)
     for path in ("/api/version", "/api/wall?panels=rd"):
-        resp = old.get(path)
-        assert resp.status_code == 401 and resp.get_json() == FORBIDDEN, path
+        for accept in ("application/json", "*/*", "text/html"):  # whatever the wall's fetch sends: JSON
+            resp = old.get(path, headers={"Accept": accept})
+            assert resp.status_code == 401 and resp.get_json() == FORBIDDEN, (path, accept)
     assert old.get("/", headers=HTML).status_code == 302  # to the login page
     relaunched = _launch(rotated, "/?kiosk=a-new-wall-token")  # the new link brings it back
     assert relaunched.get("/api/version").status_code == 200

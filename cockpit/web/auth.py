@@ -188,7 +188,8 @@ def init_app(app, settings) -> None:
             if not unavailable(exc):
                 raise
             return _store_down()
-        if request.method == "GET" and request.accept_mimetypes.accept_html and not request.path.startswith("/_"):
+        if request.method == "GET" and request.accept_mimetypes.accept_html \
+                and not request.path.startswith(("/_", "/api/")):  # Dash's and the wall's JSON routes: JSON
             if current is None:
                 return redirect(f"/login?next={request.full_path.rstrip('?')}")
             return error_page(403, f"此页面需要 {needed} 角色 / this page needs the {needed} role")
