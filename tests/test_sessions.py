@@ -101,6 +101,9 @@ def test_an_unknown_user_costs_one_password_hash_like_a_known_one(prod_app, monk
     assert login(client, "nobody", "wrong password!").status_code == 401
     assert login(client, "lead", "wrong password!").status_code == 401
     assert len(calls) == 2 and calls[0] == calls[1]  # one hash each, the same method and cost
+    from cockpit.web import sessions
+    default = werkzeug.security.generate_password_hash("x").split("$")[0]  # what etl.accounts stores
+    assert sessions.DUMMY_HASH.split("$")[0] == default
 
 
 def test_the_login_limit_falls_back_to_memory_when_redis_is_unreachable(store_url, engine, tmp_path, caplog):

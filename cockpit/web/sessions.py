@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import secrets
 from datetime import timedelta
 from urllib.parse import quote, urlencode
 
 from flask import current_app, redirect, request, session
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import AnonymousUserMixin, LoginManager, current_user, login_user, logout_user
-from werkzeug.security import check_password_hash, generate_password_hash
+from werkzeug.security import check_password_hash
 
 from cockpit import context
 from cockpit.queries.ops import user
@@ -24,7 +23,10 @@ from etl.accounts import end_sessions
 # A session not used for this long expires; a wall polling every few seconds renews its own for good.
 LIFETIME = timedelta(days=31)
 KIOSK = "kiosk"
-_DUMMY: list[str] = []  # a hash of a random password: unknown users cost one check_password_hash like known ones
+# The hash of a random, forgotten password, in werkzeug's default method (what etl.accounts stores): an unknown
+# user costs one check_password_hash like a known one (made once here, not per process: scrypt takes ~0.1 s).
+DUMMY_HASH = ("scrypt:32768:8:1$wrTPPp6Gwr5UqbmD$9d023afed98138a353ff7d225ffc97f5c701f53470228ecf8c44df2611a75e26a97c"
+              "0ac60317ae8c43ee2e5ad1c93a4998bc6a5af7313b7b2c3b17f7758f899f")
 
 
 class Person:
@@ -103,9 +105,7 @@ def check(username: str, password: str) -> Person | None:
     """The user, if the password is theirs. An unknown name is checked against a dummy hash, so both answers cost
     one password hash and the time taken does not tell whether the user exists."""
     found = user(context.get().engine, username)
-    if not _DUMMY:
-        _DUMMY.append(generate_password_hash(secrets.token_hex(16)))
-    ok = check_password_hash(found.password_hash if found is not None else _DUMMY[0], password)
+    ok = check_password_hash(found.password_hash if found is not None else DUMMY_HASH, password)
     return Person(found.username, found.role, found.session_version) if found is not None and ok else None
 
 
