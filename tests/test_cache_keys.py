@@ -110,3 +110,40 @@ def test_a_long_href_is_keyed_by_its_hash():
     assert len(long.href()) > _drill.KEY_CHARS
     key = _drill.cache_key(7, long)
     assert key.startswith("drill:7:") and len(key) == len("drill:7:") + 64
+
+
+def _export(page: str, panel: str, data: dict, grid: bool) -> dict:
+    """The body dash-renderer posts when a drill panel's export button is clicked (a MATCH callback)."""
+    pattern = lambda kind: f'{{"page":"{page}","panel":["MATCH"],"type":"{kind}"}}'
+    body = {"output": pattern("drill-download") + ".data",
+            "outputs": {"id": {"page": page, "panel": panel, "type": "drill-download"}, "property": "data"},
+            "inputs": [{"id": {"page": page, "panel": panel, "type": "drill-export"}, "property": "n_clicks",
+                        "value": 1}],
+            "state": [{"id": f"drill-{page}-state", "property": "data", "value": data}],
+            "changedPropIds": [f'{{"page":"{page}","panel":"{panel}","type":"drill-export"}}.n_clicks']}
+    if grid:
+        body["state"].append({"id": f"drill-{page}-grid", "property": "virtualRowData", "value": None})
+    return body
+
+
+def test_an_export_of_a_forged_view_runs_no_query_and_leaves_no_key(client, redis_db):
+    """The export callback gets the view from the browser's store: one no page could have written (a code that
+    names nothing, a matter of no department, a year without data) is a 400 before any query is memoised."""
+    test_client, _ = client
+    headers = {"X-CSRFToken": test_client.get_cookie("_csrf_token").value}
+    post = lambda body: test_client.post("/_dash-update-component", json=body, headers=headers)
+    real = post(_export("department", "cases", {"path": "/departments/kjj", "start": "2024"}, grid=True))
+    assert real.status_code == 200 and "content" in real.get_data(as_text=True)  # a real view exports
+    before = set(redis_db.scan_iter(count=1000))
+    for data in ({"path": "/departments/NOPE"}, {"path": "/departments/kjj", "matter": "M999"},
+                 {"path": "/departments/kjj", "matter": "M998", "start": "2021"},
+                 {"path": "/departments/kjj", "start": "2099"}, {"path": "/chains/x/y/z"},
+                 {"path": "/departments/" + "x" * 200}):
+        resp = post(_export("department", "cases", data, grid=True))
+        assert resp.status_code == 400, (data, resp.status_code)
+    resp = post(_export("segment", "firms", {"path": "/chains/bearings/bearings.precision", "firm": "F999"}, True))
+    assert resp.status_code == 400
+    new = set(redis_db.scan_iter(count=1000)) - before
+    # checking ?matter= runs the real department's real period's query (a bounded set); nothing forged is a key
+    assert all(b"matter_volumes" in k and b"'kjj', '2021'" in k for k in new), sorted(new)[:5]
+    assert not [k for k in new for forged in (b"M99", b"NOPE", b"2099", b"xxxx", b"F999", b"y/z") if forged in k]

@@ -145,7 +145,14 @@ def page_callbacks(page: str, snapshot, grid: bool = False):
               State(ids.drill_state(page), "data"), *grid_state, prevent_initial_call=True)
     def export_panel(n_clicks, data, grid_rows=None):
         key = dash.ctx.triggered_id["panel"] if dash.ctx.triggered_id else None
-        return (snapshot(key, data, grid_rows) if n_clicks else None) or no_update
+        if not n_clicks:
+            return no_update
+        state = url.from_dict(data)
+        try:  # the stored view comes back from the browser: only a real view's queries run (and are cached)
+            check(state.path, state.query())
+        except url.Missing as exc:
+            raise url.BadInput(f"the view names nothing: {exc}") from None
+        return snapshot(key, data, grid_rows) or no_update
 
     return set_period, export_panel
 
