@@ -53,9 +53,24 @@
   }
 
   function pad(n) { return (n < 10 ? "0" : "") + n; }
+  /* The wall's clock and stamps read in the cockpit's zone (config.tz, COCKPIT_TZ), never the kiosk's own. */
+  var zoned = null;
+  function setZone(tz) {
+    try {
+      zoned = new Intl.DateTimeFormat("en-US", { timeZone: tz || "Asia/Shanghai", hourCycle: "h23", year: "numeric",
+        month: "numeric", day: "numeric", hour: "numeric", minute: "numeric", second: "numeric", weekday: "short" });
+    } catch (e) { zoned = null; }
+  }
+  var WD = { Sun: 0, Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6 };
+  function parts(d) {
+    if (!zoned) { setZone(null); }
+    var p = {};
+    zoned.formatToParts(d).forEach(function (x) { p[x.type] = x.value; });
+    return { y: +p.year, mo: +p.month, d: +p.day, h: +p.hour % 24, mi: +p.minute, s: +p.second, wd: WD[p.weekday] };
+  }
   function stamp(d, withDate) {
-    var t = pad(d.getHours()) + ":" + pad(d.getMinutes()) + ":" + pad(d.getSeconds());
-    return withDate ? pad(d.getMonth() + 1) + "-" + pad(d.getDate()) + " " + t : t;
+    var p = parts(d), t = pad(p.h) + ":" + pad(p.mi) + ":" + pad(p.s);
+    return withDate ? pad(p.mo) + "-" + pad(p.d) + " " + t : t;
   }
   var WEEK = { zh: ["星期日", "星期一", "星期二", "星期三", "星期四", "星期五", "星期六"],
                en: ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"] };
@@ -67,9 +82,9 @@
     clock.textContent = stamp(now, false);
     var date = clock.parentNode.querySelector(".clock-date");
     if (date) {
-      date.textContent = st.lang === "en"
-        ? now.getFullYear() + "-" + pad(now.getMonth() + 1) + "-" + pad(now.getDate()) + " " + WEEK.en[now.getDay()]
-        : now.getFullYear() + "年" + (now.getMonth() + 1) + "月" + now.getDate() + "日 " + WEEK.zh[now.getDay()];
+      var p = parts(now);
+      date.textContent = st.lang === "en" ? p.y + "-" + pad(p.mo) + "-" + pad(p.d) + " " + WEEK.en[p.wd]
+        : p.y + "年" + p.mo + "月" + p.d + "日 " + WEEK.zh[p.wd];
     }
     renderFreshness(now.getTime() / 1000);
   }
@@ -261,6 +276,7 @@
       st.poll = config.poll;
       st.version = config.v;
       st.lang = config.lang;
+      setZone(config.tz);
       st.panels = config.panels || [];
       st.reload = !!config.reload;
       st.empty = config.reload ? null : (config.empty || []).join(",");

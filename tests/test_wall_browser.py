@@ -173,3 +173,21 @@ def test_a_chain_tile_opens_its_page_in_the_same_language(server, browser):
     page.wait_for_selector("#drill-chain", timeout=20_000)
     assert "lang=en" in page.get_attribute("#drill-chain", "data-view")
     page.close()
+
+
+def test_the_clock_reads_the_cockpit_zone_not_the_kiosk_browsers(server, browser):
+    """A kiosk PC whose own clock is set to UTC (or anywhere) still shows the county's time (COCKPIT_TZ)."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+    for zone in ("UTC", "America/Los_Angeles"):
+        context = browser.new_context(viewport={"width": 1920, "height": 1080}, timezone_id=zone)
+        page = context.new_page()
+        page.goto(server.url + "/")
+        page.wait_for_function("() => /\\d\\d:\\d\\d:\\d\\d/.test(document.getElementById('wall-clock').textContent)")
+        shown = page.inner_text("#wall-clock")
+        county = datetime.now(ZoneInfo("Asia/Shanghai"))
+        hours = {(county.hour + d) % 24 for d in (-1, 0, 1)}  # a test may straddle the hour
+        assert int(shown[:2]) in hours, (zone, shown, county)
+        date = page.inner_text("#wall .clock-date")
+        assert f"{county.month}月" in date, date
+        context.close()

@@ -37,7 +37,7 @@ def _failed(lang: str, reason: str):
     texts = {"retrying": t("wall_retrying", lang), "gave_up": t("wall_gave_up", lang),
              "reason": t(f"reason_{reason}", lang)}
     config = {"poll": context.get().settings.poll_seconds, "rotate": 0, "v": None, "lang": lang, "panels": [],
-              "reload": True, "failed": texts}
+              "reload": True, "failed": texts, "tz": context.get().settings.cockpit_tz}
     message = html.Div([html.Div(t("wall_failed", lang), className="wall-failed-title"),
                         html.Div(texts["reason"], id="wall-failed-detail", className="wall-failed-detail")],
                        id="wall-failed", className="wall-failed", role="status", **{"data-reason": reason})
@@ -60,8 +60,9 @@ def _wall(lang: str, rotate_s: float):
             boxes.append(components.panel("ticker", t("ticker", lang), html.Div(out["ticker"], id=ids.TICKER, className="ticker"),
                                           out["captions"]["ticker"], "p-ticker"))
         sets.append(html.Div(boxes, id=ids.panel_set(set_name), className=f"panel-set set-{set_name}" + (" active" if not i else "")))
-    config = {"poll": context.get().settings.poll_seconds, "rotate": rotate_s, "v": out["v"], "lang": lang, "panels": keys,
-              "empty": out["empty"]}
+    settings = context.get().settings
+    config = {"poll": settings.poll_seconds, "rotate": rotate_s, "v": out["v"], "lang": lang, "panels": keys,
+              "empty": out["empty"], "tz": settings.cockpit_tz}
     return html.Div([
         dcc.Store(id=ids.CONFIG, data=config), dcc.Store(id=ids.BOOT),
         html.Div([
