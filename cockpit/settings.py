@@ -19,7 +19,9 @@ class SettingsError(ValueError):
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="", extra="ignore", populate_by_name=True)
+    # Not populate_by_name: with it the environment is read by field name too, so LANGUAGE=en_US:en (a desktop
+    # default) or ENV=staging would set COCKPIT_LANG or COCKPIT_ENV. get_settings() maps field-name overrides.
+    model_config = SettingsConfigDict(env_prefix="", extra="ignore")
 
     data_dir: Path = Field(ROOT / "var", alias="COCKPIT_DATA_DIR",
                            description="Folder for the embedded SQLite store and other run-time files.")
@@ -98,10 +100,11 @@ class Settings(BaseSettings):
 
 
 def get_settings(**overrides) -> Settings:
+    """Settings from the environment, with overrides given by field name (data_dir=...) or variable name."""
+    aliases = {name: field.alias or name for name, field in Settings.model_fields.items()}
     try:
-        settings = Settings(**overrides)
+        settings = Settings(**{aliases.get(key, key): value for key, value in overrides.items()})
     except ValidationError as exc:
-        aliases = {name: field.alias or name for name, field in Settings.model_fields.items()}
         problems = [f"{aliases.get(str(err['loc'][0]), err['loc'][0]) if err['loc'] else 'settings'}: "
                     f"{err['msg'].removeprefix('Value error, ')}" for err in exc.errors(include_input=False)]
         raise SettingsError("; ".join(problems)) from None

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from cockpit.settings import Settings
+from cockpit.settings import Settings, get_settings
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 
@@ -45,3 +45,16 @@ def test_production_refuses_a_short_secret_and_never_prints_a_secret_value():
         assert out.returncode != 0 and expected in out.stderr, out.stderr[-500:]
         assert "kiosk-token-that-must-not-leak" not in out.stderr + out.stdout
         assert "short-secret-123" not in out.stderr + out.stdout
+
+
+def test_only_the_documented_variables_are_read_not_the_field_names(monkeypatch, tmp_path):
+    """LANGUAGE=en_US:en is a desktop default and ENV/TZ are common: none of them is a cockpit setting."""
+    monkeypatch.setenv("LANGUAGE", "en_US:en")
+    monkeypatch.setenv("ENV", "staging")
+    monkeypatch.setenv("SECRET_KEY", "x")
+    monkeypatch.setenv("KIOSK_TOKEN", "leaked")
+    settings = get_settings(data_dir=tmp_path)
+    assert (settings.language, settings.env, settings.secret_key, settings.kiosk_token) == ("zh", "development", "", "")
+    assert settings.data_dir == tmp_path  # overrides by field name still work
+    monkeypatch.setenv("COCKPIT_LANG", "en")
+    assert get_settings().language == "en"
