@@ -13,6 +13,7 @@ import io
 import json
 import logging
 import threading
+import time
 from typing import Iterator
 
 from flask import Response, jsonify, render_template, request, stream_with_context
@@ -30,6 +31,8 @@ from cockpit.web.export_slots import Busy, Slots
 __all__ = ["BadRequest", "NotFound", "export", "init_app"]
 log = logging.getLogger(__name__)
 RETRY_BUSY, RETRY_STORE = 15, 30  # seconds in Retry-After
+DUTY = 0.5  # the share of one core a process's exports may use: after each chunk the turn is held idle as long
+            # again, so the walls' polls and the pages find the processor free, and exports take twice as long
 BUSY = {"user": ("您已有导出正在进行", "You already have exports running",
                  "请等当前导出完成后再试 / Wait for your running export to finish, then try again."),
         "server": ("导出繁忙", "Exports busy",
@@ -88,7 +91,9 @@ def _in_turn(body: Iterator[bytes], turn: threading.Lock) -> Iterator[bytes]:
     thread, not with every one streaming."""
     while True:
         with turn:
+            started = time.perf_counter()
             part = next(body, None)
+            time.sleep((time.perf_counter() - started) * (1 - DUTY) / DUTY)
         if part is None:
             return
         yield part
