@@ -142,3 +142,16 @@ def test_without_a_login_a_drill_down_tells_nothing_about_its_codes(prod_client)
     assert _get(prod_client, "/departments/kjj").status_code == 200
     assert _get(prod_client, "/departments/NOPE").status_code == 404
     assert _get(prod_client, "/departments?from=2099").status_code == 400
+
+
+@pytest.mark.parametrize("path", ["/nope", "/ops/x", "/wall/extra", "/404", "/index.php", "/departments.csv"])
+def test_a_path_that_names_no_page_answers_404(client, path):
+    """Dash answers every path with its index page; a path that is no page gets the friendly 404 page with 404."""
+    resp = _get(client, path)
+    assert resp.status_code == 404, (path, resp.status_code)
+    assert "Traceback" not in resp.get_data(as_text=True)
+
+
+def test_the_pages_and_routes_still_answer(client):
+    for path in ("/", "/ops", "/ops/", "/departments", "/chains", "/wall", "/healthz", "/export/cases.csv"):
+        assert _get(client, path).status_code in (200, 301, 302), path

@@ -19,12 +19,20 @@ def query_kwargs() -> dict:
     return {k: v[0] if len(v) == 1 else v for k, v in request.args.to_dict(flat=False).items()}
 
 
+def _a_page(path: str) -> bool:
+    """Whether a path Dash would answer with its index page names one of its pages (not the 404 page)."""
+    import dash
+
+    pages = {p["path"].rstrip("/") for p in dash.page_registry.values() if not p.get("path_template")}
+    return path.rstrip("/") in pages - {"/404"}
+
+
 def status(path: str, query: dict) -> int:
-    """200 for a drill-down URL that names a real view (or any other path: not a drill-down), 400 or 404."""
+    """200 for a page's URL that names a real view, 400 for a bad parameter, 404 for a path naming nothing."""
     from cockpit.pages import _drill  # the pages register their Routes when Dash imports them
 
     if path.strip("/").split("/")[0] not in DRILL:
-        return 200
+        return 200 if _a_page(path) else 404
     try:
         _drill.check(path, query)
     except url.BadParam:
@@ -43,7 +51,8 @@ def init_app(app) -> None:
     def _check_path():
         if len(request.full_path) > MAX_URL:
             return error_page(414, "网址过长 / the URL is too long")
-        if request.method not in ("GET", "HEAD"):
-            return None
+        if request.method not in ("GET", "HEAD") or request.url_rule is None \
+                or request.url_rule.rule not in ("/", "/<path:path>"):
+            return None  # not Dash's catch-all: the route answers for itself (or Flask's own 404 page)
         code = status(request.path, query_kwargs())
         return None if code == 200 else (app.index(), code)
