@@ -36,9 +36,10 @@ def test_bad_year(value):
     assert e.value.key == "bad_year" and e.value.values["name"] == "to"
 
 
-def test_fullwidth_digits_are_not_a_year():
+def test_fullwidth_digits_read_as_the_ascii_year_so_a_reversed_span_is_still_refused():
     with pytest.raises(BadParam):
         parse("/x", {"from": "2020", "to": "２０１９"})
+    assert parse("/x", {"from": "２０１９"}).start == "2019"
 
 
 def test_year_bounds_are_inclusive():
