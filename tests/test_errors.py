@@ -24,3 +24,11 @@ def test_the_login_page_carries_its_csrf_token_and_a_safe_escaped_next(client):
     assert 'name="csrf_token" value="' in page and 'value=""' not in page.split('name="csrf_token"')[1][:10]
     assert "<script>x</script>" not in page and "&#34;&gt;&lt;script&gt;" in page
     assert client.get("/logout").status_code == 200 and "退出登录" in client.get("/logout").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("code, zh", [(414, "网址过长"), (429, "请稍后再试"), (503, "暂时无法服务")])
+def test_every_status_the_cockpit_answers_has_its_own_title(client, code, zh):
+    from cockpit.web.errors import error_page
+    with client.application.test_request_context("/"):
+        reply = error_page(code, "")
+    assert reply.status_code == code and zh in reply.get_data(as_text=True)

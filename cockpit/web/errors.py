@@ -7,7 +7,10 @@ from flask import Blueprint, Response, render_template
 TEMPLATES = Blueprint("cockpit_templates", __name__, template_folder="templates")
 
 TITLES = {400: ("请求参数有误", "Bad request"), 403: ("无权访问", "Forbidden"), 404: ("未找到", "Not found"),
-          405: ("方法不允许", "Method not allowed"), 413: ("请求过大", "Request too large")}
+          405: ("方法不允许", "Method not allowed"), 413: ("请求过大", "Request too large"),
+          414: ("网址过长", "URL too long"), 429: ("请稍后再试", "Too many requests"),
+          503: ("暂时无法服务", "Service unavailable")}
+
 
 def error_page(code: int, message: str) -> Response:
     zh, en = TITLES.get(code, ("出错了", "Error"))
