@@ -6,6 +6,9 @@ eight per worker, twice COCKPIT_EXPORTS_TOTAL's default of four exports streamin
 analysts export, half the threads stay free for polls and pages (issue 11 #7). A keep-alive longer than the walls'
 5-second poll, so a connection is not closed just as a wall reuses it."""
 worker_class = "gthread"
+# gunicorn itself believes no X-Forwarded-* header (its default trusts 127.0.0.1's): the app's ProxyFix, set by
+# COCKPIT_TRUSTED_PROXIES, is the one place that decides which proxies to believe.
+forwarded_allow_ips = ""
 threads = 8
 keepalive = 75
 timeout = 60

@@ -76,3 +76,14 @@ def test_without_trusted_proxies_forwarded_headers_are_ignored(tmp_path):
     assert over_https.headers["Strict-Transport-Security"].startswith("max-age=")
     cookies = over_https.headers.getlist("Set-Cookie")
     assert len(cookies) == 2 and all("Secure" in c for c in cookies)
+
+
+def test_without_trusted_proxies_gunicorn_believes_no_forwarded_header_either(tmp_path):
+    """gunicorn's own default trusts X-Forwarded-Proto from 127.0.0.1; the app's setting must be the only say."""
+    server = Gunicorn(store_env(tmp_path, **_store(tmp_path)), tmp_path / "gunicorn.log", workers=1).start()
+    try:
+        resp = requests.get(server.url + "/login", headers=HTTPS, timeout=10)
+        assert resp.status_code == 200 and "Strict-Transport-Security" not in resp.headers
+        assert _secure_cookies(resp) == {"session": False, "_csrf_token": False}
+    finally:
+        server.stop()
