@@ -6,16 +6,14 @@ from sqlalchemy import (
     JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer, PrimaryKeyConstraint, String, Text, select,
 )
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
 
+from etl.base import Base
 from etl.engine import make_engine  # noqa: F401  (re-exported: callers open the store through etl.store)
+from etl.store_trust import ObservationRevision, ReportingDuty, Target  # noqa: F401  (the schema is one)
 
 COUNTY = "county"
 COMMITTED = ("success", "partial")  # run statuses whose rows are in the store (partial: some files were refused)
-
-
-class Base(DeclarativeBase):
-    pass
 
 
 class Indicator(Base):
@@ -29,6 +27,10 @@ class Indicator(Base):
     # annual | quarterly | monthly | daily | live: the granularity of the periods its tiles and charts show
     cadence: Mapped[str] = mapped_column(String(16), default="annual", server_default="annual")
     target: Mapped[float | None] = mapped_column(Float)
+    # days after a period ends until its figure is due (annual R&D intensity: about nine months), then grace days
+    # until it is overdue; None: the cadence's default
+    lag_days: Mapped[int | None] = mapped_column(Integer)
+    grace_days: Mapped[int | None] = mapped_column(Integer)
     definition_zh: Mapped[str] = mapped_column(Text, default="")
     definition_en: Mapped[str] = mapped_column(Text, default="")
 
