@@ -10,6 +10,19 @@ from etl.catalogue import read_catalogue
 from etl.sources import DemoSource, FileDropSource
 from etl.store import make_engine
 
+
+
+class ListSource:
+    """A source made of given batches (for tests of the loader itself)."""
+    name, key, is_demo = "test", "memory", False
+
+    def __init__(self, *batches):
+        self.batches = batches
+
+    def extract(self, state):
+        yield from self.batches
+
+
 KINDS = ("empty", "observations", "cases", "one_indicator", "demo")
 NOW = datetime(2026, 11, 20, 10, 30)
 # One indicator for the county: a few years, plus a month and a quarter that an annual tile must not show.

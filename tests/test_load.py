@@ -8,17 +8,9 @@ from sqlalchemy import func, select
 from etl import load
 from etl.sources.base import Batch, with_location
 from etl.store import EtlRun, MatterCase, Observation, RejectedRow, data_version
+from partial_stores import ListSource
 
 
-class ListSource:
-    """A source made of given batches (for tests of the loader itself)."""
-    name, key, is_demo = "test", "memory", False
-
-    def __init__(self, *batches):
-        self.batches = batches
-
-    def extract(self, state):
-        yield from self.batches
 
 
 def obs_batch(rows, location="mem.csv"):

@@ -29,6 +29,7 @@ from etl.sources.base import Batch, with_location
 from etl.store import AuditEvent, EtlRun, JobLock, User
 from faults.hostile import page_request
 from faults.servers import Gunicorn
+from partial_stores import ListSource
 
 SCHEDULE = """[[jobs]]
 name = "history"
@@ -47,14 +48,6 @@ CASES = [("TZ-A", "2026-12-31 09:00:00", "2026-12-31 23:30:00"),   # the last ha
 STAMP = datetime(2026, 12, 2, 5, 0, 0)  # the frozen UTC moment runs are stamped at: 13:00 in Asia/Shanghai
 
 
-class ListSource:
-    name, key, is_demo = "test", "memory", False
-
-    def __init__(self, *batches):
-        self.batches = batches
-
-    def extract(self, state):
-        yield from self.batches
 
 
 def _batch(kind: str, rows: list, columns: list[str]) -> Batch:
