@@ -23,7 +23,7 @@ def read_catalogue(path: Path | str = DEFAULT_CATALOGUE) -> dict:
 def reference_rows(catalogue: dict) -> dict[str, list[dict]]:
     """Rows for the reference tables, keyed by table name, in foreign-key order."""
     indicator_keys = ("code", "name_zh", "name_en", "unit", "category", "higher_is_better", "target",
-                      "definition_zh", "definition_en")
+                      "definition_zh", "definition_en", "lag_days", "grace_days")
     chains = catalogue["chains"]
     return {
         "indicators": [{k: i.get(k) for k in indicator_keys} | {"cadence": i.get("cadence", "annual")}

@@ -8,9 +8,14 @@ import tomllib
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 CADENCES = ("annual", "quarterly", "monthly", "daily", "live")
+# (lag_days, grace_days) of an indicator whose catalogue entry names none: a figure is due `lag` days after the end
+# of its period (annual statistics about nine months after the year, as R&D intensity), overdue `grace` days later;
+# a live figure is due `lag` days after the day of its last load.
+LAG_DEFAULTS = {"annual": (270, 30), "quarterly": (45, 15), "monthly": (15, 7), "daily": (1, 1), "live": (1, 2)}
 
 
 class ConfigError(ValueError):
@@ -42,6 +47,8 @@ class IndicatorSpec(_Named):
     category: str
     higher_is_better: bool = True
     target: float | None = None
+    lag_days: int | None = Field(None, ge=0, le=730)  # None: LAG_DEFAULTS[cadence]
+    grace_days: int | None = Field(None, ge=0, le=365)
     definition_zh: str = ""
     definition_en: str = ""
 
@@ -50,12 +57,43 @@ class ChainSpec(_Named):
     segments: list[_Named] = Field(min_length=1)
 
 
+class ReportingSpec(_Strict):
+    """A reporting duty: `subject` (an indicator code, or "matters": the departments' matter cases) is reported by
+    `departments` ("all" or a list of department codes) every period of `cadence`, by `due_day` of the month
+    after the period ends."""
+    subject: str = Field(min_length=1)
+    departments: Literal["all"] | list[str] = "all"
+    cadence: Literal["monthly", "quarterly", "annual"] = "monthly"
+    due_day: int = Field(10, ge=1, le=28)
+
+
 class CatalogueSpec(BaseModel):
     model_config = ConfigDict(extra="allow")  # other tables (for later features) are not this check's business
     indicators: list[IndicatorSpec] = Field(min_length=1)
     departments: list[_Named]
     chains: list[ChainSpec]
     resource_types: list[_Named]
+    reporting: list[ReportingSpec] = []
+
+    @model_validator(mode="after")
+    def _duties_name_known_codes(self):
+        """A duty's subject and departments must be in the catalogue (the error names the entry and the field)."""
+        subjects, depts = {"matters"} | {i.code for i in self.indicators}, {d.code for d in self.departments}
+        errors = []
+        for i, duty in enumerate(self.reporting):
+            if duty.subject not in subjects:
+                errors.append(_unknown(("reporting", i, "subject"), "subject", duty.subject))
+            for code in [] if duty.departments == "all" else duty.departments:
+                if code not in depts:
+                    errors.append(_unknown(("reporting", i, "departments"), "department", code))
+        if errors:
+            raise ValidationError.from_exception_data("CatalogueSpec", errors)
+        return self
+
+
+def _unknown(loc: tuple, what: str, code: str) -> InitErrorDetails:
+    return InitErrorDetails(type=PydanticCustomError(f"unknown_{what}", f"unknown {what} '{{code}}' (not in the "
+                            "catalogue)", {"code": code}), loc=loc, input=code)
 
 
 def read_toml(path: Path | str) -> dict:
@@ -74,7 +112,7 @@ def _entry(spec: dict, loc: tuple) -> str:
     if len(loc) < 2 or not isinstance(loc[1], int):
         return str(loc[0]) if loc else "(file)"
     entry = spec.get(loc[0], [])[loc[1]] if isinstance(spec.get(loc[0]), list) else {}
-    label = next((f" ({k} {entry[k]!r})" for k in ("name", "code", "source") if isinstance(entry, dict) and k in entry), "")
+    label = next((f" ({k} {entry[k]!r})" for k in ("name", "code", "source", "subject") if isinstance(entry, dict) and k in entry), "")
     return f"{loc[0]}[{loc[1]}]{label}"
 
 
