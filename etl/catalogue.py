@@ -32,7 +32,20 @@ def reference_rows(catalogue: dict) -> dict[str, list[dict]]:
         "chains": [{k: c[k] for k in ("code", "name_zh", "name_en")} for c in chains],
         "segments": [dict(s, chain_code=c["code"]) for c in chains for s in c["segments"]],
         "resource_types": [dict(r) for r in catalogue["resource_types"]],
+        "reporting_duties": duty_rows(catalogue),
     }
+
+
+def duty_rows(catalogue: dict) -> list[dict]:
+    """One row per (subject, department) of the catalogue's [[reporting]] duties ("all": every department)."""
+    every = [d["code"] for d in catalogue["departments"]]
+    rows = {}
+    for duty in catalogue.get("reporting", []):
+        depts = every if duty.get("departments", "all") == "all" else duty["departments"]
+        for code in depts:
+            rows[duty["subject"], code] = {"subject": duty["subject"], "department_code": code,
+                                           "cadence": duty.get("cadence", "monthly"), "due_day": duty.get("due_day", 10)}
+    return list(rows.values())
 
 
 def _norm(text: str) -> str:
