@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 
 import pandas as pd
-from sqlalchemy import insert, or_, select, update
+from sqlalchemy import delete, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from etl import clock, validate
@@ -15,7 +15,7 @@ from etl.sources.base import KINDS, Batch
 from etl.staging import upsert_staged
 from etl.store import (
     Chain, Department, EtlRun, Firm, Indicator, JobLock, Matter, MatterCase, Observation, RejectedRow, Resource,
-    ResourceType, Segment, advance_version,
+    ReportingDuty, ResourceType, Segment, advance_version,
 )
 
 log = logging.getLogger(__name__)
@@ -72,9 +72,21 @@ def upsert_rows(conn, model, rows: list[dict]) -> int:
 def seed_reference(engine, catalogue: dict) -> None:
     """Upsert the catalogue's indicators and fixed dimensions (idempotent; run on every start)."""
     with engine.begin() as conn:
-        changed = sum(upsert_rows(conn, REFERENCE[name], rows) for name, rows in reference_rows(catalogue).items())
+        rows = reference_rows(catalogue)
+        duties = rows.pop("reporting_duties", [])
+        changed = sum(upsert_rows(conn, REFERENCE[name], part) for name, part in rows.items())
+        changed += _replace_duties(conn, duties)
         if changed:  # names, units and targets show on screens
             advance_version(conn)
+
+
+def _replace_duties(conn, rows: list[dict]) -> int:
+    """The reporting duties are the catalogue's: upserted, and those it no longer names deleted."""
+    keep = {(r["subject"], r["department_code"]) for r in rows}
+    gone = [k for k in conn.execute(select(ReportingDuty.subject, ReportingDuty.department_code)) if tuple(k) not in keep]
+    for subject, dept in gone:
+        conn.execute(delete(ReportingDuty).where(ReportingDuty.subject == subject, ReportingDuty.department_code == dept))
+    return upsert_rows(conn, ReportingDuty, rows) + len(gone)
 
 
 def _load_dimension(conn, batch: Batch, run_id: int) -> tuple[int, int, pd.DataFrame]:
