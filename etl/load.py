@@ -9,7 +9,7 @@ import pandas as pd
 from sqlalchemy import delete, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from etl import clock, validate
+from etl import clock, targets, validate
 from etl.catalogue import Lookups, reference_rows
 from etl.sources.base import KINDS, Batch
 from etl.staging import upsert_staged
@@ -112,6 +112,8 @@ def _load_batch(conn, batch: Batch, lookups: Lookups, run_id: int, default_sourc
     records = batch.records
     if batch.kind in DIMENSIONS:
         return _load_dimension(conn, batch, run_id)
+    if batch.kind == "targets":  # versioned, never upserted (etl.targets)
+        return targets.load(conn, batch, lookups, run_id, default_source)
     check = validate.observations if batch.kind == "observations" else validate.cases
     clean, rejected = check(records, lookups)
     clean["source"] = clean["source"].mask(clean["source"] == "", default_source)

@@ -131,8 +131,8 @@ class FileDropSource:
                             is_demo=self.is_demo)
                 continue
             self.skipped += [(f"{path}#{sheet}", why) for sheet, why in sheets]
-            for frame in frames:
-                yield Batch("observations", str(path), frame, is_demo=self.is_demo)
+            for frame in frames:  # a table is observations or, by its plan and target columns, targets
+                yield Batch(frame.attrs.get("kind", "observations"), str(path), frame, is_demo=self.is_demo)
         for where, why in self.skipped:
             log.info("file drop %s: skipped %s: %s", self.key, where, why)
 

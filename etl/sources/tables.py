@@ -11,7 +11,8 @@ import pandas as pd
 from etl.validate import normalise_period
 
 REQUIRED = ("indicator", "period", "scope", "value")
-CHINESE = {"indicator": "指标", "period": "期间", "scope": "范围", "value": "数值"}
+TARGET_REQUIRED = ("plan", "indicator", "scope", "period", "target")  # a targets table, told apart by plan+target
+CHINESE = {"indicator": "指标", "period": "期间", "scope": "范围", "value": "数值", "plan": "规划", "target": "目标值"}
 HEAD_ROWS = 30  # the header must be among the first this many lines / sheet rows
 _ALIASES = {
     "indicator": ("indicator", "指标", "指标代码", "指标名称", "项目", "指标项", "item", "name"),
@@ -22,6 +23,8 @@ _ALIASES = {
     "unit": ("unit", "units", "单位", "计量单位"),
     "source": ("source", "来源", "数据来源"),
     "note": ("note", "notes", "remark", "remarks", "备注", "说明"),
+    "plan": ("plan", "规划", "规划期", "计划", "plantype"),
+    "target": ("target", "目标值", "目标", "targetvalue"),
 }
 HEADER_ALIASES = {alias: key for key, aliases in _ALIASES.items() for alias in aliases}
 EXPECTED = ("expected a header row with 指标/indicator, 期间/period, 范围/scope, 数值/value (long format), "
@@ -162,7 +165,14 @@ def shape(df: pd.DataFrame, header: Header, rows, location: str, header_at: str,
         out["unit"] = out["unit"].fillna(default_unit)
     out = _totals(out)
     out["_location"] = location
-    return out.reset_index(drop=True)
+    out = out.reset_index(drop=True)
+    out.attrs["kind"] = kind_of(header)
+    return out
+
+
+def kind_of(header: Header) -> str:
+    """What a table holds: plan targets when its header has a plan and a target column, else observations."""
+    return "targets" if not header.wide and {"plan", "target"} <= set(header.names) else "observations"
 
 
 def _kept(df: pd.DataFrame) -> np.ndarray:
@@ -179,7 +189,7 @@ def _kept(df: pd.DataFrame) -> np.ndarray:
 
 def _long(df: pd.DataFrame, header: Header, header_at: str) -> pd.DataFrame:
     names = {i: n for i, n in enumerate(header.names) if n}
-    missing = [c for c in REQUIRED if c not in names.values()]
+    missing = [c for c in (TARGET_REQUIRED if kind_of(header) == "targets" else REQUIRED) if c not in names.values()]
     if missing:
         listed = ", ".join(f"{c} ({CHINESE[c]})" for c in missing)
         raise FileRefused(f"{header_at}: required column missing: {listed} (header: {', '.join(filter(None, header.cells))})")
