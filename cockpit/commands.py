@@ -36,8 +36,8 @@ def _write_export(kind: str, output: Path, **params) -> None:
                 fh.write(part)
     except (export.BadRequest, export.NotFound) as exc:
         raise click.ClickException(str(exc)) from exc
-    write_audit(engine, "export", f"cli:{kind}", json.dumps(meta.filters, ensure_ascii=False), getpass.getuser(),
-                "shell")
+    detail = {**meta.filters, **({"as_of": params["as_of"]} if params.get("as_of") else {})}
+    write_audit(engine, "export", f"cli:{kind}", json.dumps(detail, ensure_ascii=False), getpass.getuser(), "shell")
     click.echo(f"{output}: {meta.rows} rows, as of {meta.as_of or '-'}, runs "
                f"{','.join(map(str, sorted(meta.runs))) or '-'}{' (demo data)' if meta.demo else ''}")
 
@@ -47,10 +47,12 @@ def _write_export(kind: str, output: Path, **params) -> None:
 @click.option("--scope", help="county/全县, or a department, chain, segment or firm by code or name.")
 @click.option("--from", "start", help="First period (2021, 2021-03, 2021Q1, ...).")
 @click.option("--to", "end", help="Last period.")
+@click.option("--as-of", "as_of", help="Reproduce the snapshot made at this time (ISO, in COCKPIT_TZ) or load run id.")
 @click.option("-o", "--output", required=True, type=click.Path(path_type=Path))
-def export_observations(indicator, scope, start, end, output) -> None:
-    """Observations of one indicator."""
-    _write_export("observations", output, indicator=indicator, scope=scope, **{"from": start, "to": end})
+def export_observations(indicator, scope, start, end, as_of, output) -> None:
+    """Observations of one indicator (as they stood at --as-of, byte for byte, when given)."""
+    _write_export("observations", output, indicator=indicator, scope=scope, as_of=as_of,
+                  **{"from": start, "to": end})
 
 
 @export_group.command("cases")

@@ -13,6 +13,7 @@ from etl import clock, targets, validate
 from etl.catalogue import Lookups, reference_rows
 from etl.sources.base import KINDS, Batch
 from etl.staging import upsert_staged
+from etl.store_trust import ObservationRevision
 from etl.store import (
     Chain, Department, EtlRun, Firm, Indicator, JobLock, Matter, MatterCase, Observation, RejectedRow, Resource,
     ReportingDuty, ResourceType, Segment, advance_version,
@@ -119,7 +120,7 @@ def _load_batch(conn, batch: Batch, lookups: Lookups, run_id: int, default_sourc
     clean["source"] = clean["source"].mask(clean["source"] == "", default_source)
     clean["is_demo"] = batch.is_demo
     if batch.kind == "observations":
-        changed = upsert_staged(conn, Observation, clean, OBS_COLUMNS, OBS_KEY, run_id)
+        changed = upsert_staged(conn, Observation, clean, OBS_COLUMNS, OBS_KEY, run_id, vintages=ObservationRevision)
     else:
         changed = upsert_staged(conn, MatterCase, clean, CASE_COLUMNS, ["case_no"], run_id)
     return len(clean), changed, rejected
@@ -225,6 +226,9 @@ def _load_all(engine, job, source, batches, state, result: RunResult, progress, 
         result.status = run_status(batches, result.refused)
         result.error = "; ".join(f"{loc}: {why}" for loc, why in result.refused) or None
         _record(conn, result)
+        if result.rows_loaded:  # the vintages this run replaced: revised as of its end, the moment it commits
+            conn.execute(update(ObservationRevision).where(ObservationRevision.replaced_by == result.run_id).values(
+                replaced_at=select(EtlRun.ended_at).where(EtlRun.id == result.run_id).scalar_subquery()))
         _save_state(conn, job, state)
         if result.rows_loaded:  # last, just before the commit: on PostgreSQL it locks the version's row until then
             advance_version(conn)

@@ -10,11 +10,15 @@ import psycopg
 from sqlalchemy import and_, column, delete, func, insert, literal, or_, select, table, true, tuple_, update
 from sqlalchemy.dialects import sqlite
 
+from etl import clock
 
-def upsert_staged(conn, model, frame: pd.DataFrame, columns: list[str], keys: list[str], run_id: int) -> int:
+
+def upsert_staged(conn, model, frame: pd.DataFrame, columns: list[str], keys: list[str], run_id: int,
+                  vintages=None) -> int:
     """Stage the rows, then touch only rows whose values differ: on SQLite one INSERT ... SELECT ... ON CONFLICT
     DO UPDATE, on PostgreSQL an UPDATE then an INSERT (apply_postgres), after the rows with new keys went straight
-    into the table (copy_new). Returns the rows inserted or changed."""
+    into the table (copy_new). With `vintages` (a model shaped like `model` plus replaced_by and replaced_at), the
+    stored rows about to change are first copied there (keep_vintages). Returns the rows inserted or changed."""
     if frame.empty:
         return 0
     name = f"stage_{model.__tablename__}"
@@ -33,12 +37,27 @@ def upsert_staged(conn, model, frame: pd.DataFrame, columns: list[str], keys: li
     stage_table, target = table(name, *[column(c) for c in staged]), model.__table__
     picked = [stage_table.c[c] if c in stage_table.c else literal(_plain(constant[c]), target.c[c].type).label(c)
               for c in columns]
+    if vintages is not None:
+        keep_vintages(conn, vintages, target, stage_table, dict(zip(columns, picked)), keys, run_id)
     if conn.dialect.name == "postgresql":
         changed = apply_postgres(conn, target, stage_table, dict(zip(columns, picked)), keys, run_id)
     else:
         changed = _apply_sqlite(conn, target, picked, columns, keys, run_id)
     conn.exec_driver_sql(f"DROP TABLE {name}")
     return copied + changed
+
+
+def keep_vintages(conn, vintages, target, stage_table, values: dict, keys: list[str], run_id: int) -> int:
+    """Copy the stored rows that the staged ones are about to change into `vintages`, with the run that replaces
+    them: one INSERT ... SELECT over the staged keys, before the change. Unchanged rows, and staged rows with new
+    keys, match nothing. replaced_at is stamped now; etl.load sets it to the run's end when the run is recorded."""
+    same_key = and_(*[target.c[k] == stage_table.c[k] for k in keys])
+    differs = or_(*[target.c[c].is_distinct_from(values[c]) for c in values if c not in keys])
+    kept = [c.name for c in vintages.__table__.c if c.name in target.c]
+    old = (select(*[target.c[c] for c in kept], literal(run_id), literal(clock.utc_now()))
+           .select_from(stage_table.join(target, same_key)).where(differs))
+    return conn.execute(insert(vintages).from_select([*kept, "replaced_by", "replaced_at"], old),
+                        execution_options={"preserve_rowcount": True}).rowcount
 
 
 def _apply_sqlite(conn, target, picked: list, columns: list[str], keys: list[str], run_id: int) -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, Float, Index, Integer, PrimaryKeyConstraint, String
+from sqlalchemy import Boolean, DateTime, Float, Index, Integer, PrimaryKeyConstraint, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from etl.base import Base
@@ -39,12 +39,13 @@ class ObservationRevision(Base):
     value: Mapped[float] = mapped_column(Float)
     unit: Mapped[str] = mapped_column(String(16))
     source: Mapped[str] = mapped_column(String(256), default="")
-    note: Mapped[str] = mapped_column(String(512), default="")
+    note: Mapped[str] = mapped_column(Text, default="")
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
     run_id: Mapped[int] = mapped_column(Integer)  # the run that loaded this value
     replaced_by: Mapped[int] = mapped_column(Integer)  # the run that loaded the next value
-    replaced_at: Mapped[datetime] = mapped_column(DateTime)  # naive UTC: the revision date
-    __table_args__ = (Index("ix_revisions_key", "indicator_code", "scope", "period"),)
+    replaced_at: Mapped[datetime] = mapped_column(DateTime)  # naive UTC: the replacing run's end (its commit)
+    __table_args__ = (Index("ix_revisions_key", "indicator_code", "scope", "period"),
+                      Index("ix_revisions_replaced_by", "replaced_by"))
 
 
 class ReportingDuty(Base):

@@ -7,14 +7,16 @@ from datetime import date, datetime
 from typing import Iterator
 
 import pandas as pd
-from sqlalchemy import Boolean, Select, and_, case, distinct, select, type_coerce
+from sqlalchemy import Boolean, Select, and_, case, distinct, exists, literal, select, type_coerce, union_all
 
 from cockpit.queries._sql import ON_TIME
+from etl import clock
 from etl.catalogue import Lookups
 from etl.store import (
     COUNTY, Chain, Department, EtlRun, Firm, Indicator, Matter, MatterCase, Observation, Segment,
 )
 from etl.periods import normalise_period, period_start
+from etl.store_trust import ObservationRevision as Vintage
 
 CHUNK = 5000
 
@@ -28,7 +30,7 @@ class NotFound(LookupError):
 
 
 OBSERVATION_COLUMNS = ["indicator_code", "indicator_zh", "indicator_en", "period", "scope_code", "scope_zh",
-                       "scope_en", "value", "unit", "source", "is_demo", "run_id", "loaded_at"]
+                       "scope_en", "value", "unit", "revised", "source", "is_demo", "run_id", "loaded_at"]
 CASE_COLUMNS = ["case_no", "matter_code", "matter_zh", "department_code", "department_zh", "submitted_at",
                 "accepted_at", "completed_at", "due_at", "status", "on_time", "source", "is_demo", "run_id",
                 "loaded_at"]
@@ -89,31 +91,76 @@ def _resolve(mapping: dict[str, str], value: str | None, what: str) -> str | Non
     return code
 
 
-def observations_query(conn, indicator: str, scope: str | None, start: str | None, end: str | None) -> tuple[Select, dict]:
+SHOWN = ("indicator_code", "scope", "period", "value", "unit", "source", "is_demo", "run_id")
+
+
+def as_of_rows(moment: datetime | None):
+    """The observations as they stood at `moment` (naive UTC; None: now): a row whose run ended by then and that
+    was not replaced before it, else the vintage whose run ended by then and was replaced after it."""
+    if moment is None:
+        return Observation.__table__
+    ended = select(EtlRun.id).where(EtlRun.ended_at <= moment)
+    current = select(*[Observation.__table__.c[c] for c in SHOWN]).where(Observation.run_id.in_(ended))
+    kept = select(*[Vintage.__table__.c[c] for c in SHOWN]).where(Vintage.run_id.in_(ended),
+                                                                   Vintage.replaced_at > moment)
+    return union_all(current, kept).subquery("as_of")
+
+
+def revised(rows, moment: datetime | None):
+    """Whether the row's value had an earlier, different vintage by `moment` (None: now)."""
+    cond = [Vintage.indicator_code == rows.c.indicator_code, Vintage.scope == rows.c.scope,
+            Vintage.period == rows.c.period, Vintage.value != rows.c.value]
+    if moment is not None:
+        cond.append(Vintage.replaced_at <= moment)
+    return type_coerce(case((exists(select(literal(1)).where(*cond)), True), else_=False), Boolean)
+
+
+def observations_query(conn, indicator: str, scope: str | None, start: str | None, end: str | None,
+                       moment: datetime | None = None) -> tuple[Select, dict]:
+    """The export of one indicator's observations, as of `moment` (naive UTC, from as_of_moment) when given."""
     if not indicator:
         raise BadRequest("indicator is required")
     lookups = Lookups.from_db(conn)
     code = _resolve(lookups.indicators, indicator, "indicator")
     scope_code = _resolve(lookups.scopes, scope, "scope")
     start, end = _period(start, "from"), _period(end, "to")
-    names = _scope_names()
-    cond = [Observation.indicator_code == code]
+    names, rows = _scope_names(), as_of_rows(moment)
+    cond = [rows.c.indicator_code == code]
     if scope_code:
-        cond.append(Observation.scope == scope_code)
+        cond.append(rows.c.scope == scope_code)
     if start or end:  # the indicator's periods are few: compare them as periods here, then select those kept
-        periods = conn.execute(select(distinct(Observation.period)).where(and_(*cond))).scalars()
-        cond.append(Observation.period.in_(sorted(p for p in periods if overlaps(p, start, end))))
-    stmt = (select(Observation.indicator_code, Indicator.name_zh.label("indicator_zh"),
-                   Indicator.name_en.label("indicator_en"), Observation.period, Observation.scope.label("scope_code"),
-                   case((Observation.scope == COUNTY, "新昌县"), else_=names.c.name_zh).label("scope_zh"),
-                   case((Observation.scope == COUNTY, "Xinchang County"), else_=names.c.name_en).label("scope_en"),
-                   Observation.value, Observation.unit, Observation.source, Observation.is_demo, Observation.run_id,
-                   EtlRun.ended_at.label("loaded_at"))
-            .join(Indicator, Indicator.code == Observation.indicator_code)
-            .join(EtlRun, EtlRun.id == Observation.run_id)
-            .outerjoin(names, names.c.code == Observation.scope)
-            .where(and_(*cond)).order_by(Observation.scope, Observation.period))
+        periods = conn.execute(select(distinct(rows.c.period)).where(and_(*cond))).scalars()
+        cond.append(rows.c.period.in_(sorted(p for p in periods if overlaps(p, start, end))))
+    stmt = (select(rows.c.indicator_code, Indicator.name_zh.label("indicator_zh"),
+                   Indicator.name_en.label("indicator_en"), rows.c.period, rows.c.scope.label("scope_code"),
+                   case((rows.c.scope == COUNTY, "新昌县"), else_=names.c.name_zh).label("scope_zh"),
+                   case((rows.c.scope == COUNTY, "Xinchang County"), else_=names.c.name_en).label("scope_en"),
+                   rows.c.value, rows.c.unit, revised(rows, moment).label("revised"), rows.c.source, rows.c.is_demo,
+                   rows.c.run_id, EtlRun.ended_at.label("loaded_at"))
+            .join(Indicator, Indicator.code == rows.c.indicator_code)
+            .join(EtlRun, EtlRun.id == rows.c.run_id)
+            .outerjoin(names, names.c.code == rows.c.scope)
+            .where(and_(*cond)).order_by(rows.c.scope, rows.c.period))
     return stmt, {"indicator": code, "scope": scope_code, "from": start, "to": end}
+
+
+def as_of_moment(conn, value: str | None) -> datetime | None:
+    """`as_of` (an ISO time, civil in COCKPIT_TZ unless it names its offset, or a load run's id) as the naive-UTC
+    moment whose snapshot to reproduce; None for none or for one not in the past (the present is shown)."""
+    if value is None or not value.strip():
+        return None
+    text = value.strip()
+    if text.isdigit():
+        moment = conn.execute(select(EtlRun.ended_at).where(EtlRun.id == int(text))).scalar()
+        if moment is None:
+            raise BadRequest(f"as_of: no finished load run {text}")
+    else:
+        try:
+            parsed = datetime.fromisoformat(text)
+        except ValueError:
+            raise BadRequest(f"as_of: {value!r} is neither a time (2026-03-01T09:30) nor a load run id") from None
+        moment = (clock.stored(parsed) if parsed.tzinfo else clock.local_to_utc(parsed)).replace(microsecond=0)
+    return None if moment >= clock.utc_now() else moment
 
 
 def cases_query(conn, department: str | None, start: str | None, end: str | None) -> tuple[Select, dict]:

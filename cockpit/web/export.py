@@ -21,8 +21,8 @@ from werkzeug.utils import send_file
 
 from cockpit import context
 from cockpit.cache import unavailable
-from cockpit.queries.export import (CASE_COLUMNS, OBSERVATION_COLUMNS, BadRequest, NotFound, cases_query, chunks,
-                                    observations_query)
+from cockpit.queries.export import (CASE_COLUMNS, OBSERVATION_COLUMNS, BadRequest, NotFound, as_of_moment,
+                                    cases_query, chunks, observations_query)
 from cockpit.snapshot import Meta, stream
 from cockpit.web import auth
 from cockpit.web.errors import error_page
@@ -42,11 +42,14 @@ BUSY = {"user": ("您已有导出正在进行", "You already have exports runnin
 
 
 def export(engine, kind: str, **params) -> tuple[list[str], Iterator[bytes], Meta]:
-    """Validate the parameters (BadRequest/NotFound raised before any byte is sent), then the snapshot stream."""
+    """Validate the parameters (BadRequest/NotFound raised before any byte is sent), then the snapshot stream.
+    An observations export `as_of` a past time or load run is the snapshot made then, byte for byte (as_of is
+    not among its filters: the footer is that moment's)."""
     with engine.connect() as conn:
         if kind == "observations":
             stmt, filters = observations_query(conn, params.get("indicator"), params.get("scope"),
-                                               params.get("from"), params.get("to"))
+                                               params.get("from"), params.get("to"),
+                                               as_of_moment(conn, params.get("as_of")))
             columns = OBSERVATION_COLUMNS
         elif kind == "cases":
             stmt, filters = cases_query(conn, params.get("department"), params.get("from"), params.get("to"))
@@ -122,7 +125,7 @@ def _user_key() -> str:
 
 
 def init_app(server) -> None:
-    """GET /export/observations.csv?indicator=&scope=&from=&to= and /export/cases.csv?department=&from=&to=."""
+    """GET /export/observations.csv?indicator=&scope=&from=&to=&as_of= and /export/cases.csv?department=&from=&to=."""
     settings = server.extensions["cockpit"].settings
     store = hashlib.sha256(settings.store_url.encode()).hexdigest()[:12]  # one Redis may serve several stores
     slots = Slots(settings.exports_per_user, settings.exports_total, settings.cache_redis_url, namespace=store)
@@ -131,7 +134,7 @@ def init_app(server) -> None:
 
     @server.get("/export/<kind>.csv")
     def export_csv(kind: str):
-        params = {k: request.args.get(k, type=str) for k in ("indicator", "scope", "department", "from", "to")}
+        params = {k: request.args.get(k, type=str) for k in ("indicator", "scope", "department", "from", "to", "as_of")}
         try:  # first, so that a busy answer costs no query (busy analysts' browsers ask again and again)
             slot = slots.acquire(_user_key())
         except Busy as busy:

@@ -24,15 +24,17 @@ def upgrade() -> None:
         sa.Column("value", sa.Float(), nullable=False),
         sa.Column("unit", sa.String(16), nullable=False),
         sa.Column("source", sa.String(256), nullable=False),
-        sa.Column("note", sa.String(512), nullable=False),
+        sa.Column("note", sa.Text(), nullable=False),
         sa.Column("is_demo", sa.Boolean(), nullable=False),
         sa.Column("run_id", sa.Integer(), nullable=False),
         sa.Column("replaced_by", sa.Integer(), nullable=False),
         sa.Column("replaced_at", sa.DateTime(), nullable=False),
     )
     op.create_index("ix_revisions_key", "observation_revisions", ["indicator_code", "scope", "period"])
+    op.create_index("ix_revisions_replaced_by", "observation_revisions", ["replaced_by"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_revisions_replaced_by", table_name="observation_revisions")
     op.drop_index("ix_revisions_key", table_name="observation_revisions")
     op.drop_table("observation_revisions")
