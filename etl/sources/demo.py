@@ -17,6 +17,7 @@ import pandas as pd
 from etl import clock
 from etl.catalogue import DEFAULT_CATALOGUE, read_catalogue
 from etl.sources.base import Batch, with_location
+from etl.sources.demo_late import leave_unreported
 from etl.store import COUNTY
 
 NAMES = Path(__file__).resolve().parents[2] / "data" / "demo" / "names.toml"
@@ -240,7 +241,7 @@ class DemoSource:
         names = _names()
         matter_table = matter_table_with_quality(self.catalogue, names)
         firm_table = firms(self.catalogue, names)
-        case_table = generate_cases(PLATFORM_START, now, matter_table)
+        case_table = leave_unreported(generate_cases(PLATFORM_START, now, matter_table), matter_table, self.catalogue, now)
         obs = observations(self.catalogue, firm_table, case_table, matter_table)
         for kind, df in (("firms", firm_table), ("matters", matter_table.drop(columns="quality")),
                          ("resources", resources(self.catalogue, names)), ("observations", obs),
