@@ -11,15 +11,19 @@ from etl import clock
 GRAPH_CONFIG = {"displayModeBar": False, "responsive": True, "doubleClick": False, "scrollZoom": False}
 
 
-def caption(frame: pd.DataFrame, lang: str) -> str:
-    """`来源: … · 加载 …` for what a panel shows: its sources and the newest load time among its rows."""
+def caption(frame: pd.DataFrame, lang: str, period: str | None = None, staleness: str | None = None) -> str:
+    """`统计期 2025 · 逾期 · 来源: … · 加载 …` for what a panel shows: the data period it shows and, when the next
+    figure is due or overdue, that word; its sources and the newest load time among its rows."""
     if frame is None or frame.empty:
         return t("no_data", lang)
+    when = f"{t('period', lang)} {period} · " if period else ""
+    if staleness in ("due", "overdue"):
+        when += f"{t(f'stale_{staleness}', lang)} · "
     sources = sorted({s for s in frame.get("source", pd.Series(dtype=str)).dropna() if s})
     loaded = frame["loaded_at"].max() if "loaded_at" in frame else frame.attrs.get("loaded_at")
     stamp = f" · {t('loaded', lang)} {clock.shown(pd.Timestamp(loaded)):%Y-%m-%d %H:%M}" \
         if loaded is not None and pd.notna(loaded) else ""  # a load time is stored as UTC, shown in COCKPIT_TZ
-    return f"{t('source', lang)}: {' / '.join(sources) or '—'}{stamp}"
+    return f"{when}{t('source', lang)}: {' / '.join(sources) or '—'}{stamp}"
 
 
 def panel(key: str, title: str, body, cap: str = "", extra_class: str = ""):

@@ -9,6 +9,7 @@ from sqlalchemy import and_, case, func, select
 from cockpit.cache import memo
 from cockpit.queries._sql import (connection, demo_max, frame, in_period_order, latest_period, newest_run,
                                   on_time_count)
+from cockpit.queries.staleness import judge
 from etl import clock
 from etl.store import (
     COUNTY, Chain, Department, EtlRun, Firm, Indicator, Matter, MatterCase, Observation, Resource, ResourceType,
@@ -22,7 +23,7 @@ def _observations(codes, scope_filter):
     return (select(Observation.indicator_code.label("code"), Observation.period, Observation.scope,
                    Observation.value, Observation.source, Observation.is_demo, EtlRun.ended_at.label("loaded_at"),
                    Indicator.name_zh, Indicator.name_en, Indicator.unit, Indicator.target,
-                   Indicator.higher_is_better, Indicator.cadence)
+                   Indicator.higher_is_better, Indicator.cadence, Indicator.lag_days, Indicator.grace_days)
             .join(Indicator, Indicator.code == Observation.indicator_code)
             .join(EtlRun, EtlRun.id == Observation.run_id)
             .where(Observation.indicator_code.in_(codes), scope_filter)
@@ -39,7 +40,8 @@ def county_series(engine, codes: tuple[str, ...]) -> pd.DataFrame:
 def indicator_meta(engine) -> pd.DataFrame:
     """The catalogue's indicators (names, unit, target, direction, cadence), indexed by code."""
     return frame(engine, select(Indicator.code, Indicator.name_zh, Indicator.name_en, Indicator.unit,
-                                 Indicator.target, Indicator.higher_is_better, Indicator.cadence)).set_index("code", drop=False)
+                                 Indicator.target, Indicator.higher_is_better, Indicator.cadence, Indicator.lag_days,
+                                 Indicator.grace_days)).set_index("code", drop=False)
 
 
 def _no_value(meta: dict) -> dict:
@@ -67,7 +69,22 @@ def kpis(engine, today: str) -> pd.DataFrame:
         last["compare"] = s.iloc[-2]["value"] if len(s) > 1 else None
         last["compare_kind"] = "last"
         rows.append(last)
-    return pd.DataFrame(rows)
+    return pd.DataFrame([row | judged(row, today) for row in rows])
+
+
+def judged(row: dict, today: str) -> dict:
+    """A figure's staleness (current | due | overdue, None without a figure) and its due date, as of `today`."""
+    if _absent(row.get("value")):
+        return {"staleness": None, "due": None}
+    loaded = row.get("loaded_at")
+    loaded_on = clock.shown(pd.Timestamp(loaded)).date() if loaded is not None and pd.notna(loaded) else None
+    out = judge(row.get("period") or None, row.get("cadence"), date.fromisoformat(today), row.get("lag_days"),
+                row.get("grace_days"), loaded_on=loaded_on)
+    return {"staleness": out["staleness"], "due": out["due"].isoformat() if out["due"] else None}
+
+
+def _absent(value) -> bool:
+    return value is None or bool(pd.isna(value))
 
 
 def _ytd_counts(engine, start: datetime, end: datetime):
