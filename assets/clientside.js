@@ -300,6 +300,8 @@
         var k = data[code], el = document.getElementById("wall-kpi-" + code);
         var delta = document.getElementById("wall-kpi-delta-" + code);
         if (delta) { delta.textContent = k.delta; delta.className = "kpi-delta " + k.cls; }
+        var goal = el && el.closest(".kpi") ? el.closest(".kpi").querySelector(".kpi-targets") : null;
+        if (goal && k.tg !== undefined) { goal.textContent = k.tg; goal.className = "kpi-targets " + k.tcls; }
         if (!el) { return; }
         if (el.parentNode && el.parentNode.parentNode) {
           el.parentNode.parentNode.classList.toggle("none", k.v === null || k.v === undefined);

@@ -86,7 +86,8 @@ def check(raw: pd.DataFrame, lookups: Lookups) -> tuple[pd.DataFrame, pd.DataFra
         bad |= mask
     reasons = ["; ".join(msg or why_period[i] for mask, msg in checks if mask[i]) for i in np.flatnonzero(bad)]
     clean = pd.DataFrame({"plan": plan, "indicator_code": indicator, "scope": scope, "period": period,
-                          "value": value, "source": df["source"].astype("string").fillna("")})
+                          "value": value, "source": df["source"].astype("string").fillna(""),
+                          "initial": df["_initial"].fillna(False).astype(bool) if "_initial" in df else False})
     dup = np.zeros(len(df), dtype=bool)
     dup[~bad] = clean[~bad].duplicated(subset=KEY, keep="last").to_numpy()
     if dup.any():
@@ -107,7 +108,8 @@ def newest(conn, codes) -> pd.DataFrame:
 
 
 def write(conn, clean: pd.DataFrame, run_id: int, is_demo: bool) -> int:
-    """Insert the targets that are new or whose value changed, each as the next version; returns how many."""
+    """Insert the targets that are new or whose value changed, each as the next version; returns how many. Rows
+marked `initial` (a target as first published, before a revision) are written only where none is stored yet."""
     if clean.empty:
         return 0
     stored = newest(conn, clean["indicator_code"].unique()).rename(columns={"value": "stored"})
@@ -115,7 +117,8 @@ def write(conn, clean: pd.DataFrame, run_id: int, is_demo: bool) -> int:
     stored_value = pd.to_numeric(both["stored"], errors="coerce").astype("float64")
     same = stored_value.notna() & np.isclose(both["value"].astype("float64"), stored_value.fillna(0), rtol=1e-12,
                                              atol=1e-12)
-    new = both[~same].copy()
+    first = both["initial"] & both["version"].notna()  # a target as first published: only where none is stored
+    new = both[~same & ~first].drop(columns="initial")
     if new.empty:
         return 0
     new["version"] = pd.to_numeric(new["version"]).fillna(0).astype(int) + 1

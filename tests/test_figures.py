@@ -36,10 +36,9 @@ def test_ranking_and_treemap_carry_the_codes_the_drill_down_links_use(frames):
 
 
 @pytest.mark.parametrize("store_url", ["sqlite"], indirect=True)
-def test_rd_trend_draws_the_4_percent_line(frames):
-    fig = figures.rd_trend(frames["rd"], "en")
-    assert [s.y0 for s in fig.layout.shapes] == [4.0]
-    assert fig.layout.annotations[0].text == "4% line"
+def test_rd_trend_draws_no_fixed_line_without_a_target_path(frames):
+    fig = figures.rd_trend(frames["rd"], "en")  # the target path comes from the targets table (test_targets.py)
+    assert not fig.layout.shapes and len(fig.data) == 1 and not fig.layout.annotations
 
 
 def test_empty_frames_give_a_no_data_figure():

@@ -1,4 +1,5 @@
-"""KPI tiles: a label, a big fixed-width number, its unit, and the change against last period or target."""
+"""KPI tiles: a label, a big fixed-width number, its unit, the change against last period, and progress against
+the plan targets that apply (cockpit.queries.targets.for_tiles), off-target said in words, not colour only."""
 from __future__ import annotations
 
 import math
@@ -31,7 +32,7 @@ def delta(row: dict, lang: str) -> tuple[str, str]:
     if _absent(value):
         return t("no_data", lang), "none"
     if other is None or (isinstance(other, float) and math.isnan(other)):
-        target = row.get("target")
+        target = None if _has_targets(row) else row.get("target")  # the catalogue's: only without plan targets
         if target is not None and not (isinstance(target, float) and math.isnan(target)):
             return f"{t('vs_target', lang)} {fmt(target, decimals(row['unit']))}{row['unit'] if row['unit'] == '%' else ''}", "flat"
         return "", "flat"
@@ -43,10 +44,33 @@ def delta(row: dict, lang: str) -> tuple[str, str]:
     better = diff > 0 if row.get("higher_is_better", True) else diff < 0
     arrow = "▲" if diff > 0 else "▼" if diff < 0 else "■"
     label = t("vs_last_ytd" if row.get("compare_kind") == "ytd" else "vs_last", lang)
-    target = row.get("target")
+    target = None if _has_targets(row) else row.get("target")
     if target is not None and not (isinstance(target, float) and math.isnan(target)) and row["unit"] == "%":
         label = f"{t('vs_target', lang)}{target:g}% |"  # a target outranks the period label on a narrow tile
     return f"{label} {arrow} {text}", "flat" if diff == 0 else "good" if better else "bad"
+
+
+def _has_targets(row: dict) -> bool:
+    return not (_absent(row.get("annual_target")) and _absent(row.get("plan_target")))
+
+
+def target_text(row: dict, lang: str) -> tuple[str, str]:
+    """The tile's target lines and their class: '年度目标 4.70% · 完成 98%' and the plan's end-year target
+    ('十四五目标 4.60% · 完成 100%'); short of a target reads 未达 / behind instead of 完成 / done (class bad)."""
+    lines, off = [], False
+    places = decimals(row.get("unit") or "")
+    suffix = "%" if row.get("unit") == "%" else ""
+    for key in ("annual", "plan"):
+        target, share = row.get(f"{key}_target"), row.get(f"{key}_progress")
+        if _absent(target):
+            continue
+        label = t("target_annual", lang) if key == "annual" else t(f"target_{row.get('plan')}", lang)
+        behind = row.get(f"{key}_off") is True
+        off |= behind
+        done = "" if _absent(share) else t("target_behind" if behind else "target_done", lang).format(
+            pct=f"{100 * share:.0f}%")
+        lines.append(f"{label} {fmt(target, places)}{suffix}" + (f" · {done}" if done else ""))
+    return "\n".join(lines), ("bad" if off else "good") if lines else "none"
 
 
 def kpi_payload(kpis, lang: str) -> dict:
@@ -56,11 +80,14 @@ def kpi_payload(kpis, lang: str) -> dict:
         text, cls = delta(row, lang)
         value = None if _absent(row["value"]) else row["value"]
         out[row["code"]] = {"v": value, "d": decimals(row["unit"]), "delta": text, "cls": cls}
+        if _has_targets(row):
+            out[row["code"]]["tg"], out[row["code"]]["tcls"] = target_text(row, lang)
     return out
 
 
 def kpi_card(row: dict, lang: str):
     text, cls = delta(row, lang)
+    goal, goal_cls = target_text(row, lang)
     period = str(row["period"] or "")
     loaded = row.get("loaded_at")
     if _absent(row["value"]):  # say what is missing and which source would fill it
@@ -76,4 +103,5 @@ def kpi_card(row: dict, lang: str):
                             **{"data-value": "" if _absent(row["value"]) else row["value"]}),
                   html.Span(unit(row["unit"], lang), className="kpi-unit")], className="kpi-number"),
         html.Div(text, id=ids.kpi_delta(row["code"]), className=f"kpi-delta {cls}"),
-    ], className="kpi none" if _absent(row["value"]) else "kpi", title=tip)
+        html.Div(goal, className=f"kpi-targets {goal_cls}"),
+    ], className=("kpi none" if _absent(row["value"]) else "kpi") + (" with-targets" if goal else ""), title=tip)

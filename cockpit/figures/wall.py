@@ -29,19 +29,29 @@ def empty(lang: str, missing: str = "") -> go.Figure:
     return _layout(fig, xaxis={"visible": False}, yaxis={"visible": False}, margin={"l": 4, "r": 4, "t": 4, "b": 4})
 
 
-def rd_trend(series: pd.DataFrame, lang: str, line: float = 4.0, missing: str = "") -> go.Figure:
-    """R&D intensity by year against the 4% line."""
+def rd_trend(series: pd.DataFrame, lang: str, path: pd.DataFrame | None = None, missing: str = "") -> go.Figure:
+    """R&D intensity by year against its target path (the plan targets by year, cockpit.queries.targets.path):
+    a dashed gold line over the years shown; no targets, no line."""
     if series.empty:
         return empty(lang, missing)
     fig = go.Figure(go.Scatter(
         x=series["period"], y=series["value"], mode="lines+markers+text", line={"color": CYAN, "width": 4},
         marker={"size": 10}, fill="tozeroy", fillcolor="rgba(41,216,255,0.12)", text=series["value"].map("{:.2f}".format),
         textposition="top center", textfont={"size": 16, "color": INK}, cliponaxis=False,
-        hovertemplate="%{x}: %{y:.2f}%<extra></extra>"))
-    fig.add_hline(y=line, line={"color": GOLD, "width": 2, "dash": "dash"}, annotation_text=t("rd_line", lang),
-                  annotation_position="bottom right", annotation_font={"color": GOLD, "size": 16})
-    low = min(series["value"].min(), line)
-    return _layout(fig, yaxis={"range": [low - 0.5, series["value"].max() + 0.35], "ticksuffix": "%"},
+        hovertemplate="%{x}: %{y:.2f}%<extra></extra>", name=t("rd_trend", lang)))
+    shown = path[path["period"].isin(set(series["period"].astype(str)))] if path is not None and not path.empty else None
+    values = list(series["value"])
+    if shown is not None and not shown.empty:
+        values += list(shown["value"])
+        fig.add_trace(go.Scatter(
+            x=shown["period"], y=shown["value"], mode="lines+markers", name=t("target_path", lang),
+            line={"color": GOLD, "width": 2, "dash": "dash"}, marker={"size": 7, "symbol": "diamond", "color": GOLD},
+            cliponaxis=False, hovertemplate=f"{t('target_path', lang)} %{{x}}: %{{y:.2f}}%<extra></extra>"))
+        last = shown.iloc[-1]
+        fig.add_annotation(x=last["period"], y=last["value"], text=f"{t('target_path', lang)} {last['value']:.2f}%",
+                           showarrow=False, xanchor="right", yanchor="top", yshift=-8,
+                           font={"color": GOLD, "size": 16})
+    return _layout(fig, yaxis={"range": [min(values) - 0.5, max(values) + 0.35], "ticksuffix": "%"}, showlegend=False,
                    xaxis={"type": "category", "range": [-0.6, len(series) - 0.4]}, margin={"l": 64, "r": 36, "t": 24, "b": 36})
 
 

@@ -9,6 +9,7 @@ from plotly.io.json import to_json_plotly
 from cockpit import components, context
 from cockpit.cache import current_version, versioned
 from cockpit.figures import wall as figures
+from cockpit.queries import targets
 from cockpit.queries import wall as queries
 from cockpit.i18n import missing, name
 from etl import clock
@@ -37,7 +38,8 @@ def panel_data(engine, key: str, lang: str, today: str) -> tuple:
     cases = queries.has_data(engine)["cases"]
     if key == "rd":
         df = queries.county_series(engine, ("rd_intensity",))
-        return figures.rd_trend(df, lang, missing=_missing(engine, ["rd_intensity"], lang)), df
+        path = targets.path(engine, "rd_intensity")  # the target path from the targets table, not a fixed line
+        return figures.rd_trend(df, lang, path, missing=_missing(engine, ["rd_intensity"], lang)), df
     if key == "rank":
         df = queries.county_series(engine, ("innovation_index_rank",))
         return figures.index_rank(df, lang, missing=_missing(engine, ["innovation_index_rank"], lang)), df
@@ -51,7 +53,9 @@ def panel_data(engine, key: str, lang: str, today: str) -> tuple:
         if key == "depts":
             return figures.department_ranking(df, lang), df
         done = df["handled"].sum()
-        target = queries.indicator_meta(engine)["target"].get("on_time_rate")
+        target = targets.applicable(engine, "county", int(today[:4])).get("on_time_rate", {}).get("value")
+        if target is None:  # the catalogue's target only as a fallback, while the targets table has none
+            target = queries.indicator_meta(engine)["target"].get("on_time_rate")
         target = None if target is None or pd.isna(target) else float(target)
         return figures.on_time_gauge(100 * df["on_time"].sum() / done if done else None, target, lang), df
     if key == "resources":
@@ -80,7 +84,7 @@ def _build(keys: list[str], lang: str) -> dict:
     engine, today = context.get().engine, clock.today().isoformat()
     version = current_version(engine)
     built = {k: panel_data(engine, k, lang, today) for k in keys}
-    kpis, cases = queries.kpis(engine, today), queries.latest_cases(engine)
+    kpis, cases = targets.for_tiles(engine, queries.kpis(engine, today)), queries.latest_cases(engine)
     out = {"v": version, "figures": {k: fig.to_plotly_json() for k, (fig, _) in built.items()},
            "captions": {**{k: components.caption(df, lang) for k, (_, df) in built.items()},
                         "ticker": components.caption(cases, lang)},

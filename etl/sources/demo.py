@@ -1,5 +1,4 @@
-"""The demo history source: ten years of generated history calibrated to DOMAIN.md (the live feed of matter
-cases is etl.sources.demo_feed).
+"""The demo history: ten years calibrated to DOMAIN.md, and its plan targets (the live feed is demo_feed).
 
 Everything here is generated and flagged demo. Generation is deterministic (seeded per day), so re-running a
 demo job changes only what the passing of time changes: new cases, and open cases that have since completed.
@@ -16,6 +15,7 @@ import pandas as pd
 
 from etl import clock
 from etl.catalogue import DEFAULT_CATALOGUE, read_catalogue
+from etl.sources import demo_targets
 from etl.sources.base import Batch, with_location
 from etl.sources.demo_late import leave_unreported
 from etl.store import COUNTY
@@ -247,3 +247,4 @@ class DemoSource:
                          ("resources", resources(self.catalogue, names)), ("observations", obs),
                          ("cases", case_table.assign(source=SOURCE))):
             yield Batch(kind, f"demo:{kind}", with_location(df, f"demo:{kind}"), is_demo=True)
+        yield from demo_targets.batches()  # the plan targets, one of them revised (etl.sources.demo_targets)

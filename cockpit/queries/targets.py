@@ -1,0 +1,164 @@
+"""Plan targets for the screens and the status API: the targets that apply to a year, a target's versions, the
+target path by year, and progress against a target. The newest version of a target is the one that applies.
+
+The interface others call (GET /api/status among them):
+
+- ``applicable(engine, scope="county", year=None) -> dict[indicator_code, dict]``: per indicator with a target
+  for `scope`, the target that applies in `year` (default: the county's current year) as the flat keys
+  ``plan`` ("annual" | "14th" | "15th"), ``period`` (the year it is set for), ``value``, ``version``, ``source``,
+  ``loaded_at`` (naive UTC) -- the year's annual target when one is set, else the end-year target of the
+  five-year plan covering `year` -- and both of them as ``"annual"`` and ``"end_year"`` (each a dict with those
+  six keys, or None). Only `scope`'s own targets: a department has none unless set for it.
+- ``progress(value, target, higher_is_better=True) -> float | None``: the share of the target achieved (1.0 is
+  100%): value/target, or target/value when lower is better; None when either is missing or the divisor is 0.
+- ``off_target(value, target, higher_is_better=True) -> bool | None``: short of the target in the indicator's
+  direction (below it when higher is better, above it when lower is better).
+- ``history(engine, indicator_code, scope="county") -> DataFrame``: every version of every target of the
+  indicator for scope (plan, period, version, value, source, is_demo, loaded_at, newest), oldest first.
+- ``path(engine, indicator_code, scope="county") -> DataFrame``: the target path by year (period, value, plan):
+  the annual target of each year where set, else a five-year plan's own target for that year.
+"""
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+from sqlalchemy import select
+
+from cockpit.cache import memo
+from cockpit.queries._sql import frame
+from etl import clock
+from etl.store import COUNTY
+from etl.store_trust import Target
+
+PLANS = {"14th": (2021, 2025), "15th": (2026, 2030)}
+FIELDS = ("plan", "period", "value", "version", "source", "loaded_at")
+
+
+def plan_of(year: int) -> str | None:
+    """The five-year plan a year belongs to, or None (before the 14th, after the 15th)."""
+    return next((p for p, (first, last) in PLANS.items() if first <= year <= last), None)
+
+
+def history(engine, indicator_code: str, scope: str = COUNTY) -> pd.DataFrame:
+    """Every version of the indicator's targets for scope, by period, plan and version; `newest` marks the ones
+    that apply."""
+    return _history(engine, indicator_code, scope)
+
+
+@memo
+def _history(engine, indicator_code: str, scope: str) -> pd.DataFrame:
+    stmt = (select(Target.plan, Target.period, Target.version, Target.value, Target.source, Target.is_demo,
+                   Target.loaded_at)
+            .where(Target.indicator_code == indicator_code, Target.scope == scope)
+            .order_by(Target.period, Target.plan, Target.version))
+    df = frame(engine, stmt)
+    df["newest"] = ~df.duplicated(["plan", "period"], keep="last") if not df.empty else pd.Series(dtype=bool)
+    return df
+
+
+@memo
+def newest(engine, scope: str) -> pd.DataFrame:
+    """The newest version of every target for scope: indicator_code and FIELDS."""
+    stmt = (select(Target.indicator_code, *[getattr(Target, f) for f in FIELDS], Target.is_demo)
+            .where(Target.scope == scope).order_by(Target.indicator_code, Target.plan, Target.period, Target.version))
+    df = frame(engine, stmt)
+    return df.drop_duplicates(["indicator_code", "plan", "period"], keep="last").reset_index(drop=True)
+
+
+def _as_dict(row) -> dict | None:
+    if row is None:
+        return None
+    out = {f: row[f] for f in FIELDS}
+    out["value"], out["version"] = float(out["value"]), int(out["version"])
+    out["loaded_at"] = None if pd.isna(out["loaded_at"]) else pd.Timestamp(out["loaded_at"]).to_pydatetime()
+    return out
+
+
+def applicable(engine, scope: str = COUNTY, year: int | None = None) -> dict[str, dict]:
+    """Per indicator, the targets that apply in `year` (see the module docstring for the shape)."""
+    year = int(year or clock.today().year)
+    df = newest(engine, scope)
+    plan = plan_of(year)
+    out = {}
+    for code, rows in df.groupby("indicator_code", sort=True):
+        annual = rows[(rows["plan"] == "annual") & (rows["period"] == str(year))]
+        own = rows[rows["plan"] == plan] if plan else rows.iloc[0:0]
+        end = own[own["period"] == str(PLANS[plan][1])] if plan else own
+        end = end if not end.empty else own.tail(1)  # a plan set only for another of its years: its latest
+        annual_t = _as_dict(annual.iloc[-1]) if not annual.empty else None
+        end_t = _as_dict(end.iloc[-1]) if not end.empty else None
+        if annual_t is None and end_t is None:
+            continue
+        out[code] = {**(annual_t or end_t), "annual": annual_t, "end_year": end_t}
+    return out
+
+
+def path(engine, indicator_code: str, scope: str = COUNTY) -> pd.DataFrame:
+    """The target path by year: the annual target where set, else a five-year plan's own target for the year."""
+    df = history(engine, indicator_code, scope)
+    df = df[df["newest"]] if not df.empty else df
+    if df.empty:
+        return pd.DataFrame({"period": pd.Series(dtype=object), "value": pd.Series(dtype=float),
+                             "plan": pd.Series(dtype=object)})
+    df = df.assign(rank=(df["plan"] != "annual").astype(int)).sort_values(["period", "rank"])
+    return df.drop_duplicates("period")[["period", "value", "plan"]].reset_index(drop=True)
+
+
+def _number(x) -> float | None:
+    if x is None:
+        return None
+    try:
+        x = float(x)
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(x) else x
+
+
+def progress(value, target, higher_is_better: bool = True) -> float | None:
+    """Share of the target achieved (1.0 = 100%): value/target, or target/value when lower is better."""
+    value, target = _number(value), _number(target)
+    if value is None or target is None:
+        return None
+    top, bottom = (value, target) if higher_is_better else (target, value)
+    return top / bottom if bottom else None
+
+
+def off_target(value, target, higher_is_better: bool = True) -> bool | None:
+    """Whether the value falls short of the target in the indicator's direction; None without both."""
+    value, target = _number(value), _number(target)
+    if value is None or target is None:
+        return None
+    return value < target if higher_is_better else value > target
+
+
+def _year_gone(period: str) -> float:
+    """The share of the year `period` gone by today (1.0 for a past year)."""
+    today = clock.today()
+    if period[:4] != str(today.year):
+        return 1.0
+    return today.timetuple().tm_yday / (366 if today.year % 4 == 0 else 365)
+
+
+def for_tiles(engine, rows: pd.DataFrame, scope: str = COUNTY) -> pd.DataFrame:
+    """KPI rows (code, period, value, higher_is_better) with the targets that apply to each row's year:
+    annual_target, annual_progress, annual_off; plan, plan_period, plan_target, plan_progress, plan_off."""
+    out = []
+    for row in rows.to_dict("records"):
+        period = str(row.get("period") or "")
+        found = applicable(engine, scope, int(period[:4])).get(row.get("code")) if period[:4].isdigit() else None
+        better = bool(row.get("higher_is_better", True))
+        extra = {}
+        for key, t in (("annual", (found or {}).get("annual")), ("plan", (found or {}).get("end_year"))):
+            target = t["value"] if t else None
+            extra[f"{key}_target"] = target
+            extra[f"{key}_progress"] = progress(row.get("value"), target, better)
+            # a year-to-date figure is judged against the share of the year gone by, not the whole year's target
+            share = _year_gone(period) if row.get("compare_kind") == "ytd" and target is not None else 1.0
+            extra[f"{key}_off"] = off_target(row.get("value"), None if target is None else target * share, better)
+            if key == "plan" and t and t["period"] != period[:4]:  # a plan's end-year target judges its end year only
+                extra["plan_off"] = None
+            if key == "plan":
+                extra["plan"], extra["plan_period"] = (t["plan"], t["period"]) if t else (None, None)
+        out.append({**row, **extra})
+    return pd.DataFrame(out) if out else rows
