@@ -14,7 +14,7 @@ LABELS = {
     "source": ("来源", "Source"),
     "loaded": ("加载", "loaded"),
     # A figure's data period (统计期), apart from its load time, and its staleness as a word (never colour only).
-    "period": ("统计期", "Period"),
+    "data_period": ("统计期", "Period"),
     "stale_current": ("最新", "current"),
     "stale_due": ("待更新", "due"),
     "stale_overdue": ("逾期", "overdue"),
@@ -156,4 +156,16 @@ LABELS.update({
                   "such as high-tech enterprises count every firm, not only these"),
     "def_matters": ("部门负责的创新事项及所选期间的办件量", "The department's innovation matters with the period's cases"),
     "def_days": ("受理至办结的天数分布(已办结件)", "Days from acceptance to completion of completed cases"),
+})
+
+# Reporting completeness (issue 12 #3): who must report what by when, who did, who is late.
+LABELS.update({
+    "rep_line": ("{reported}/{expected} 已报送 · {late} 逾期", "{reported}/{expected} reported · {late} late"),
+    "rep_late_names": ("逾期: {names}", "late: {names}"), "rep_title": ("报送情况", "Reporting"),
+    "rep_record": ("报送记录", "Reporting record"), "rep_none": ("未设报送要求", "No reporting duties"),
+    "rep_subject": ("报送事项", "Subject"), "rep_rule": ("报送要求", "Rule"), "rep_due": ("截止 {date}", "due {date}"),
+    "rep_reported": ("已报送", "reported"), "rep_late": ("逾期", "late"), "rep_pending": ("待报送", "pending"),
+    "rep_all_in": ("全部按时报送", "all reported"), "rep_wall": ("报送", "Reporting"),
+    "rep_cadence": ("每{cadence} {day} 日前", "{cadence}, by day {day}"),
+    "cad_monthly": ("月", "monthly"), "cad_quarterly": ("季度", "quarterly"), "cad_annual": ("年", "yearly"),
 })

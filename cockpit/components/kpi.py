@@ -88,7 +88,8 @@ def kpi_payload(kpis, lang: str) -> dict:
 def kpi_card(row: dict, lang: str):
     text, cls = delta(row, lang)
     goal, goal_cls = target_text(row, lang)
-    period = str(row["period"] or "")
+    period = f"{t('data_period', lang)} {row['period']}" if row.get("period") else ""
+    state = row.get("staleness") if isinstance(row.get("staleness"), str) else None
     loaded = row.get("loaded_at")
     if _absent(row["value"]):  # say what is missing and which source would fill it
         tip = missing("cases" if row["code"] == "matters_handled" else "observations", lang, name(row, lang))
@@ -96,12 +97,17 @@ def kpi_card(row: dict, lang: str):
         tip = f"{row['source']} · {t('loaded', lang)} {clock.shown(pd.Timestamp(loaded)):%Y-%m-%d %H:%M}"
     else:
         tip = row["source"]
+    if state and isinstance(row.get("due"), str):
+        tip = f"{tip} · {t('due_on', lang).format(date=row['due'])}"
+    badge = [html.Span(t(f"stale_{state}", lang), className=f"kpi-stale {state}")] if state in ("due", "overdue") else []
     return html.Div([
-        html.Div([html.Span(name(row, lang), className="kpi-label"), html.Span(period, className="kpi-period")],
+        html.Div([html.Span(name(row, lang), className="kpi-label"),
+                  html.Span([html.Span(period, className="kpi-period"), *badge], className="kpi-when")],
                  className="kpi-head"),
         html.Div([html.Span(fmt(row["value"], decimals(row["unit"])), id=ids.kpi_value(row["code"]), className="kpi-value",
                             **{"data-value": "" if _absent(row["value"]) else row["value"]}),
                   html.Span(unit(row["unit"], lang), className="kpi-unit")], className="kpi-number"),
         html.Div(text, id=ids.kpi_delta(row["code"]), className=f"kpi-delta {cls}"),
         html.Div(goal, className=f"kpi-targets {goal_cls}"),
-    ], className=("kpi none" if _absent(row["value"]) else "kpi") + (" with-targets" if goal else ""), title=tip)
+    ], className=("kpi none" if _absent(row["value"]) else "kpi") + (" with-targets" if goal else "")
+       + (f" stale-{state}" if state in ("due", "overdue") else ""), title=tip)

@@ -16,7 +16,7 @@ def caption(frame: pd.DataFrame, lang: str, period: str | None = None, staleness
     figure is due or overdue, that word; its sources and the newest load time among its rows."""
     if frame is None or frame.empty:
         return t("no_data", lang)
-    when = f"{t('period', lang)} {period} · " if period else ""
+    when = f"{t('data_period', lang)} {period} · " if period else ""
     if staleness in ("due", "overdue"):
         when += f"{t(f'stale_{staleness}', lang)} · "
     sources = sorted({s for s in frame.get("source", pd.Series(dtype=str)).dropna() if s})

@@ -11,7 +11,8 @@ from cockpit.cache import current_version, versioned
 from cockpit.figures import wall as figures
 from cockpit.queries import targets
 from cockpit.queries import wall as queries
-from cockpit.i18n import missing, name
+from cockpit.i18n import missing, name, t
+from cockpit.queries.staleness import STATES
 from etl import clock
 
 # Panel sets of the playlist (?rotate=SECONDS): (set name, label key, [(panel key, title key)]).
@@ -66,6 +67,26 @@ def panel_data(engine, key: str, lang: str, today: str) -> tuple:
     return figures.county_trend(df, codes, lang, kind, missing=_missing(engine, codes, lang)), df
 
 
+def period_state(engine, key: str, df, lang: str, today: str) -> tuple[str | None, str | None]:
+    """The data period a panel shows (its indicators' latest; the year to date for the case panels) and its worst
+    staleness (current < due < overdue; None for the case panels, whose freshness is their job's)."""
+    if df is None or df.empty:
+        return None, None
+    if key in ("depts", "ontime", "resources"):
+        return (f"{today[:4]} {t('ytd', lang)}" if key != "resources" else None), None
+    meta, periods, states = queries.indicator_meta(engine), [], []
+    for code, rows in (df.groupby("code", sort=False) if "code" in df else [("rd_spending", df)]):
+        row = {**(meta.loc[code].to_dict() if code in meta.index else {}), **rows.iloc[-1].to_dict()}
+        periods.append(str(row["period"]))
+        states.append(queries.judged(row, today)["staleness"])
+    worst = max((s for s in states if s), key=STATES.index, default=None)
+    return max(periods, default=None), worst
+
+
+def _caption(engine, key: str, df, lang: str, today: str) -> str:
+    return components.caption(df, lang, *period_state(engine, key, df, lang, today))
+
+
 def _is_demo(frames) -> bool:
     return any(bool(f["is_demo"].any()) for f in frames if f is not None and "is_demo" in f and not f.empty)
 
@@ -86,7 +107,7 @@ def _build(keys: list[str], lang: str) -> dict:
     built = {k: panel_data(engine, k, lang, today) for k in keys}
     kpis, cases = targets.for_tiles(engine, queries.kpis(engine, today)), queries.latest_cases(engine)
     out = {"v": version, "figures": {k: fig.to_plotly_json() for k, (fig, _) in built.items()},
-           "captions": {**{k: components.caption(df, lang) for k, (_, df) in built.items()},
+           "captions": {**{k: _caption(engine, k, df, lang, today) for k, (_, df) in built.items()},
                         "ticker": components.caption(cases, lang)},
            "ticker": components.ticker_items(cases, lang), "kpis": components.kpi_payload(kpis, lang),
            "kpi_rows": kpis.to_dict("records"), "demo": _is_demo([df for _, df in built.values()] + [kpis, cases]),
