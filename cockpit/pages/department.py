@@ -10,10 +10,12 @@ from dash import html
 from cockpit import context, state as url
 from cockpit.components import drill as ui
 from cockpit.components.info import info_mark
+from cockpit.components import reporting as reporting_ui
 from cockpit.figures import drill as charts
 from cockpit.i18n import missing, t
 from cockpit.pages import _drill
 from cockpit.queries import departments as dq
+from cockpit.queries import reporting as rq
 from cockpit.queries.wall import has_data
 
 PAGE = "department"
@@ -118,6 +120,8 @@ def _body(engine, dept: dict, state: url.State, f: dict) -> list:
         panel("matters", t("dept_matters", lang), ui.graph(PAGE, "matters", charts.ranking(
             matter_names, m["submitted"], list(m["matter_code"]), lang, missing=matters), height=max(240, 30 * len(m) + 40)),
               info_mark(m, lang, definition=t("def_matters", lang), period=period)),
+        panel("reporting", t("rep_record", lang), reporting_ui.record(rq.department_record(engine, dept["code"]), lang),
+              None, export=False),
         panel("resources", t("dept_resources", lang), res_body, info_mark(res, lang, definition=t("def_resources", lang))),
         panel("cases", t("latest_cases", lang), [*filt, _grid(f["cases"], state)],
               info_mark(f["cases"], lang, definition=t("def_cases", lang)), wide=True,

@@ -9,10 +9,12 @@ from dash import Input, Output, State, callback, dcc, html, no_update
 from cockpit import context, ids, state as url
 from cockpit.components import drill as ui
 from cockpit.components.info import info_mark
+from cockpit.components import reporting as reporting_ui
 from cockpit.figures import drill as charts
 from cockpit.i18n import missing, name, t
 from cockpit.pages import _drill
 from cockpit.queries import departments as dq
+from cockpit.queries import reporting as rq
 from cockpit.queries.wall import has_data
 
 PAGE = "departments"
@@ -73,6 +75,8 @@ def render(state: url.State):
                                   list(df["department_code"]), lang, ",.0f" if col == "handled" else ",.1f",
                                   "%" if col == "on_time_rate" else "", missing=need or "")
     body = [
+        ui.drill_panel(PAGE, "reporting", t("rep_title", lang), reporting_ui.overview(rq.completeness(engine), lang),
+                       None, lang, wide=True, export=False),
         ui.drill_panel(PAGE, "chart", f"{t('dept_chart', lang)} · {t(LABEL[col], lang)}",
                        ui.graph(PAGE, "chart", chart, height=900), info_mark(df, lang, meta.loc[indicator].to_dict(), period=period), lang),
         ui.drill_panel(PAGE, "table", t("dept_table", lang), _table(df, spark, state),

@@ -11,10 +11,12 @@ from dash import ALL, Input, Output, State, callback, dcc, html, no_update
 
 from cockpit import context
 from cockpit.queries import ops as oq
+from cockpit.queries import reporting as rq
 from cockpit.snapshot import Meta, snapshot_bytes
 from cockpit.web import auth
 from cockpit.components import ops_panels as ui
-from cockpit.i18n import lang_of
+from cockpit.components import reporting as reporting_ui
+from cockpit.i18n import lang_of, t
 from etl import clock, schedule
 from etl.jobs import read_jobs
 from etl.requests import request_run
@@ -49,6 +51,7 @@ def layout(lang=None, **_):
                    ui.rejected_table(oq.rejected_rows(engine, limit=REJECTED_SHOWN), lang, REJECTED_SHOWN),
                    ui.download_buttons([j.name for j in scheduled], lang)),
         ui.section("failed", ui.label("failed_files", lang), ui.failed_table(oq.failed_files(scheduled), lang)),
+        ui.section("reporting", t("rep_title", lang), reporting_ui.overview(rq.completeness(engine), lang)),
     ]
     return ui.frame(ui.label("title", lang), lang, body, "/ops" if lang == "en" else "/ops?lang=en")
 

@@ -9,6 +9,7 @@ from dash import Input, Output, clientside_callback, dcc, html
 
 from cockpit import components, context, ids
 from cockpit.cache import unavailable
+from cockpit.components import reporting as reporting_ui
 from cockpit.web import wall_feed
 from cockpit.i18n import lang_of, t
 
@@ -57,6 +58,7 @@ def _wall(lang: str, rotate_s: float):
                                         out["figures"][key]["layout"].get("height"))
                  for key, title in panels]
         if set_name == "overview":
+            reporting_ui.attach(boxes, "depts", out["captions"].get(reporting_ui.WALL_KEY, ""))
             boxes.append(components.panel("ticker", t("ticker", lang), html.Div(out["ticker"], id=ids.TICKER, className="ticker"),
                                           out["captions"]["ticker"], "p-ticker"))
         sets.append(html.Div(boxes, id=ids.panel_set(set_name), className=f"panel-set set-{set_name}" + (" active" if not i else "")))

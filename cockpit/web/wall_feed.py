@@ -9,6 +9,8 @@ from plotly.io.json import to_json_plotly
 from cockpit import components, context
 from cockpit.cache import current_version, versioned
 from cockpit.figures import wall as figures
+from cockpit.components import reporting as reporting_ui
+from cockpit.queries import reporting
 from cockpit.queries import targets
 from cockpit.queries import wall as queries
 from cockpit.i18n import missing, name, t
@@ -112,6 +114,8 @@ def _build(keys: list[str], lang: str) -> dict:
            "ticker": components.ticker_items(cases, lang), "kpis": components.kpi_payload(kpis, lang),
            "kpi_rows": kpis.to_dict("records"), "demo": _is_demo([df for _, df in built.values()] + [kpis, cases]),
            "empty": sorted(k for k, (fig, _) in built.items() if not fig.data)}
+    # the reporting line (under the departments panel's title) refreshes as a caption
+    out["captions"][reporting_ui.WALL_KEY] = reporting_ui.wall_text(reporting.completeness(engine, clock.today()), lang)
     return out
 
 
