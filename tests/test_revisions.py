@@ -175,3 +175,57 @@ def test_the_postgres_staged_path_keeps_vintages(engine, frozen):
     assert {(v[3], v[5], v[6]) for v in kept} == {(1.5, first.run_id, second.run_id)}
     with engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(ObservationRevision)).scalar() == len(changed)
+
+
+def texts(node) -> list[str]:
+    """Every string in a Dash component tree (children and aria-labels)."""
+    found = [node] if isinstance(node, str) else []
+    children = getattr(node, "children", None)
+    for child in children if isinstance(children, (list, tuple)) else [children] if children is not None else []:
+        found += texts(child)
+    label = getattr(node, "aria-label", None) if hasattr(node, "aria-label") else None
+    return found + ([label] if isinstance(label, str) else [])
+
+
+def test_a_revised_wall_tile_says_so_with_the_previous_value_and_date(engine, frozen):
+    from cockpit.components.kpi import kpi_card
+    from cockpit.queries import wall
+    run(engine, FIRST)
+    frozen.tick(days=30)
+    run(engine, REVISED)
+    row = wall.kpis(engine, "2026-04-01").set_index("code").loc["rd_intensity"].to_dict()
+    assert row["revised_from"] == pytest.approx(3.81)
+    when = f"{clock.shown(frozen.now):%Y-%m-%d %H:%M}"  # the revising run's end
+    for lang, word, text in [("zh", "已修订", f"前值 3.81% · 修订于 {when}"), ("en", "revised", f"previous 3.81% · revised {when}")]:
+        shown = texts(kpi_card({**row, "code": "rd_intensity"}, lang))
+        assert word in shown and text in shown, shown
+    unrevised = wall.kpis(engine, "2026-04-01").set_index("code").loc["listed_firms"].to_dict()
+    assert "已修订" not in texts(kpi_card({**unrevised, "code": "listed_firms"}, "zh"))
+
+
+def test_a_revised_drill_down_figure_says_so_in_its_info_popover(engine, frozen):
+    from cockpit.components.info import info_mark
+    from cockpit.queries import chains
+    rows = [("rd_intensity", "2023", "equipment", "4.80"), ("rd_intensity", "2024", "equipment", "4.90")]
+    run(engine, rows)
+    frozen.tick(days=2)
+    run(engine, [("rd_intensity", "2024", "equipment", "4.95")])
+    series = chains.series(engine, ("equipment",), ("rd_intensity",), None, None)
+    latest, older = series[series["period"] == "2024"], series[series["period"] == "2023"]
+    shown = texts(info_mark(latest, "zh", {"unit": "%"}))
+    assert "已修订" in shown and f"前值 4.90% · 修订于 {clock.shown(frozen.now):%Y-%m-%d %H:%M}" in shown
+    assert any("已修订: 前值 4.90%" in s for s in shown), "the aria-label says it too"
+    assert "已修订" not in texts(info_mark(older, "zh", {"unit": "%"}))
+
+
+def test_the_demo_keeps_one_revised_figure_and_reloads_add_no_vintage(seeded_store, demo_now):
+    from etl.sources.demo_feed import DemoFeedSource
+    from etl.sources import DemoSource
+    history = vintages(seeded_store)
+    assert history == []
+    feed = load.run(seeded_store, "demo-live-feed", DemoFeedSource(now=demo_now))
+    kept = vintages(seeded_store)
+    assert [(k[0], k[1], k[2], k[3], k[6]) for k in kept] == [("high_tech_firms", "county", "2025", 426, feed.run_id)]
+    load.run(seeded_store, "demo-history", DemoSource(now=demo_now))
+    load.run(seeded_store, "demo-live-feed", DemoFeedSource(now=demo_now))
+    assert vintages(seeded_store) == kept

@@ -1,5 +1,7 @@
 """The provenance mark (ⓘ): on hover or focus, what a tile or chart shows — definition, unit, period, source,
-load run and time, demo or not. Data in (the frame shown, optionally its indicator's catalogue row), no callbacks."""
+load run and time, demo or not, and for a revised figure (a `revised_from` and `revised_at` column, from
+cockpit.queries._sql.revision_columns) 已修订 / revised in words beside the ⓘ, with the previous value and the
+revision date in the popover. Data in (the frame shown, optionally its indicator's catalogue row), no callbacks."""
 from __future__ import annotations
 
 from functools import cache
@@ -63,6 +65,31 @@ def provenance(frame: pd.DataFrame | None, lang: str, indicator: dict | None = N
     ]
 
 
+def revision(frame: pd.DataFrame | None, lang: str, unit: str = "") -> str:
+    """'前值 3.81 · 修订于 2026-03-02 09:00' for the newest revision among `frame`'s rows; '' when none was revised."""
+    if frame is None or frame.empty or "revised_at" not in frame:
+        return ""
+    stamps = frame["revised_at"].to_numpy(dtype=object, na_value=None)
+    found = [i for i, s in enumerate(stamps) if s is not None and s == s]
+    if not found:
+        return ""
+    newest = max(found, key=lambda i: pd.Timestamp(stamps[i]))
+    value, unit = frame["revised_from"].iloc[newest], unit or (frame["unit"].iloc[newest] if "unit" in frame else "")
+    places = 2 if unit in ("%", "亿元") else 0 if float(value).is_integer() else 2
+    when = clock.shown(pd.Timestamp(stamps[newest]))
+    return t("revised_text", lang).format(value=f"{value:,.{places}f}", unit=unit if unit == "%" else "",
+                                          date=f"{when:%Y-%m-%d %H:%M}")
+
+
+def revision_badge(text: str, lang: str):
+    """The word on a revised figure (a sign and 已修订 / revised, never colour only), focusable, its popover
+    giving the previous value and the revision date."""
+    pop = html.Dl([html.Dt(t("revised", lang)), html.Dd(text)], className="info-pop")
+    return html.Span(["✎ ", t("revised", lang), pop], className="info-mark info-revised", tabIndex="0", role="note",
+                     style={"color": "#f5b942", "fontSize": "15px", "marginLeft": "6px", "whiteSpace": "nowrap"},
+                     **{"aria-label": f"{t('revised', lang)}: {text}"})
+
+
 @cache
 def _terms(lang: str) -> tuple:
     """The popover's <dt> labels, built once per language and shared by every mark (they never change; each Dash
@@ -73,8 +100,17 @@ def _terms(lang: str) -> tuple:
 def info_mark(frame: pd.DataFrame | None, lang: str, indicator: dict | None = None, **kw):
     """An ⓘ whose popover (hover, focus, tap) and aria-label give the provenance of what it sits beside."""
     lines = provenance(frame, lang, indicator, **kw)
+    demo = lines[-1][1] == t("yes", lang)
+    parts = [part for term, (_, v) in zip(_terms(lang), lines) for part in (term, html.Dd(v))]
+    revised = revision(frame, lang, kw.get("unit") or (indicator or {}).get("unit", ""))
+    if revised:
+        lines.append((t("revised", lang), revised))
+        parts += [html.Dt(t("revised", lang)), html.Dd(revised)]
     text = "\n".join(f"{k}: {v}" for k, v in lines)
-    pop = html.Dl([part for term, (_, v) in zip(_terms(lang), lines) for part in (term, html.Dd(v))],
-                  className="info-pop")
-    return html.Span(["ⓘ", pop], className="info-mark", tabIndex="0", role="note",
-                     **{"aria-label": text, "data-demo": "1" if lines[-1][1] == t("yes", lang) else "0"})
+    mark = html.Span(["ⓘ", html.Dl(parts, className="info-pop")], className="info-mark", tabIndex="0", role="note",
+                     **{"aria-label": text, "data-demo": "1" if demo else "0"})
+    if not revised:
+        return mark
+    word = html.Span(["✎ ", t("revised", lang)], className="info-revised",
+                     style={"color": "#f5b942", "fontSize": "15px", "marginLeft": "4px", "whiteSpace": "nowrap"})
+    return html.Span([mark, word], className="info-revised-wrap")

@@ -9,6 +9,7 @@ from dash import html
 
 from cockpit import ids
 from cockpit.i18n import missing, name, t, unit
+from cockpit.components.info import revision, revision_badge
 from etl import clock
 
 DASH = "—"  # what a tile shows while the store has no value for it
@@ -100,6 +101,8 @@ def kpi_card(row: dict, lang: str):
     if state and isinstance(row.get("due"), str):
         tip = f"{tip} · {t('due_on', lang).format(date=row['due'])}"
     badge = [html.Span(t(f"stale_{state}", lang), className=f"kpi-stale {state}")] if state in ("due", "overdue") else []
+    revised = "" if _absent(row["value"]) or _absent(row.get("revised_at")) else revision(pd.DataFrame([row]), lang)
+    badge += [revision_badge(revised, lang)] if revised else []  # 已修订 on the tile, the previous value in its pop
     return html.Div([
         html.Div([html.Span(name(row, lang), className="kpi-label"),
                   html.Span([html.Span(period, className="kpi-period"), *badge], className="kpi-when")],

@@ -19,6 +19,7 @@ from sqlalchemy import DateTime, bindparam, case, extract, func, select
 
 from etl import clock
 from etl.store import EtlRun, MatterCase
+from etl.store_trust import ObservationRevision
 from etl.validate import period_start
 
 _SHARED: ContextVar[tuple | None] = ContextVar("drill_connection", default=None)  # (engine, connection)
@@ -109,6 +110,17 @@ def with_loaded_at(stmt, *order):
     sub = stmt.subquery()
     return (select(*sub.c, EtlRun.ended_at.label("loaded_at")).outerjoin(EtlRun, EtlRun.id == sub.c.run_id)
             .order_by(*[sub.c[n[1:]].desc() if n[0] == "-" else sub.c[n] for n in order]))
+
+
+def revision_columns(obs) -> list:
+    """`revised_from` and `revised_at` of an observation row (`obs`: the table or an alias of it): the value and
+    revision time of its newest kept vintage whose value differs from the one shown; NULL when never revised."""
+    newest = (select(ObservationRevision.value, ObservationRevision.replaced_at)
+              .where(ObservationRevision.indicator_code == obs.indicator_code, ObservationRevision.scope == obs.scope,
+                     ObservationRevision.period == obs.period, ObservationRevision.value != obs.value)
+              .order_by(ObservationRevision.replaced_at.desc(), ObservationRevision.id.desc()).limit(1))
+    return [newest.with_only_columns(ObservationRevision.value).scalar_subquery().label("revised_from"),
+            newest.with_only_columns(ObservationRevision.replaced_at).scalar_subquery().label("revised_at")]
 
 
 def run_columns(df: pd.DataFrame) -> pd.DataFrame:

@@ -11,7 +11,7 @@ import pandas as pd
 from sqlalchemy import and_, bindparam, case, func, literal, select
 
 from cockpit.cache import memo
-from cockpit.queries._sql import connection, demo_flag, frame, run_columns
+from cockpit.queries._sql import connection, demo_flag, frame, revision_columns, run_columns
 from cockpit.queries.departments import dimension
 from etl.store import COUNTY, Chain, EtlRun, Firm, Indicator, Observation, Resource, Segment
 
@@ -38,7 +38,7 @@ def _series_stmt(start: bool, end: bool):
     return (select(Observation.scope, Observation.indicator_code.label("indicator_code"),
                    Indicator.name_zh.label("indicator_zh"), Indicator.name_en.label("indicator_en"), Observation.period,
                    Observation.value, Observation.unit, Observation.source, Observation.run_id,
-                   demo_flag(Observation.is_demo), EtlRun.ended_at.label("loaded_at"))
+                   demo_flag(Observation.is_demo), EtlRun.ended_at.label("loaded_at"), *revision_columns(Observation))
             .join(Indicator, Indicator.code == Observation.indicator_code)
             .outerjoin(EtlRun, EtlRun.id == Observation.run_id).where(and_(*cond))
             .order_by(Observation.scope, Observation.indicator_code, Observation.period))

@@ -8,7 +8,7 @@ from sqlalchemy import and_, case, func, select
 
 from cockpit.cache import memo
 from cockpit.queries._sql import (connection, demo_max, frame, in_period_order, latest_period, newest_run,
-                                  on_time_count)
+                                  on_time_count, revision_columns)
 from cockpit.queries.staleness import judge
 from etl import clock
 from etl.store import (
@@ -22,7 +22,7 @@ def _observations(codes, scope_filter):
     """Observations with their indicator's names and unit, and the end time of the run that loaded them."""
     return (select(Observation.indicator_code.label("code"), Observation.period, Observation.scope,
                    Observation.value, Observation.source, Observation.is_demo, EtlRun.ended_at.label("loaded_at"),
-                   Indicator.name_zh, Indicator.name_en, Indicator.unit, Indicator.target,
+                   *revision_columns(Observation), Indicator.name_zh, Indicator.name_en, Indicator.unit, Indicator.target,
                    Indicator.higher_is_better, Indicator.cadence, Indicator.lag_days, Indicator.grace_days)
             .join(Indicator, Indicator.code == Observation.indicator_code)
             .join(EtlRun, EtlRun.id == Observation.run_id)

@@ -15,7 +15,7 @@ import pandas as pd
 
 from etl import clock
 from etl.catalogue import DEFAULT_CATALOGUE, read_catalogue
-from etl.sources import demo_targets
+from etl.sources import demo_revision, demo_targets
 from etl.sources.base import Batch, with_location
 from etl.sources.demo_late import leave_unreported
 from etl.store import COUNTY
@@ -242,7 +242,7 @@ class DemoSource:
         matter_table = matter_table_with_quality(self.catalogue, names)
         firm_table = firms(self.catalogue, names)
         case_table = leave_unreported(generate_cases(PLATFORM_START, now, matter_table), matter_table, self.catalogue, now)
-        obs = observations(self.catalogue, firm_table, case_table, matter_table)
+        obs = demo_revision.preliminary(observations(self.catalogue, firm_table, case_table, matter_table), state)
         for kind, df in (("firms", firm_table), ("matters", matter_table.drop(columns="quality")),
                          ("resources", resources(self.catalogue, names)), ("observations", obs),
                          ("cases", case_table.assign(source=SOURCE))):
