@@ -163,7 +163,13 @@ LABELS.update({
     "rep_line": ("{reported}/{expected} 已报送 · {late} 逾期", "{reported}/{expected} reported · {late} late"),
     "rep_late_names": ("逾期: {names}", "late: {names}"), "rep_title": ("报送情况", "Reporting"),
     "rep_record": ("报送记录", "Reporting record"), "rep_none": ("未设报送要求", "No reporting duties"),
-    "rep_subject": ("报送事项", "Subject"), "rep_rule": ("报送要求", "Rule"), "rep_due": ("截止 {date}", "due {date}"),
+    "rep_subject": ("报送事项", "Subject"), "rep_rule": ("报送要求", "Rule"),
+    "rep_due_col": ("截止", "Due"), "rep_late_col": ("逾期部门", "Late departments"),
+    "def_reporting": ("按目录的报送要求：指标以该部门该期有数据为已报送，事项办件以该部门该期有提交的办件为已报送；"
+                      "截止日(期末次月的规定日)过后仍未报送即为逾期",
+                      "As the catalogue requires: an indicator is reported when the department has its figure for the "
+                      "period, matter cases when it has cases submitted in the period; not reported once the deadline "
+                      "(a day of the month after the period) has passed is late"), "rep_due": ("截止 {date}", "due {date}"),
     "rep_reported": ("已报送", "reported"), "rep_late": ("逾期", "late"), "rep_pending": ("待报送", "pending"),
     "rep_all_in": ("全部按时报送", "all reported"), "rep_wall": ("报送", "Reporting"),
     "rep_cadence": ("每{cadence} {day} 日前", "{cadence}, by day {day}"),

@@ -57,20 +57,21 @@ def attach(boxes: list, panel_key: str, text: str) -> None:
             box.children.insert(1, wall_line(text))
 
 
-def _dept_link(dept: dict, lang: str):
-    href = f"/departments/{dept['code']}" + ("?lang=en" if lang == "en" else "")
-    return dcc.Link(_name(dept, lang), href=href, className="drill-link")
+def _href(code: str, lang: str) -> str:
+    return f"/departments/{code}" + ("?lang=en" if lang == "en" else "")
 
 
-def overview(rows: list[dict], lang: str):
-    """The table of /departments and /ops: per subject its period due now, deadline, counts and late departments."""
+def overview(rows: list[dict], lang: str, href=None):
+    """The table of /departments and /ops: per subject its period due now, deadline, counts and late departments
+    (each a link to its page; `href(code)` makes the link, by default in the page's language)."""
+    href = href or (lambda code: _href(code, lang))
     if not rows:
         return html.Div(t("rep_none", lang), className="no-data-need", id="reporting-overview")
-    heads = [t("rep_subject", lang), t("period_label", lang), t("rep_due", lang).format(date="").strip(),
-             t("rep_title", lang), t("rep_late", lang)]
+    heads = [t("rep_subject", lang), t("period_label", lang), t("rep_due_col", lang), t("rep_title", lang),
+             t("rep_late_col", lang)]
     sep = "、" if lang == "zh" else ", "
     body = [[_name(r, lang), r["period"], r["due"], html.Span(counts(r, lang), className="rep-counts"),
-             html.Span(_joined([_dept_link(d, lang) for d in r["late"]], sep) or t("rep_all_in", lang),
+             html.Span(_joined([dcc.Link(_name(d, lang), href=href(d["code"]), className="drill-link") for d in r["late"]], sep) or t("rep_all_in", lang),
                        style={"color": "var(--red)" if r["late"] else "var(--green)", "whiteSpace": "normal"})]
             for r in rows]
     return html.Div(link_table(heads, body), id="reporting-overview")

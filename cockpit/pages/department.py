@@ -121,7 +121,7 @@ def _body(engine, dept: dict, state: url.State, f: dict) -> list:
             matter_names, m["submitted"], list(m["matter_code"]), lang, missing=matters), height=max(240, 30 * len(m) + 40)),
               info_mark(m, lang, definition=t("def_matters", lang), period=period)),
         panel("reporting", t("rep_record", lang), reporting_ui.record(rq.department_record(engine, dept["code"]), lang),
-              None, export=False),
+              info_mark(None, lang, definition=t("def_reporting", lang)), export=False),
         panel("resources", t("dept_resources", lang), res_body, info_mark(res, lang, definition=t("def_resources", lang))),
         panel("cases", t("latest_cases", lang), [*filt, _grid(f["cases"], state)],
               info_mark(f["cases"], lang, definition=t("def_cases", lang)), wide=True,

@@ -75,8 +75,9 @@ def render(state: url.State):
                                   list(df["department_code"]), lang, ",.0f" if col == "handled" else ",.1f",
                                   "%" if col == "on_time_rate" else "", missing=need or "")
     body = [
-        ui.drill_panel(PAGE, "reporting", t("rep_title", lang), reporting_ui.overview(rq.completeness(engine), lang),
-                       None, lang, wide=True, export=False),
+        ui.drill_panel(PAGE, "reporting", t("rep_title", lang), reporting_ui.overview(
+            rq.completeness(engine), lang, lambda code: state.href(f"/departments/{code}", sort=None)),
+            info_mark(None, lang, definition=t("def_reporting", lang)), lang, wide=True, export=False),
         ui.drill_panel(PAGE, "chart", f"{t('dept_chart', lang)} · {t(LABEL[col], lang)}",
                        ui.graph(PAGE, "chart", chart, height=900), info_mark(df, lang, meta.loc[indicator].to_dict(), period=period), lang),
         ui.drill_panel(PAGE, "table", t("dept_table", lang), _table(df, spark, state),
