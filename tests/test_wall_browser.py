@@ -183,7 +183,8 @@ def test_the_clock_reads_the_cockpit_zone_not_the_kiosk_browsers(server, browser
         context = browser.new_context(viewport={"width": 1920, "height": 1080}, timezone_id=zone)
         page = context.new_page()
         page.goto(server.url + "/")
-        page.wait_for_function("() => /\\d\\d:\\d\\d:\\d\\d/.test(document.getElementById('wall-clock').textContent)")
+        page.wait_for_function("() => { const c = document.getElementById('wall-clock');"
+                               " return c && /\\d\\d:\\d\\d:\\d\\d/.test(c.textContent); }", timeout=30_000)
         shown = page.inner_text("#wall-clock")
         county = datetime.now(ZoneInfo("Asia/Shanghai"))
         hours = {(county.hour + d) % 24 for d in (-1, 0, 1)}  # a test may straddle the hour
