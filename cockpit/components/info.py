@@ -84,7 +84,10 @@ def revision(frame: pd.DataFrame | None, lang: str, unit: str = "") -> str:
 def revision_badge(text: str, lang: str):
     """The word on a revised figure (a sign and 已修订 / revised, never colour only), focusable, its popover
     giving the previous value and the revision date."""
-    pop = html.Dl([html.Dt(t("revised", lang)), html.Dd(text)], className="info-pop")
+    # fixed at its own place, so the tile's overflow (hidden: long labels end in an ellipsis) does not clip it
+    pop = html.Dl([html.Dt(t("revised", lang)), html.Dd(text)], className="info-pop",
+                  style={"position": "fixed", "top": "auto", "left": "auto", "right": "auto", "width": "auto",
+                         "marginTop": "84px", "marginLeft": "-150px", "whiteSpace": "nowrap"})
     return html.Span(["✎ ", t("revised", lang), pop], className="info-mark info-revised", tabIndex="0", role="note",
                      style={"color": "#f5b942", "fontSize": "15px", "marginLeft": "6px", "whiteSpace": "nowrap"},
                      **{"aria-label": f"{t('revised', lang)}: {text}"})

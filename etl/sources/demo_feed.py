@@ -12,7 +12,7 @@ import pandas as pd
 from etl import clock
 from etl.catalogue import DEFAULT_CATALOGUE, read_catalogue
 from etl.sources.base import Batch, with_location
-from etl.sources.demo import SEED, SOURCE, _names, generate_cases, matter_table_with_quality
+from etl.sources.demo import COUNTY_SERIES, SEED, SOURCE, YEARS, _names, generate_cases, matter_table_with_quality
 from etl.sources.demo_revision import revision_batch
 
 
@@ -63,4 +63,4 @@ class DemoFeedSource:
         cases = pd.concat([generate_cases(now.date() - timedelta(days=self.days - 1), now, matter_table),
                            live_cases(now - timedelta(hours=self.live_hours), now, matter_table)], ignore_index=True)
         yield Batch("cases", "demo:feed", with_location(cases.assign(source=SOURCE), "demo:feed"), is_demo=True)
-        yield revision_batch()  # the demo's revised figure at its final value (etl.sources.demo_revision)
+        yield revision_batch(COUNTY_SERIES, YEARS, SOURCE)  # the demo's revised figure, final (demo_revision)

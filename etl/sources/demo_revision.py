@@ -26,10 +26,10 @@ def preliminary(obs: pd.DataFrame, state: dict) -> pd.DataFrame:
     return obs
 
 
-def revision_batch() -> Batch:
-    """The revised figure at its final value, as an observations batch flagged demo."""
-    from etl.sources.demo import COUNTY_SERIES, SOURCE, YEARS  # demo imports this module
+def revision_batch(series: dict, years: list[int], source: str) -> Batch:
+    """The revised figure at its final value (from the demo's county `series` over `years`), as an observations
+    batch flagged demo."""
     code, year, _ = PRELIMINARY
-    df = pd.DataFrame([(code, year, COUNTY, COUNTY_SERIES[code][YEARS.index(int(year))], SOURCE, NOTE)],
+    df = pd.DataFrame([(code, year, COUNTY, series[code][years.index(int(year))], source, NOTE)],
                       columns=["indicator", "period", "scope", "value", "source", "note"])
     return Batch("observations", "demo:revision", with_location(df, "demo:revision"), is_demo=True)
