@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import time
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -160,7 +161,7 @@ def test_the_wall_chart_draws_the_target_path_from_the_table(engine, tmp_path):
     fig = figures.rd_trend(series, "en", path)
     line = fig.data[1]
     assert list(line.x) == ["2025"] and list(line.y) == [4.55] and line.line.dash == "dash"
-    assert fig.layout.annotations[0].text == "target path 4.55%"
+    assert fig.layout.annotations[0].text == "- - target path 2025: 4.55%"
     assert not fig.layout.shapes  # no fixed 4% line any more
 
 
@@ -175,8 +176,8 @@ def test_a_kpi_tile_shows_progress_against_its_targets_in_words(engine, tmp_path
     rows = queries.for_tiles(engine, pd.DataFrame([tile_row(), tile_row(code="high_tech_firms", unit="家",
                                                                         value=431.0, compare=404.0)]))
     on, off = rows.to_dict("records")
-    assert kpi.target_text(on, "zh") == ("年度目标 4.55% · 完成 102%\n十四五目标 4.60% · 完成 100%", "good")
-    assert kpi.target_text(on, "en") == ("Annual 4.55% · 102% done\n14th plan 4.60% · 100% done", "good")
+    assert kpi.target_text(on, "zh") == ("年度目标 4.55% · 完成 102%\n十四五目标 4.6% · 完成 100%", "good")
+    assert kpi.target_text(on, "en") == ("Annual 4.55% · 102% done\n14th plan 4.6% · 100% done", "good")
     assert kpi.target_text(off, "zh") == ("年度目标 440 · 未达 98%\n十四五目标 450 · 未达 96%", "bad")
     assert kpi.target_text(off, "en")[0] == "Annual 440 · behind 98%\n14th plan 450 · behind 96%"
     card = kpi.kpi_card(off, "zh")
@@ -216,3 +217,42 @@ def test_the_demo_has_one_indicator_on_track_and_one_behind(seeded_store):
     assert (now["value"], now["version"], now["end_year"]["plan"]) == (4.7, 2, "15th")
     assert queries.applicable(seeded_store, "county", 2025)["rd_intensity"]["end_year"]["plan"] == "14th"
     assert queries.applicable(seeded_store, "equipment", 2025)["rd_intensity"]["value"] == 5.1
+
+
+
+@pytest.fixture(scope="module")
+def demo_wall(tmp_path_factory):
+    """`python app.py` on a store of its own seeded by `cockpit demo`."""
+    from browser.harness import AppServer, cockpit, free_port, store_env
+    env = store_env(tmp_path_factory.mktemp("targets-wall"))
+    cockpit(env, "demo")
+    srv = AppServer(env, free_port(), tmp_path_factory.mktemp("log") / "app.log").start()
+    yield srv
+    srv.stop()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_kpi_tiles_on_and_off_target_read_whole_in_the_browser(demo_wall, browser, tmp_path, lang):
+    """The demo wall at 1920x1080: the R&D tile on track, the high-tech tile behind in words; no clipped line.
+    The screenshot goes to $COCKPIT_SHOTS (to look at) or the test's tmp folder."""
+    import os
+    page = browser.new_page(viewport={"width": 1920, "height": 1080})
+    page.goto(f"{demo_wall.url}/?lang={lang}")
+    page.wait_for_selector("#wall-panel-rd .js-plotly-plot .scatterlayer .trace", timeout=30_000)
+    page.wait_for_function("() => document.body.dataset.rendered !== undefined")
+    tiles = page.evaluate("""() => [...document.querySelectorAll('.kpi')].map(k => {
+        const g = k.querySelector('.kpi-targets'), v = k.querySelector('.kpi-value');
+        return {id: v.id, text: g ? g.innerText : '', cls: g ? g.className : '',
+                clipped: (g && g.scrollWidth > g.clientWidth + 1) || k.scrollHeight > k.clientHeight + 1};
+    })""")
+    shots = Path(os.environ.get("COCKPIT_SHOTS") or tmp_path)
+    page.screenshot(path=str(shots / f"kpi-targets-{lang}.png"))
+    by = {t["id"].removeprefix("wall-kpi-"): t for t in tiles}
+    on, off = by["rd_intensity"], by["high_tech_firms"]
+    assert ("完成" if lang == "zh" else "done") in on["text"] and "good" in on["cls"]
+    assert ("未达" if lang == "zh" else "behind") in off["text"] and "bad" in off["cls"]
+    assert not [t["id"] for t in tiles if t["clipped"]]
+    traces = page.evaluate("() => document.querySelectorAll('#wall-panel-rd .scatterlayer .trace').length")
+    assert traces == 2  # the R&D series and its target path
+    page.close()

@@ -59,7 +59,7 @@ def target_text(row: dict, lang: str) -> tuple[str, str]:
     """The tile's target lines and their class: '年度目标 4.70% · 完成 98%' and the plan's end-year target
     ('十四五目标 4.60% · 完成 100%'); short of a target reads 未达 / behind instead of 完成 / done (class bad)."""
     lines, off = [], False
-    places = decimals(row.get("unit") or "")
+    places = 0 if row.get("unit") != "亿元" else 1
     suffix = "%" if row.get("unit") == "%" else ""
     for key in ("annual", "plan"):
         target, share = row.get(f"{key}_target"), row.get(f"{key}_progress")
@@ -70,7 +70,8 @@ def target_text(row: dict, lang: str) -> tuple[str, str]:
         off |= behind
         done = "" if _absent(share) else t("target_behind" if behind else "target_done", lang).format(
             pct=f"{100 * share:.0f}%")
-        lines.append(f"{label} {fmt(target, places)}{suffix}" + (f" · {done}" if done else ""))
+        shown = f"{target:g}" if suffix else fmt(target, places)  # 4.7%, not 4.70%: the line is narrow
+        lines.append(f"{label} {shown}{suffix}" + (f" · {done}" if done else ""))
     return "\n".join(lines), ("bad" if off else "good") if lines else "none"
 
 

@@ -45,12 +45,12 @@ def rd_trend(series: pd.DataFrame, lang: str, path: pd.DataFrame | None = None, 
         values += list(shown["value"])
         fig.add_trace(go.Scatter(
             x=shown["period"], y=shown["value"], mode="lines+markers", name=t("target_path", lang),
-            line={"color": GOLD, "width": 2, "dash": "dash"}, marker={"size": 7, "symbol": "diamond", "color": GOLD},
+            line={"color": GOLD, "width": 3, "dash": "dash"}, marker={"size": 9, "symbol": "diamond", "color": GOLD},
             cliponaxis=False, hovertemplate=f"{t('target_path', lang)} %{{x}}: %{{y:.2f}}%<extra></extra>"))
         last = shown.iloc[-1]
-        fig.add_annotation(x=last["period"], y=last["value"], text=f"{t('target_path', lang)} {last['value']:.2f}%",
-                           showarrow=False, xanchor="right", yanchor="top", yshift=-8,
-                           font={"color": GOLD, "size": 16})
+        fig.add_annotation(xref="paper", yref="paper", x=1, y=0.04, xanchor="right", yanchor="bottom", showarrow=False,
+                           text=f"- - {t('target_path', lang)} {last['period']}: {last['value']:g}%",
+                           font={"color": GOLD, "size": 16})  # in the corner: clear of the two lines
     return _layout(fig, yaxis={"range": [min(values) - 0.5, max(values) + 0.35], "ticksuffix": "%"}, showlegend=False,
                    xaxis={"type": "category", "range": [-0.6, len(series) - 0.4]}, margin={"l": 64, "r": 36, "t": 24, "b": 36})
 
