@@ -174,3 +174,61 @@ def test_the_pages_render_on_an_empty_store(store_url, duties):
                 assert said in text and (not duties or page == "departments" or " 逾期" in text), page
             if page == "wall":
                 assert ("报送: 事项办件" in text) == bool(duties)
+
+
+@pytest.fixture(scope="module")
+def demo_server(tmp_path_factory):
+    from browser.harness import AppServer, cockpit, free_port, store_env
+    env = store_env(tmp_path_factory.mktemp("reporting"))
+    cockpit(env, "demo")
+    srv = AppServer(env, free_port(), tmp_path_factory.mktemp("log") / "app.log").start()
+    yield srv
+    srv.stop()
+
+
+# The line's text up to the late departments' names lies inside the line and the line inside its panel, above
+# the chart; the canvas has no scrollbar.
+FITS = """(names) => {
+    const line = document.querySelector('#wall-panel-reporting > div'), box = line.getBoundingClientRect();
+    const panel = document.querySelector('#wall-panel-depts').getBoundingClientRect();
+    const body = document.querySelector('#wall-panel-depts .panel-body').getBoundingClientRect();
+    const node = line.firstChild, end = node.textContent.indexOf(names) + names.length, range = document.createRange();
+    range.setStart(node, 0); range.setEnd(node, end);
+    const rects = [...range.getClientRects()], last = rects[rects.length - 1];
+    const d = document.documentElement;
+    return {text: line.textContent, shown: end >= names.length && last.bottom <= box.bottom + 0.5
+                && last.right <= box.right + 0.5,
+            inside: box.left >= panel.left && box.right <= panel.right + 0.5 && box.bottom <= body.top + 0.5
+                && box.top >= panel.top, scroll: [d.scrollWidth - innerWidth, d.scrollHeight - innerHeight]};
+}"""
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("lang, size", [("zh", (1920, 1080)), ("en", (1920, 1080)), ("zh", (3840, 2160)),
+                                        ("en", (1366, 768))])
+def test_the_wall_and_departments_show_the_completeness_line(demo_server, browser, tmp_path_factory, size, lang):
+    line, names = {"zh": ("31/33 已报送 · 2 逾期：团县委、县总工会", "县总工会"),
+                   "en": ("31/33 reported · 2 late: Youth League Committee, Federation of Trade Unions",
+                          "Federation of Trade Unions")}[lang]
+    query = "?lang=en" if lang == "en" else ""
+    page = browser.new_page(viewport={"width": size[0], "height": size[1]})
+    errors = []
+    page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+    page.goto(demo_server.url + "/" + query)
+    page.wait_for_selector("#wall-panel-depts .js-plotly-plot .bars", timeout=20_000)
+    fit = page.evaluate(FITS, names)
+    assert line in fit["text"] and fit["shown"] and fit["inside"] and fit["scroll"] == [0, 0], fit
+    shots = tmp_path_factory.getbasetemp() / "reporting-shots"
+    shots.mkdir(exist_ok=True)
+    page.screenshot(path=str(shots / f"wall-{lang}-{size[0]}.png"))
+    if size == (1920, 1080):
+        page.goto(demo_server.url + "/departments" + query)
+        page.wait_for_selector("#reporting-overview")
+        overview = page.inner_text("#reporting-overview")
+        assert line.split("：")[0].split(": ")[0] in overview and names in overview
+        table = page.evaluate("() => { const w = document.querySelector('#reporting-overview .dtable-wrap');"
+                              " return [w.scrollWidth - w.clientWidth, w.scrollHeight - w.clientHeight]; }")
+        assert table == [0, 0]  # nothing cut off or scrolled away
+        page.screenshot(path=str(shots / f"departments-{lang}.png"))
+    assert errors == []
+    page.close()
