@@ -256,3 +256,34 @@ def test_kpi_tiles_on_and_off_target_read_whole_in_the_browser(demo_wall, browse
     traces = page.evaluate("() => document.querySelectorAll('#wall-panel-rd .scatterlayer .trace').length")
     assert traces == 2  # the R&D series and its target path
     page.close()
+
+
+def test_drill_downs_show_their_own_scopes_targets(store_url, engine, tmp_path):
+    """A chain's page shows the chain's own targets on its tiles; a department's on-time chart takes its own target,
+    else the county's, else the catalogue's (the only place the catalogue's target is still read)."""
+    from cockpit import create_app
+    assert queries.value_for(engine, "on_time_rate", "kjj", 2026, 98.0) == 98.0  # no targets yet: the catalogue's
+    run_file(engine, write(tmp_path, "indicator,period,scope,value\nrd_intensity,2025,equipment,5.14\n", "obs.csv"))
+    load.run(engine, "demo-targets", DemoTargets())
+    assert queries.value_for(engine, "on_time_rate", "kjj", 2026, 90.0) == 97.0  # its own
+    assert queries.value_for(engine, "on_time_rate", "fgj", 2026, 90.0) == 98.0  # the county's
+    app = create_app(database_url=store_url)
+    with app.server.test_request_context():
+        import importlib
+        chain = importlib.import_module("cockpit.pages.chain")
+        layout = chain.layout(code="equipment")
+        found = []
+
+        def walk(node):
+            if "dkpi-targets" in (getattr(node, "className", "") or ""):
+                found.append((node.children, node.className))
+            children = getattr(node, "children", None)
+            for child in children if isinstance(children, (list, tuple)) else [children]:
+                if child is not None and not isinstance(child, (str, int, float)):
+                    walk(child)
+        walk(layout)
+        assert found == [("年度目标 5.1% · 完成 101%\n十四五目标 5.2% · 未达 99%", "kpi-targets dkpi-targets bad")]
+        bearings = chain.layout(code="bearings")  # no targets of its own: none shown
+        found.clear()
+        walk(bearings)
+        assert found == []

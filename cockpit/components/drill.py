@@ -6,6 +6,7 @@ import dash_ag_grid as dag
 from dash import dcc, html
 
 from cockpit import ids
+from cockpit.components.kpi import target_text
 from cockpit.components.info import info_mark
 from cockpit.components.panel import GRAPH_CONFIG
 from cockpit.state import BadParam, State, lang_only
@@ -88,10 +89,13 @@ def graph(page: str, key: str, figure, height: int = 340):
     return dcc.Graph(id=ids.drill_graph(page, key), figure=figure, config=GRAPH_CONFIG, style={"height": f"{height}px"})
 
 
-def kpi_tile(label: str, value: str, unit: str, info, note: str = ""):
+def kpi_tile(label: str, value: str, unit: str, info, note: str = "", goal: tuple[str, str] = ("", "none")):
+    """A drill-down tile; `goal` is its scope's target lines and class (cockpit.components.kpi.target_text)."""
     return html.Div([html.Div([html.Span(label, className="dkpi-label"), info], className="dkpi-head"),
                      html.Div([html.Span(value, className="dkpi-value"), html.Span(unit, className="dkpi-unit")]),
-                     html.Div(note, className="dkpi-note")], className="dkpi")
+                     html.Div(note, className="dkpi-note")]
+                    + ([html.Div(goal[0], className=f"kpi-targets dkpi-targets {goal[1]}")] if goal[0] else []),
+                    className="dkpi")
 
 
 def link_table(headers: list[str], rows: list[list], numeric: set[int] = frozenset(), cls: str = ""):
@@ -134,8 +138,9 @@ def indicator_tabs(state: State, codes, meta, available) -> html.Div:
         className="indicator-tabs")
 
 
-def indicator_tiles(values, codes, meta, lang: str, extra=()):
-    """A KPI tile per indicator: the latest value in `values` (one scope's series), with its provenance."""
+def indicator_tiles(values, codes, meta, lang: str, extra=(), goals: dict | None = None):
+    """A KPI tile per indicator: the latest value in `values` (one scope's series), with its provenance, and its
+    scope's own targets where `goals` (cockpit.queries.targets.for_scope) has them."""
     # Each indicator's newest row, found once (filtering the frame per indicator cost more than the SQL).
     where, periods = {}, values["period"].tolist()
     for i, code in enumerate(values["indicator_code"]):
@@ -153,7 +158,8 @@ def indicator_tiles(values, codes, meta, lang: str, extra=()):
         places = 2 if ind["unit"] in ("%", "亿元") else 0
         tiles.append(kpi_tile(ind["name_en" if lang == "en" else "name_zh"], f"{row['value']:,.{places}f}",
                               unit_label(ind["unit"], lang), info_mark(values.iloc[[where[code]]], lang, ind),
-                              note=str(row["period"])))
+                              note=str(row["period"]),
+                              goal=target_text(goals[code], lang) if goals and code in goals else ("", "none")))
     return html.Div(tiles + list(extra), className="dkpi-row")
 
 

@@ -14,6 +14,7 @@ from cockpit.figures import drill as charts
 from cockpit.i18n import missing, t
 from cockpit.pages import _drill
 from cockpit.queries import chains as cq
+from cockpit.queries import targets
 from cockpit.queries import departments as dq
 from cockpit.queries.wall import has_data
 
@@ -110,7 +111,7 @@ def render(state: url.State, code):
     lang, f, meta = state.lang, frames(engine, code, state), dq.indicators(engine)
     title = row["name_en" if lang == "en" else "name_zh"]
     crumbs = [(t("nav_cockpit", lang), state.href("/")), (t("nav_chains", lang), state.href("/chains")), (title, None)]
-    tiles = ui.indicator_tiles(f["own"], cq.CHAIN_CODES, meta, lang)
+    tiles = ui.indicator_tiles(f["own"], cq.CHAIN_CODES, meta, lang, goals=targets.for_scope(engine, f["own"], code, meta))
     available = cq.observed(engine, tuple(f["segtable"]["segment_code"]), tuple(VALUES))
     return ui.page_frame(PAGE, state, title, crumbs, [tiles, _body(engine, state, f)],
                          list(cq.observation_years(engine)), demo=bool(f["own"]["is_demo"].any()),

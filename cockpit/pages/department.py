@@ -16,6 +16,7 @@ from cockpit.i18n import missing, t
 from cockpit.pages import _drill
 from cockpit.queries import departments as dq
 from cockpit.queries import reporting as rq
+from cockpit.queries import targets
 from cockpit.queries.wall import has_data
 
 PAGE = "department"
@@ -113,7 +114,8 @@ def _body(engine, dept: dict, state: url.State, f: dict) -> list:
         panel("monthly", t("cases_over_time", lang), ui.graph(PAGE, "monthly", charts.monthly_cases(
             f["monthly"], f["ontime"], lang, missing=cases)), info_mark(f["monthly"], lang, ind("matters_handled")), wide=True),
         panel("ontime", t("on_time_trend", lang), ui.graph(PAGE, "ontime", charts.rate_line(
-            f["ontime"], ind("on_time_rate")["target"], lang, missing=cases)), info_mark(f["ontime"], lang, ind("on_time_rate"))),
+            f["ontime"], targets.value_for(engine, "on_time_rate", dept["code"], None, ind("on_time_rate")["target"]),
+            lang, missing=cases)), info_mark(f["ontime"], lang, ind("on_time_rate"))),
         panel("days", t("processing_dist", lang), ui.graph(PAGE, "days", charts.histogram(f["days"], lang,
                                                                                                   missing=cases)),
               info_mark(f["days"], lang, ind("avg_processing_days"), definition=t("def_days", lang), period=period)),

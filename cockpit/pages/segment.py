@@ -15,6 +15,7 @@ from cockpit.i18n import missing, t
 from cockpit.pages import _drill
 from cockpit.queries import chains as cq
 from cockpit.queries import departments as dq
+from cockpit.queries import targets
 from cockpit.queries.wall import has_data
 
 PAGE = "segment"
@@ -109,7 +110,7 @@ def render(state: url.State, code, segment):
     ]
     crumbs = [(t("nav_cockpit", lang), state.href("/")), (t("nav_chains", lang), state.href("/chains")),
               (chain["name_en" if lang == "en" else "name_zh"], state.href(f"/chains/{code}")), (title, None)]
-    tiles = ui.indicator_tiles(f["own"], VALUES, meta, lang)
+    tiles = ui.indicator_tiles(f["own"], VALUES, meta, lang, goals=targets.for_scope(engine, f["own"], seg["code"], meta))
     available = set(f["own"]["indicator_code"])
     return ui.page_frame(PAGE, state, title, crumbs, [tiles, html.Div(panels, className="drill-grid-2")],
                          list(cq.observation_years(engine)), demo=bool(f["own"]["is_demo"].any()),

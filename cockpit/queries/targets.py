@@ -17,6 +17,11 @@ The interface others call (GET /api/status among them):
   indicator for scope (plan, period, version, value, source, is_demo, loaded_at, newest), oldest first.
 - ``path(engine, indicator_code, scope="county") -> DataFrame``: the target path by year (period, value, plan):
   the annual target of each year where set, else a five-year plan's own target for that year.
+- ``for_tiles(engine, rows, scope="county")`` and ``for_scope(engine, values, scope, meta)``: KPI rows with the
+  targets that apply to each row's year and their progress (the wall's tiles, a drill-down's own scope's tiles).
+
+The catalogue's Indicator.target is no longer a target source: only the on-time gauge and a department's on-time
+chart fall back to it (``value_for``'s `fallback`) while the targets table has none for them.
 """
 from __future__ import annotations
 
@@ -162,3 +167,26 @@ def for_tiles(engine, rows: pd.DataFrame, scope: str = COUNTY) -> pd.DataFrame:
                 extra["plan"], extra["plan_period"] = (t["plan"], t["period"]) if t else (None, None)
         out.append({**row, **extra})
     return pd.DataFrame(out) if out else rows
+
+
+def for_scope(engine, values: pd.DataFrame, scope: str, meta: pd.DataFrame) -> dict[str, dict]:
+    """Per indicator in `values` (one scope's indicator_code, period, value), its newest row with scope's own
+    targets (for_tiles' columns), keyed by indicator code; indicators without a target for scope are left out."""
+    if values.empty:
+        return {}
+    newest_rows = values.sort_values("period").drop_duplicates("indicator_code", keep="last")
+    rows = pd.DataFrame([{"code": r.indicator_code, "period": r.period, "value": r.value,
+                          "unit": meta.loc[r.indicator_code, "unit"] if r.indicator_code in meta.index else "",
+                          "higher_is_better": bool(meta.loc[r.indicator_code, "higher_is_better"])
+                          if r.indicator_code in meta.index else True} for r in newest_rows.itertuples(index=False)])
+    out = for_tiles(engine, rows, scope).to_dict("records")
+    return {r["code"]: r for r in out if pd.notna(r.get("annual_target")) or pd.notna(r.get("plan_target"))}
+
+
+def value_for(engine, indicator_code: str, scope: str, year: int | None = None, fallback=None) -> float | None:
+    """The value of the target that applies to scope in `year`: scope's own, else the county's, else `fallback`."""
+    for where in dict.fromkeys((scope, COUNTY)):
+        found = applicable(engine, where, year).get(indicator_code)
+        if found:
+            return found["value"]
+    return None if _number(fallback) is None else float(fallback)
