@@ -15,7 +15,7 @@ import pandas as pd
 
 from etl import clock
 from etl.catalogue import DEFAULT_CATALOGUE, read_catalogue
-from etl.sources import demo_revision, demo_targets
+from etl.sources import demo_overdue, demo_revision, demo_targets
 from etl.sources.base import Batch, with_location
 from etl.sources.demo_late import leave_unreported
 from etl.store import COUNTY
@@ -238,11 +238,11 @@ class DemoSource:
 
     def extract(self, state: dict) -> Iterator[Batch]:
         now = self.now or clock.local_now()  # case times are civil times in COCKPIT_TZ
-        names = _names()
-        matter_table = matter_table_with_quality(self.catalogue, names)
+        matter_table = matter_table_with_quality(self.catalogue, names := _names())
         firm_table = firms(self.catalogue, names)
         case_table = leave_unreported(generate_cases(PLATFORM_START, now, matter_table), matter_table, self.catalogue, now)
-        obs = demo_revision.preliminary(observations(self.catalogue, firm_table, case_table, matter_table), state)
+        obs = observations(self.catalogue, firm_table, case_table, matter_table)
+        obs = demo_revision.preliminary(demo_overdue.stop_early(obs, self.catalogue, now), state)
         for kind, df in (("firms", firm_table), ("matters", matter_table.drop(columns="quality")),
                          ("resources", resources(self.catalogue, names)), ("observations", obs),
                          ("cases", case_table.assign(source=SOURCE))):
