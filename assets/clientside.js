@@ -8,7 +8,7 @@
   var W = 1920, H = 1080;
   var AMBER = 2, RED = 4;  // x the job's interval; see freshnessLevel
   var st = { timers: [], pollTimer: null, version: null, loading: false, offset: 0, failures: 0, payload: null,
-             lang: "zh", panels: [], empty: null, reloadAt: null, refused: {}, anims: {} };
+             lang: "zh", panels: [], empty: null, reloadAt: null, refused: {}, anims: {}, day: null };
   var POLL_TIMEOUT = 4000, WALL_TIMEOUT = 15000;  // ms: a hung answer is given up, the next poll asks again
   var REFUSED_RECHECK = 60;  // seconds between polls of a refused wall (tests: window.__wallRefusedRecheckS)
   /* When the first layout failed, the wall reloads itself once the server answers, waiting longer each time and
@@ -68,6 +68,7 @@
     zoned.formatToParts(d).forEach(function (x) { p[x.type] = x.value; });
     return { y: +p.year, mo: +p.month, d: +p.day, h: +p.hour % 24, mi: +p.minute, s: +p.second, wd: WD[p.weekday] };
   }
+  function dayOf(ms) { var p = parts(new Date(ms)); return p.y + "-" + pad(p.mo) + "-" + pad(p.d); }
   function stamp(d, withDate) {
     var p = parts(d), t = pad(p.h) + ":" + pad(p.mi) + ":" + pad(p.s);
     return withDate ? pad(p.mo) + "-" + pad(p.d) + " " + t : t;
@@ -157,7 +158,10 @@
           if (st.reloadAt !== null && Date.now() >= st.reloadAt) { reloadNow(); }
           return;
         }
-        if (p.v !== st.version || st.refused.wall) { refresh(); }
+        // A new day in COCKPIT_TZ refreshes too: a figure that turned due or overdue overnight shows at once
+        // (the server's wall key holds the day), not only with the next data change.
+        if (st.day === null) { st.day = dayOf(p.now * 1000); }
+        if (p.v !== st.version || st.refused.wall || dayOf(p.now * 1000) !== st.day) { refresh(); }
         renderFreshness(p.now);
       })
       .catch(function (e) {
@@ -179,6 +183,7 @@
   function refresh() {
     if (st.loading) { return Promise.resolve(false); }
     st.loading = true;
+    var day = dayOf(Date.now() + st.offset);
     var q = "?lang=" + encodeURIComponent(st.lang) + "&panels=" + encodeURIComponent(st.panels.join(","));
     return getJSON("/api/wall" + q, WALL_TIMEOUT)
       .then(function (out) {
@@ -195,6 +200,7 @@
         set("wall-demo", { style: out.demo ? null : { display: "none" } });
         window.dash_clientside.cockpit.animateKpis(out.kpis);
         st.version = out.v;
+        st.day = day;
         // A panel went from "no data" to data (or back): its layout differs (a scrolled ranking), so draw the
         // page anew, once per data version.
         var empty = (out.empty || []).join(",");
@@ -276,6 +282,7 @@
       st.poll = config.poll;
       st.version = config.v;
       st.lang = config.lang;
+      st.day = null;  // the first poll sets the day this render shows
       setZone(config.tz);
       st.panels = config.panels || [];
       st.reload = !!config.reload;
@@ -300,8 +307,10 @@
         var k = data[code], el = document.getElementById("wall-kpi-" + code);
         var delta = document.getElementById("wall-kpi-delta-" + code);
         if (delta) { delta.textContent = k.delta; delta.className = "kpi-delta " + k.cls; }
-        var goal = el && el.closest(".kpi") ? el.closest(".kpi").querySelector(".kpi-targets") : null;
+        var tile = el ? el.closest(".kpi") : null;
+        var goal = tile ? tile.querySelector(".kpi-targets") : null;
         if (goal && k.tg !== undefined) { goal.textContent = k.tg; goal.className = "kpi-targets " + k.tcls; }
+        if (tile && window.cockpitWallTiles) { window.cockpitWallTiles.patchTile(tile, k); }  // period, words, badge
         if (!el) { return; }
         if (el.parentNode && el.parentNode.parentNode) {
           el.parentNode.parentNode.classList.toggle("none", k.v === null || k.v === undefined);

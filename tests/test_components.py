@@ -131,12 +131,16 @@ def _kpis():
          "higher_is_better": False, "compare_kind": "ytd"},
         {"code": "rd_spending", "unit": "亿元", "value": 12.5, "compare": float("nan"), "target": float("nan"),
          "higher_is_better": True, "compare_kind": "period"},
-    ])
+    ]).assign(name_zh="指标", name_en="Indicator", source="demo")  # as wall.kpis' rows carry them
 
 
 def test_kpi_payload_with_a_missing_value():
-    out = kpi.kpi_payload(_kpis(), "en")
-    assert set(out) == {"rd_intensity", "patents_granted", "avg_days", "rd_spending"}
+    full = kpi.kpi_payload(_kpis(), "en")
+    assert set(full) == {"rd_intensity", "patents_granted", "avg_days", "rd_spending"}
+    # the tile's words ride along (assets/wall-tiles.js): none of these rows has a period, staleness or revision
+    assert {k: full["rd_intensity"][k] for k in ("p", "s", "sw", "rv", "tg")} == {"p": "", "s": None, "sw": "",
+                                                                                  "rv": "", "tg": ""}
+    out = {code: {k: v[k] for k in ("v", "d", "delta", "cls")} for code, v in full.items()}
     assert out["patents_granted"] == {"v": None, "d": 0, "delta": "No data yet", "cls": "none"}
     assert out["rd_intensity"] == {"v": 4.1, "d": 2, "delta": "target4% | ▲ +0.20pt", "cls": "good"}
     assert out["avg_days"] == {"v": 5.0, "d": 0, "delta": "vs same period last year ▲ +25.0%", "cls": "bad"}

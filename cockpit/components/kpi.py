@@ -76,33 +76,45 @@ def target_text(row: dict, lang: str) -> tuple[str, str]:
 
 
 def kpi_payload(kpis, lang: str) -> dict:
-    """What clientside.js needs to animate the tiles to new values: number, decimals, change text and class."""
+    """What clientside.js (and assets/wall-tiles.js) need to bring a tile up to date without a reload: number,
+    decimals, change text and class, the target lines, the period, the staleness word, the revised badge's text
+    (p, s, sw, rv; '' / None when absent) and the tile's tooltip."""
     out = {}
     for row in kpis.to_dict("records"):
         text, cls = delta(row, lang)
         value = None if _absent(row["value"]) else row["value"]
-        out[row["code"]] = {"v": value, "d": decimals(row["unit"]), "delta": text, "cls": cls}
-        if _has_targets(row):
-            out[row["code"]]["tg"], out[row["code"]]["tcls"] = target_text(row, lang)
+        period, state, tip, revised = _when(row, lang)
+        out[row["code"]] = {"v": value, "d": decimals(row["unit"]), "delta": text, "cls": cls, "p": period,
+                            "s": state if state in ("due", "overdue") else None,
+                            "sw": t(f"stale_{state}", lang) if state in ("due", "overdue") else "",
+                            "rv": revised, "rw": t("revised", lang), "tip": tip}
+        goal, goal_cls = target_text(row, lang)  # sent always: a target set or dropped since shows too
+        out[row["code"]]["tg"], out[row["code"]]["tcls"] = goal, goal_cls
     return out
 
 
-def kpi_card(row: dict, lang: str):
-    text, cls = delta(row, lang)
-    goal, goal_cls = target_text(row, lang)
-    period = f"{t('data_period', lang)} {row['period']}" if row.get("period") else ""
+def _when(row: dict, lang: str) -> tuple[str, str | None, str, str]:
+    """(period text, staleness state, tooltip, revision text) of a tile, shared by its first render and its refresh."""
+    period = f"{t('data_period', lang)} {row['period']}" if row.get("period") and not _absent(row["period"]) else ""
     state = row.get("staleness") if isinstance(row.get("staleness"), str) else None
     loaded = row.get("loaded_at")
     if _absent(row["value"]):  # say what is missing and which source would fill it
         tip = missing("cases" if row["code"] == "matters_handled" else "observations", lang, name(row, lang))
     elif loaded is not None and pd.notna(loaded):  # NaT is truthy: test notna, not truth
-        tip = f"{row['source']} · {t('loaded', lang)} {clock.shown(pd.Timestamp(loaded)):%Y-%m-%d %H:%M}"
+        tip = f"{row.get('source', '')} · {t('loaded', lang)} {clock.shown(pd.Timestamp(loaded)):%Y-%m-%d %H:%M}"
     else:
-        tip = row["source"]
+        tip = row.get("source", "")
     if state and isinstance(row.get("due"), str):
         tip = f"{tip} · {t('due_on', lang).format(date=row['due'])}"
-    badge = [html.Span(t(f"stale_{state}", lang), className=f"kpi-stale {state}")] if state in ("due", "overdue") else []
     revised = "" if _absent(row["value"]) or _absent(row.get("revised_at")) else revision(pd.DataFrame([row]), lang)
+    return period, state, tip, revised
+
+
+def kpi_card(row: dict, lang: str):
+    text, cls = delta(row, lang)
+    goal, goal_cls = target_text(row, lang)
+    period, state, tip, revised = _when(row, lang)
+    badge = [html.Span(t(f"stale_{state}", lang), className=f"kpi-stale {state}")] if state in ("due", "overdue") else []
     badge += [revision_badge(revised, lang)] if revised else []  # 已修订 on the tile, the previous value in its pop
     return html.Div([
         html.Div([html.Span(name(row, lang), className="kpi-label"),
