@@ -1,6 +1,7 @@
 """The `cockpit` command: database, ETL, demo data and the scheduler process."""
 from __future__ import annotations
 
+import getpass
 import json
 import logging
 import sys
@@ -13,7 +14,7 @@ from tqdm import tqdm
 from cockpit.commands import export_group, store_engine, user
 from cockpit.queries.ops import last_runs
 from cockpit.settings import get_settings
-from etl import clock, load
+from etl import clock, load, publish
 from etl.config import ConfigError
 from etl.jobs import Job, read_jobs
 from etl.schedule import build_scheduler, run_job
@@ -118,12 +119,34 @@ def etl_run_file(path: Path, as_json: bool, job: str) -> None:
     if as_json:
         click.echo(json.dumps({"run_id": result.run_id, "status": result.status, "read": result.rows_read,
                                "loaded": result.rows_loaded, "unchanged": result.rows_unchanged,
-                               "rejected": result.rows_rejected, "reasons": result.reasons, "error": result.error},
-                              ensure_ascii=False))
+                               "rejected": result.rows_rejected, "reasons": result.reasons, "error": result.error,
+                               "checks": result.checks}, ensure_ascii=False, default=str))
     else:
         click.echo(summary(result))
     if result.status != "success":
         sys.exit(1)
+
+
+@etl.command("publish")
+@click.argument("run_id", type=int)
+def etl_publish(run_id: int) -> None:
+    """Publish a run held by a blocking check (待核实): its rows show and the data version moves; audited."""
+    try:
+        changed = publish.publish(store_engine(get_settings()), run_id, getpass.getuser())
+    except LookupError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"run {run_id} published; {changed} rows changed")
+
+
+@etl.command("discard")
+@click.argument("run_id", type=int)
+def etl_discard(run_id: int) -> None:
+    """Discard a held run: its rows are deleted, nothing of it ever shows; audited."""
+    try:
+        rows = publish.discard(store_engine(get_settings()), run_id, getpass.getuser())
+    except LookupError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"run {run_id} discarded; {rows} held rows deleted")
 
 
 def _jobs(settings, name: str | None) -> list[Job]:

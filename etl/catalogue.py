@@ -26,7 +26,8 @@ def reference_rows(catalogue: dict) -> dict[str, list[dict]]:
                       "definition_zh", "definition_en", "lag_days", "grace_days")
     chains = catalogue["chains"]
     return {
-        "indicators": [{k: i.get(k) for k in indicator_keys} | {"cadence": i.get("cadence", "annual")}
+        "indicators": [{k: i.get(k) for k in indicator_keys} | {"cadence": i.get("cadence", "annual"),
+                                                                 "checks": ",".join(i.get("checks", []))}
                        for i in catalogue["indicators"]],
         "departments": [dict(d) for d in catalogue["departments"]],
         "chains": [{k: c[k] for k in ("code", "name_zh", "name_en")} for c in chains],

@@ -8,7 +8,7 @@ import tomllib
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 CADENCES = ("annual", "quarterly", "monthly", "daily", "live")
@@ -51,6 +51,15 @@ class IndicatorSpec(_Named):
     grace_days: int | None = Field(None, ge=0, le=365)
     definition_zh: str = ""
     definition_en: str = ""
+    checks: list[str] = []  # plausibility checks before a run shows (etl.checks): "non_negative", "warn:jump:4"
+
+    @field_validator("checks")
+    @classmethod
+    def _known_checks(cls, value: list[str]) -> list[str]:
+        from etl.checks import parse  # etl.checks is pure (pandas); imported here to keep config light
+        for entry in value:
+            parse(entry)
+        return value
 
 
 class ChainSpec(_Named):

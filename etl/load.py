@@ -6,28 +6,22 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 
 import pandas as pd
-from sqlalchemy import delete, insert, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import insert, select, update
 
-from etl import clock, targets, validate
-from etl.catalogue import Lookups, reference_rows
+from etl import checks, clock, publish, targets, validate
+from etl.catalogue import Lookups
+from etl.publish import CASE_COLUMNS, OBS_COLUMNS, OBS_KEY
+from etl.reference import REFERENCE, _dialect_insert, seed_reference, upsert_rows  # noqa: F401  (etl.load's API)
 from etl.sources.base import KINDS, Batch
 from etl.staging import upsert_staged
 from etl.store_trust import ObservationRevision
 from etl.store import (
-    Chain, Department, EtlRun, Firm, Indicator, JobLock, Matter, MatterCase, Observation, RejectedRow, Resource,
-    ReportingDuty, ResourceType, Segment, advance_version,
+    EtlRun, Firm, JobLock, Matter, MatterCase, Observation, RejectedRow, Resource, advance_version,
 )
 
 log = logging.getLogger(__name__)
 
-OBS_COLUMNS = ["indicator_code", "period", "scope", "value", "unit", "source", "note", "is_demo"]
-OBS_KEY = ["indicator_code", "scope", "period"]  # the primary key in its index order: staged rows arrive sorted by it
-CASE_COLUMNS = ["case_no", "matter_code", "department_code", "submitted_at", "accepted_at", "completed_at",
-                "due_at", "status", "source", "is_demo"]
 DIMENSIONS = {"firms": Firm, "matters": Matter, "resources": Resource}
-REFERENCE = {"indicators": Indicator, "departments": Department, "chains": Chain, "segments": Segment,
-             "resource_types": ResourceType}
 
 
 @dataclass
@@ -43,6 +37,7 @@ class RunResult:
     error: str | None = None
     reasons: dict[str, int] = field(default_factory=dict)  # the commonest reasons rows were rejected, with counts
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (where, why): sheets or files left for later
+    checks: list[dict] = field(default_factory=list)  # the plausibility checks' findings (etl.checks)
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -50,44 +45,6 @@ class RunResult:
 
 def now() -> datetime:
     return clock.utc_now()  # run times are stored as naive UTC
-
-
-def _dialect_insert(conn, model):
-    return (postgresql if conn.dialect.name == "postgresql" else sqlite).insert(model)
-
-
-def upsert_rows(conn, model, rows: list[dict]) -> int:
-    """Plain upsert of small row sets (reference and dimension tables) on the model's primary key."""
-    if not rows:
-        return 0
-    keys = [c.name for c in model.__table__.primary_key.columns]
-    stmt = _dialect_insert(conn, model)
-    cols = [c for c in rows[0] if c not in keys]
-    compared = [c for c in cols if c != "run_id"]  # the loading run is recorded, not a change in itself
-    stmt = stmt.on_conflict_do_update(
-        index_elements=keys, set_={c: stmt.excluded[c] for c in cols},
-        where=or_(*[model.__table__.c[c].is_distinct_from(stmt.excluded[c]) for c in compared]))
-    return conn.execute(stmt, rows, execution_options={"preserve_rowcount": True}).rowcount
-
-
-def seed_reference(engine, catalogue: dict) -> None:
-    """Upsert the catalogue's indicators and fixed dimensions (idempotent; run on every start)."""
-    with engine.begin() as conn:
-        rows = reference_rows(catalogue)
-        duties = rows.pop("reporting_duties", [])
-        changed = sum(upsert_rows(conn, REFERENCE[name], part) for name, part in rows.items())
-        changed += _replace_duties(conn, duties)
-        if changed:  # names, units and targets show on screens
-            advance_version(conn)
-
-
-def _replace_duties(conn, rows: list[dict]) -> int:
-    """The reporting duties are the catalogue's: upserted, and those it no longer names deleted."""
-    keep = {(r["subject"], r["department_code"]) for r in rows}
-    gone = [k for k in conn.execute(select(ReportingDuty.subject, ReportingDuty.department_code)) if tuple(k) not in keep]
-    for subject, dept in gone:
-        conn.execute(delete(ReportingDuty).where(ReportingDuty.subject == subject, ReportingDuty.department_code == dept))
-    return upsert_rows(conn, ReportingDuty, rows) + len(gone)
 
 
 def _load_dimension(conn, batch: Batch, run_id: int) -> tuple[int, int, pd.DataFrame]:
@@ -108,8 +65,10 @@ def _load_dimension(conn, batch: Batch, run_id: int) -> tuple[int, int, pd.DataF
     return len(rows), upsert_rows(conn, model, rows), rejected
 
 
-def _load_batch(conn, batch: Batch, lookups: Lookups, run_id: int, default_source: str) -> tuple[int, int, pd.DataFrame]:
-    """Validate and upsert one batch; returns (valid rows, rows changed, rejected rows)."""
+def _load_batch(conn, batch: Batch, lookups: Lookups, run_id: int, default_source: str,
+                pending: list) -> tuple[int, int, pd.DataFrame]:
+    """Validate and upsert one batch, its valid facts also kept in `pending` (for the checks, and to be held if
+    one blocks); returns (valid rows, rows changed, rejected rows)."""
     records = batch.records
     if batch.kind in DIMENSIONS:
         return _load_dimension(conn, batch, run_id)
@@ -119,6 +78,7 @@ def _load_batch(conn, batch: Batch, lookups: Lookups, run_id: int, default_sourc
     clean, rejected = check(records, lookups)
     clean["source"] = clean["source"].mask(clean["source"] == "", default_source)
     clean["is_demo"] = batch.is_demo
+    pending.append((batch.kind, clean))
     if batch.kind == "observations":
         changed = upsert_staged(conn, Observation, clean, OBS_COLUMNS, OBS_KEY, run_id, vintages=ObservationRevision)
     else:
@@ -129,7 +89,8 @@ def _load_batch(conn, batch: Batch, lookups: Lookups, run_id: int, default_sourc
 def _record(conn, result: RunResult) -> None:
     conn.execute(update(EtlRun).where(EtlRun.id == result.run_id).values(
         status=result.status, ended_at=now(), rows_read=result.rows_read, rows_loaded=result.rows_loaded,
-        rows_unchanged=result.rows_unchanged, rows_rejected=result.rows_rejected, error=result.error))
+        rows_unchanged=result.rows_unchanged, rows_rejected=result.rows_rejected, error=result.error,
+        checks=result.checks or None))
 
 
 def close_interrupted(engine, job: str) -> int:
@@ -200,38 +161,56 @@ def source_finish(source, batches, committed: bool) -> None:
 
 
 def _load_all(engine, job, source, batches, state, result: RunResult, progress, today: date) -> None:
+    """Load every batch in one transaction, then run the catalogue's checks on its observations: a blocking
+    failure rolls the whole run back and, in a transaction of its own, keeps its facts in held_rows (待核实)."""
     default_source = f"{source.name}:{source.key}"
-    with engine.begin() as conn:
-        lookups = Lookups.from_db(conn, today=today)
-        rejected_frames = []
-        for kind in KINDS:
-            for batch in (b for b in batches if b.kind == kind):
-                if batch.refused:
-                    result.refused.append((batch.location, batch.refused))
-                    continue
-                result.rows_read += len(batch.records)
-                progress(f"load {len(batch.records):,} {kind} from {batch.location}")
-                valid, changed, rejected = _load_batch(conn, batch, lookups, result.run_id, default_source)
-                result.rows_loaded += changed
-                result.rows_unchanged += valid - changed
-                if not rejected.empty:
-                    rejected_frames.append(rejected)
-            if kind in DIMENSIONS and any(b.kind == kind for b in batches):
-                lookups = Lookups.from_db(conn, today=today)
-        if rejected_frames:
-            rejected = pd.concat(rejected_frames, ignore_index=True).assign(run_id=result.run_id)
-            result.rows_rejected = len(rejected)
-            result.reasons = {str(k): int(v) for k, v in rejected["reason"].value_counts().head(5).items()}
-            conn.execute(insert(RejectedRow), rejected.astype(object).where(rejected.notna(), None).to_dict("records"))
-        result.status = run_status(batches, result.refused)
-        result.error = "; ".join(f"{loc}: {why}" for loc, why in result.refused) or None
-        _record(conn, result)
-        if result.rows_loaded:  # the vintages this run replaced: revised as of its end, the moment it commits
-            conn.execute(update(ObservationRevision).where(ObservationRevision.replaced_by == result.run_id).values(
-                replaced_at=select(EtlRun.ended_at).where(EtlRun.id == result.run_id).scalar_subquery()))
-        _save_state(conn, job, state)
-        if result.rows_loaded:  # last, just before the commit: on PostgreSQL it locks the version's row until then
-            advance_version(conn)
+    rejected_frames, pending = [], []
+    try:
+        with engine.begin() as conn:
+            lookups = Lookups.from_db(conn, today=today)
+            for kind in KINDS:
+                for batch in (b for b in batches if b.kind == kind):
+                    if batch.refused:
+                        result.refused.append((batch.location, batch.refused))
+                        continue
+                    result.rows_read += len(batch.records)
+                    progress(f"load {len(batch.records):,} {kind} from {batch.location}")
+                    valid, changed, rejected = _load_batch(conn, batch, lookups, result.run_id, default_source,
+                                                           pending)
+                    result.rows_loaded += changed
+                    result.rows_unchanged += valid - changed
+                    if not rejected.empty:
+                        rejected_frames.append(rejected)
+                if kind in DIMENSIONS and any(b.kind == kind for b in batches):
+                    lookups = Lookups.from_db(conn, today=today)
+            result.checks = publish.check_rows(conn, [f for kind, f in pending if kind == "observations"])
+            if checks.blocking(result.checks):
+                raise publish.Held
+            _finish(conn, job, batches, state, result, rejected_frames)
+    except publish.Held:  # nothing of the run shows; its facts wait for `cockpit etl publish` or `discard`
+        result.rows_loaded = result.rows_unchanged = 0
+        with engine.begin() as conn:
+            publish.hold(conn, pending, result.run_id)
+            _finish(conn, job, batches, state, result, rejected_frames, held=True)
+
+
+def _finish(conn, job, batches, state, result: RunResult, rejected_frames, held: bool = False) -> None:
+    """The run's rejected rows, its record and the job's state; the data version moves when rows changed."""
+    if rejected_frames:
+        rejected = pd.concat(rejected_frames, ignore_index=True).assign(run_id=result.run_id)
+        result.rows_rejected = len(rejected)
+        result.reasons = {str(k): int(v) for k, v in rejected["reason"].value_counts().head(5).items()}
+        conn.execute(insert(RejectedRow), rejected.astype(object).where(rejected.notna(), None).to_dict("records"))
+    result.status = "held" if held else run_status(batches, result.refused)
+    problems = [checks.describe(result.checks)] * held + [f"{loc}: {why}" for loc, why in result.refused]
+    result.error = "; ".join(problems) or None
+    _record(conn, result)
+    if result.rows_loaded:  # the vintages this run replaced: revised as of its end, the moment it commits
+        conn.execute(update(ObservationRevision).where(ObservationRevision.replaced_by == result.run_id).values(
+            replaced_at=select(EtlRun.ended_at).where(EtlRun.id == result.run_id).scalar_subquery()))
+    _save_state(conn, job, state)
+    if result.rows_loaded:  # last, just before the commit: on PostgreSQL it locks the version's row until then
+        advance_version(conn)
 
 
 def run_status(batches: list[Batch], refused: list) -> str:

@@ -89,7 +89,7 @@ def run_job(engine, job: Job, tick: str | None = None, sleep=time.sleep) -> load
                 log.info("job %s run %s: %s read=%s loaded=%s unchanged=%s rejected=%s%s", job.name, result.run_id,
                          result.status, result.rows_read, result.rows_loaded, result.rows_unchanged,
                          result.rows_rejected, f" error={result.error}" if result.error else "")
-                if result.status == "success" or result.refused or attempt == job.retries:
+                if result.status in ("success", "held") or result.refused or attempt == job.retries:  # held: a check
                     return result
                 sleep(job.retry_backoff * 2 ** attempt)
     finally:

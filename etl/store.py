@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from etl.base import Base
 from etl.engine import make_engine  # noqa: F401  (re-exported: callers open the store through etl.store)
-from etl.store_trust import ObservationRevision, ReportingDuty, Target  # noqa: F401  (the schema is one)
+from etl.store_trust import HeldRow, ObservationRevision, ReportingDuty, Target  # noqa: F401  (the schema is one)
 
 COUNTY = "county"
 COMMITTED = ("success", "partial")  # run statuses whose rows are in the store (partial: some files were refused)
@@ -33,6 +33,7 @@ class Indicator(Base):
     grace_days: Mapped[int | None] = mapped_column(Integer)
     definition_zh: Mapped[str] = mapped_column(Text, default="")
     definition_en: Mapped[str] = mapped_column(Text, default="")
+    checks: Mapped[str] = mapped_column(String(256), default="", server_default="")  # etl.checks, comma-separated
 
 
 class _Named:
@@ -86,13 +87,14 @@ class EtlRun(Base):
     location: Mapped[str] = mapped_column(Text, default="")
     started_at: Mapped[datetime] = mapped_column(DateTime)
     ended_at: Mapped[datetime | None] = mapped_column(DateTime)
-    status: Mapped[str] = mapped_column(String(16), default="running")  # running | success | failed
+    status: Mapped[str] = mapped_column(String(16), default="running")  # running|success|partial|failed|held|discarded
     rows_read: Mapped[int] = mapped_column(Integer, default=0)
     rows_loaded: Mapped[int] = mapped_column(Integer, default=0)
     rows_unchanged: Mapped[int] = mapped_column(Integer, default=0)
     rows_rejected: Mapped[int] = mapped_column(Integer, default=0)
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
     error: Mapped[str | None] = mapped_column(Text)
+    checks: Mapped[list | None] = mapped_column(JSON)  # the plausibility checks' findings (etl.checks)
     __table_args__ = (Index("ix_etl_runs_status_id", "status", "id"),)
 
 

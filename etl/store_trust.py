@@ -1,5 +1,5 @@
 """The tables behind figures a leader can act on (issue 12): plan targets with their versions, kept vintages of
-revised observations, and who must report what by when. etl/store.py gathers them with the rest of the schema."""
+revised observations, who must report what by when, and the rows of runs held by a blocking check. etl/store.py gathers them with the rest of the schema."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -57,3 +57,13 @@ class ReportingDuty(Base):
     cadence: Mapped[str] = mapped_column(String(16), default="monthly")  # monthly | quarterly | annual
     due_day: Mapped[int] = mapped_column(Integer, default=10)  # reported by this day after the period ends
     __table_args__ = (PrimaryKeyConstraint("subject", "department_code", name="reporting_duties_pkey"),)
+
+
+class HeldRow(Base):
+    """A batch of validated rows of a run that a blocking plausibility check held (status "held", 待核实): kept
+    here, not in the fact tables, until `cockpit etl publish` applies or `discard` deletes them."""
+    __tablename__ = "held_rows"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    run_id: Mapped[int] = mapped_column(Integer, index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # observations | cases
+    payload: Mapped[str] = mapped_column(Text)  # the batch's rows, JSON records (pandas to_json, ISO times)
