@@ -68,7 +68,11 @@
     zoned.formatToParts(d).forEach(function (x) { p[x.type] = x.value; });
     return { y: +p.year, mo: +p.month, d: +p.day, h: +p.hour % 24, mi: +p.minute, s: +p.second, wd: WD[p.weekday] };
   }
-  function dayOf(ms) { var p = parts(new Date(ms)); return p.y + "-" + pad(p.mo) + "-" + pad(p.d); }
+  function dayOf(ms) {  // the day in COCKPIT_TZ, null for no time (a poll answer without its clock)
+    if (!isFinite(ms)) { return null; }
+    var p = parts(new Date(ms));
+    return p.y + "-" + pad(p.mo) + "-" + pad(p.d);
+  }
   function stamp(d, withDate) {
     var p = parts(d), t = pad(p.h) + ":" + pad(p.mi) + ":" + pad(p.s);
     return withDate ? pad(p.mo) + "-" + pad(p.d) + " " + t : t;
@@ -160,8 +164,9 @@
         }
         // A new day in COCKPIT_TZ refreshes too: a figure that turned due or overdue overnight shows at once
         // (the server's wall key holds the day), not only with the next data change.
-        if (st.day === null) { st.day = dayOf(p.now * 1000); }
-        if (p.v !== st.version || st.refused.wall || dayOf(p.now * 1000) !== st.day) { refresh(); }
+        var day = dayOf(p.now * 1000);
+        if (st.day === null) { st.day = day; }
+        if (p.v !== st.version || st.refused.wall || (day !== null && day !== st.day)) { refresh(); }
         renderFreshness(p.now);
       })
       .catch(function (e) {
@@ -200,7 +205,7 @@
         set("wall-demo", { style: out.demo ? null : { display: "none" } });
         window.dash_clientside.cockpit.animateKpis(out.kpis);
         st.version = out.v;
-        st.day = day;
+        if (day !== null) { st.day = day; }
         // A panel went from "no data" to data (or back): its layout differs (a scrolled ranking), so draw the
         // page anew, once per data version.
         var empty = (out.empty || []).join(",");
