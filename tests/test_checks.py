@@ -170,3 +170,43 @@ def test_run_file_json_says_held_and_the_cli_publishes(store_url, monkeypatch, t
     assert done.exit_code == 0 and f"run {data['run_id']} published; 1 rows changed" in done.output
     again = CliRunner().invoke(main, ["etl", "discard", str(data["run_id"])])
     assert again.exit_code == 1 and "is not held (it is success)" in again.output
+
+
+def _ops_client(store_url, tmp_path):
+    from cockpit import create_app
+    app = create_app(DATABASE_URL=store_url, COCKPIT_DATA_DIR=tmp_path)
+    app.server.config["TESTING"] = True
+    client = app.server.test_client()
+    client.get("/")
+    return client, {"X-CSRFToken": client.get_cookie("_csrf_token").value}
+
+
+def _press(kind: str, run_id: int) -> dict:
+    """The body dash-renderer posts when an admin presses Publish or Discard on a held run."""
+    out = "..ops-held-message.children...ops-held.children.."
+    inputs = [[{"id": {"type": t, "run": run_id}, "property": "n_clicks", "value": int(t == kind)}]
+              for t in ("ops-publish", "ops-discard")]
+    return {"output": out, "outputs": [{"id": "ops-held-message", "property": "children"},
+                                       {"id": "ops-held", "property": "children"}],
+            "inputs": inputs, "state": [{"id": "ops-lang", "property": "data", "value": "en"}],
+            "changedPropIds": [json.dumps({"run": run_id, "type": kind}, separators=(",", ":")) + ".n_clicks"]}
+
+
+def test_ops_lists_held_runs_with_their_checks_and_an_admin_publishes_one(store_url, engine, tmp_path):
+    from faults.hostile import page_request
+    held = load.run(engine, "job", source([("on_time_rate", "2025", "county", 140.0)]))
+    other = load.run(engine, "job", source([("patents_granted", "2025", "county", -1)]))
+    client, headers = _ops_client(store_url, tmp_path)
+    page = client.post("/_dash-update-component", json=page_request("/ops", "?lang=en"), headers=headers)
+    text = page.get_data(as_text=True)
+    assert "Held runs (checks failed)" in text and "share_max_100" in text and "county 2025 = 140" in text
+    assert '"ops-publish"' in text and "non_negative" in text
+    done = client.post("/_dash-update-component", json=_press("ops-publish", held.run_id), headers=headers)
+    assert f"Published run {held.run_id}" in done.get_data(as_text=True)
+    assert ("on_time_rate", "county", "2025", 140.0) in shown(engine)[0]
+    gone = client.post("/_dash-update-component", json=_press("ops-discard", other.run_id), headers=headers)
+    assert f"Discarded run {other.run_id}" in gone.get_data(as_text=True)
+    assert run_record(engine, other.run_id).status == "discarded" and publish.held_runs(engine) == []
+    with engine.connect() as conn:
+        audit = conn.execute(select(AuditEvent.action, AuditEvent.username, AuditEvent.role)).all()
+    assert ("etl_publish", "open-access", "admin") in audit and ("etl_discard", "open-access", "admin") in audit

@@ -10,9 +10,11 @@ from etl import clock
 
 PAGE = "ops"
 RUN_TYPE, DOWNLOAD_TYPE = "ops-run", "ops-download-rejected"
+PUBLISH_TYPE, DISCARD_TYPE, HELD, HELD_MESSAGE = "ops-publish", "ops-discard", "ops-held", "ops-held-message"
 JOBS, MESSAGE, DOWNLOAD, TICK = "ops-jobs", "ops-message", "ops-download", "ops-tick"
 COLOURS = {"ok": "#3ddc97", "success": "#3ddc97", "amber": "#ffb84d", "running": "#29d8ff", "red": "#ff5c5c",
-           "failed": "#ff5c5c", "never": "#8aa4c8", "partial": "#ffb84d"}
+           "failed": "#ff5c5c", "never": "#8aa4c8", "partial": "#ffb84d", "held": "#ffb84d", "discarded": "#8aa4c8",
+           "block": "#ff5c5c", "warn": "#ffb84d"}
 
 LABELS = {
     "title": ("运维管理", "Operations"), "nav_cockpit": ("驾驶舱", "Cockpit"), "lang_switch": ("English", "中文"),
@@ -31,7 +33,12 @@ LABELS = {
     "e403": ("无权访问", "Forbidden"), "back_home": ("返回驾驶舱", "Back to the cockpit"),
     "ok": ("正常", "ok"), "amber": ("滞后", "late"), "red": ("过期", "stale"), "never": ("从未成功", "never"),
     "success": ("成功", "success"), "failed": ("失败", "failed"), "running": ("运行中", "running"),
-    "partial": ("部分拒收", "partial"),
+    "partial": ("部分拒收", "partial"), "held": ("待核实", "held"), "discarded": ("已弃用", "discarded"),
+    "held_runs": ("待核实批次(校验未通过)", "Held runs (checks failed)"), "check": ("校验", "Check"),
+    "indicator": ("指标", "Indicator"), "level": ("级别", "Level"), "block": ("阻断", "blocking"),
+    "warn": ("警告", "warning"), "rows": ("数据行", "Rows"), "publish": ("发布", "Publish"),
+    "discard": ("弃用", "Discard"), "published_msg": ("已发布批次 {}", "Published run {}"),
+    "discarded_msg": ("已弃用批次 {}", "Discarded run {}"), "not_held": ("批次 {} 不是待核实状态", "Run {} is not held"),
     "showing": ("显示最近 {} 行", "newest {} rows shown"), "schedule_error": ("调度文件无法读取：{}", "Schedule file unreadable: {}"),
 }
 
@@ -111,3 +118,22 @@ def forbidden(lang: str):
         html.H1(f"403 · {label('e403', lang)}"), html.P(label("forbidden", lang), className="error-lead"),
         html.Div([dcc.Link(label("back_home", lang), href="/")], className="error-links"),
     ], className="error-box", id="error-403"), className=f"drill drill-error lang-{lang}")
+
+
+def held_table(runs: list[dict], lang: str):
+    """The held runs (待核实), each with its failed checks and their rows, and Publish / Discard buttons."""
+    if not runs:
+        return html.P(label("none", lang), className="ops-empty")
+    heads = [label(k, lang) for k in ("run", "job", "last_run", "check", "indicator", "level", "rows")] + [""]
+    rows = []
+    for r in runs:
+        findings = r["checks"] or []
+        buttons = [html.Button(label(k, lang), id={"type": t, "run": r["id"]}, n_clicks=0, className="export-btn")
+                   for k, t in (("publish", PUBLISH_TYPE), ("discard", DISCARD_TYPE))]
+        for i, f in enumerate(findings or [{}]):
+            shown = "; ".join(f"{x['scope']} {x['period']} = {x['value']:g} ({x['detail']})"
+                              for x in f.get("rows", []))
+            rows.append([r["id"], r["job"], _when(r["ended_at"]), f.get("check", "—"), f.get("indicator", "—"),
+                         badge(f.get("level"), lang), html.Span(f"{f.get('count', 0)}: {shown}"[:400], title=shown,
+                                                                className="ops-error"), buttons if i == 0 else ""])
+    return link_table(heads, rows, numeric={0}, cls="ops-held")

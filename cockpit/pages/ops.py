@@ -17,7 +17,7 @@ from cockpit.web import auth
 from cockpit.components import ops_panels as ui
 from cockpit.components import reporting as reporting_ui
 from cockpit.i18n import lang_of, t
-from etl import clock, schedule
+from etl import clock, publish, schedule
 from etl.jobs import read_jobs
 from etl.requests import request_run
 
@@ -47,6 +47,10 @@ def layout(lang=None, **_):
         ui.section("jobs", ui.label("jobs", lang), [html.Div(ui.jobs_table(oq.job_status(engine, scheduled), lang),
                                                              id=ui.JOBS),
                                                     html.Div(id=ui.MESSAGE, className="ops-message", role="status")]),
+        ui.section("held", ui.label("held_runs", lang), [html.Div(ui.held_table(publish.held_runs(engine), lang),
+                                                                  id=ui.HELD),
+                                                         html.Div(id=ui.HELD_MESSAGE, className="ops-message",
+                                                                  role="status")]),
         ui.section("rejected", ui.label("rejected_rows", lang),
                    ui.rejected_table(oq.rejected_rows(engine, limit=REJECTED_SHOWN), lang, REJECTED_SHOWN),
                    ui.download_buttons([j.name for j in scheduled], lang)),
@@ -123,3 +127,26 @@ def rejected_snapshot(job: str) -> dict:
     data = snapshot_bytes(oq.REJECTED_COLUMNS, frame, meta)
     auth.record("export", f"rejected_rows:{job}", json.dumps({"job": job, "rows": meta.rows}, ensure_ascii=False))
     return dcc.send_bytes(data, f"rejected_rows_{job}.csv", type="text/csv")
+
+
+@callback(Output(ui.HELD_MESSAGE, "children"), Output(ui.HELD, "children"),
+          Input({"type": ui.PUBLISH_TYPE, "run": ALL}, "n_clicks"),
+          Input({"type": ui.DISCARD_TYPE, "run": ALL}, "n_clicks"),
+          State(LANG, "data"), prevent_initial_call=True)
+def publish_or_discard(_published, _discarded, lang):
+    """An admin publishes or discards a held run (etl.publish writes and audits it)."""
+    lang = lang_of(lang)
+    trig = dash.ctx.triggered[0] if dash.ctx.triggered else None
+    if not trig or not trig.get("value") or not isinstance(dash.ctx.triggered_id, dict):
+        return no_update, no_update
+    if not auth.allowed("admin"):
+        return ui.label("forbidden", lang), no_update
+    run_id, kind = dash.ctx.triggered_id["run"], dash.ctx.triggered_id["type"]
+    engine = context.get().engine
+    act = publish.publish if kind == ui.PUBLISH_TYPE else publish.discard
+    try:
+        act(engine, int(run_id), auth.who(), auth.role() or "admin")
+        said = ui.label("published_msg" if kind == ui.PUBLISH_TYPE else "discarded_msg", lang).format(run_id)
+    except LookupError:
+        said = ui.label("not_held", lang).format(run_id)
+    return said, ui.held_table(publish.held_runs(engine), lang)
