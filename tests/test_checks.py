@@ -210,3 +210,22 @@ def test_ops_lists_held_runs_with_their_checks_and_an_admin_publishes_one(store_
     with engine.connect() as conn:
         audit = conn.execute(select(AuditEvent.action, AuditEvent.username, AuditEvent.role)).all()
     assert ("etl_publish", "open-access", "admin") in audit and ("etl_discard", "open-access", "admin") in audit
+
+
+def test_a_held_runs_cases_wait_too_and_publish_with_their_times(engine):
+    from etl.store import Matter, MatterCase
+    with engine.begin() as conn:
+        conn.execute(Matter.__table__.insert(), [{"code": "M001", "name_zh": "事项一", "name_en": "Matter one",
+                                                  "department_code": "kjj", "section": "matters", "promised_days": 5}])
+    cases = pd.DataFrame({"case_no": ["C1"], "matter": ["M001"], "submitted_at": ["2025-01-02 09:00:00.25"],
+                          "completed_at": ["2025-01-03 17:30"]})
+    bad = source([("on_time_rate", "2025", "county", 111.0)]).batches[0]
+    held = load.run(engine, "job", ListSource(bad, Batch("cases", "mem", with_location(cases, "mem"))))
+    assert held.status == "held" and held.rows_loaded == 0
+
+    def stored():
+        with engine.connect() as conn:
+            return conn.execute(select(MatterCase.case_no, MatterCase.submitted_at, MatterCase.completed_at)).all()
+    assert stored() == []
+    assert publish.publish(engine, held.run_id, "alice") == 2
+    assert [tuple(r) for r in stored()] == [("C1", datetime(2025, 1, 2, 9, 0, 0, 250000), datetime(2025, 1, 3, 17, 30))]
