@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 import pandas as pd
 from sqlalchemy import insert, select, update
+from sqlalchemy.exc import OperationalError
 
 from etl import checks, clock, publish, targets, validate
 from etl.catalogue import Lookups
@@ -145,8 +146,11 @@ def run(engine, job: str, source, progress=_quiet, today: date | None = None) ->
     result.skipped = list(getattr(source, "skipped", []))
     source_finish(source, batches, committed=True)
     if engine.dialect.name == "sqlite" and result.rows_loaded:
-        with engine.connect() as conn:  # SQLite keeps no statistics unless asked: let its planner see the new rows
-            conn.exec_driver_sql("PRAGMA optimize")
+        try:
+            with engine.connect() as conn:  # SQLite keeps no statistics unless asked: let its planner see new rows
+                conn.exec_driver_sql("PRAGMA optimize")
+        except OperationalError as exc:  # a concurrent writer holds the lock: the run is committed all the same
+            log.info("run %s: PRAGMA optimize skipped (%s)", run_id, exc.orig)
     return result
 
 
