@@ -33,7 +33,7 @@ def cockpit(env: dict, *args: str) -> subprocess.CompletedProcess:
                           text=True, timeout=120, check=True)
 
 
-def wait_up(url: str, timeout: float = 30.0) -> None:
+def wait_up(url: str, timeout: float = 60.0) -> None:  # a loaded 2-core CI machine starts slowly
     deadline = time.time() + timeout
     while time.time() < deadline:
         try:
