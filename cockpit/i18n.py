@@ -142,6 +142,7 @@ LABELS.update({
     "loaded_label": ("加载时间", "Loaded at"), "demo_label": ("演示数据", "Demo data"),
     # A revised figure (a later load changed its value; the old one is kept as a vintage), said in words.
     "revised": ("已修订", "revised"),
+    "check_warning": ("校验提示", "Check warning"),
     "revised_text": ("前值 {value}{unit} · 修订于 {date}", "previous {value}{unit} · revised {date}"),
     "yes": ("是", "yes"), "no": ("否", "no"), "matter_filter": ("事项", "Matter"), "clear": ("清除", "clear"),
     "click_hint": ("点击图形可下钻", "Click a chart to drill down"), "year": ("年份", "Year"), "value": ("数值", "Value"),

@@ -14,10 +14,12 @@ def test_first_start_loads_demo_once(tmp_path):
     prepare_store(engine, settings)
     with engine.connect() as conn:
         jobs = conn.execute(select(EtlRun.job, EtlRun.status).order_by(EtlRun.id)).all()
-    assert [tuple(j) for j in jobs] == [("demo-history", "success"), ("demo-live-feed", "success")]
+    # the demo's one held load waits for review (issue 12 #7): the wall keeps the verified figures
+    assert [tuple(j) for j in jobs] == [("demo-history", "success"), ("demo-live-feed", "success"),
+                                        ("demo-held", "held")]
     prepare_store(engine, settings)
     with engine.connect() as conn:
-        assert conn.execute(select(func.count()).select_from(EtlRun)).scalar() == 2
+        assert conn.execute(select(func.count()).select_from(EtlRun)).scalar() == 3
     assert (tmp_path / "cockpit.sqlite").exists()
 
 

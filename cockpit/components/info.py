@@ -81,6 +81,26 @@ def revision(frame: pd.DataFrame | None, lang: str, unit: str = "") -> str:
                                           date=f"{when:%Y-%m-%d %H:%M}")
 
 
+def check_warnings(frame: pd.DataFrame | None) -> str:
+    """'jump:4 · county 2025 = 19.5 (change +14.9 vs mean +0.06 ± 0.02)' for the warnings the checks of the runs
+    that loaded `frame`'s rows (a `run_checks` column, the runs' findings) raised on those very rows; ''."""
+    if frame is None or frame.empty or "run_checks" not in frame:
+        return ""
+    code_col = "code" if "code" in frame else "indicator_code" if "indicator_code" in frame else None
+    if code_col is None or "period" not in frame or "scope" not in frame:
+        return ""
+    shown = set(zip(frame[code_col].astype(str), frame["scope"].astype(str), frame["period"].astype(str)))
+    lines, seen = [], set()
+    for findings in _present(frame, "run_checks"):
+        for f in findings if isinstance(findings, list) else []:
+            for row in f.get("rows", []) if f.get("level") == "warn" else []:
+                key = (f.get("indicator"), str(row.get("scope")), str(row.get("period")))
+                if key in shown and (f.get("check"), key) not in seen:
+                    seen.add((f.get("check"), key))
+                    lines.append(f"{f.get('check')} · {key[1]} {key[2]} = {row.get('value'):g} ({row.get('detail')})")
+    return "; ".join(lines[:3])
+
+
 def revision_badge(text: str, lang: str):
     """The word on a revised figure (a sign and 已修订 / revised, never colour only), focusable, its popover
     giving the previous value and the revision date."""
@@ -109,6 +129,10 @@ def info_mark(frame: pd.DataFrame | None, lang: str, indicator: dict | None = No
     if revised:
         lines.append((t("revised", lang), revised))
         parts += [html.Dt(t("revised", lang)), html.Dd(revised)]
+    warned = check_warnings(frame)
+    if warned:  # a published run's check warned on what this mark describes (issue 12 #5)
+        lines.append((t("check_warning", lang), warned))
+        parts += [html.Dt(t("check_warning", lang)), html.Dd(warned)]
     text = "\n".join(f"{k}: {v}" for k, v in lines)
     mark = html.Span(["ⓘ", html.Dl(parts, className="info-pop")], className="info-mark", tabIndex="0", role="note",
                      **{"aria-label": text, "data-demo": "1" if demo else "0"})

@@ -34,7 +34,8 @@ LABELS = {
     "ok": ("正常", "ok"), "amber": ("滞后", "late"), "red": ("过期", "stale"), "never": ("从未成功", "never"),
     "success": ("成功", "success"), "failed": ("失败", "failed"), "running": ("运行中", "running"),
     "partial": ("部分拒收", "partial"), "held": ("待核实", "held"), "discarded": ("已弃用", "discarded"),
-    "held_runs": ("待核实批次(校验未通过)", "Held runs (checks failed)"), "check": ("校验", "Check"),
+    "held_runs": ("待核实批次(校验未通过)", "Held runs (checks failed)"),
+    "check_warnings": ("校验提示(已发布)", "Check warnings (published)"), "check": ("校验", "Check"),
     "indicator": ("指标", "Indicator"), "level": ("级别", "Level"), "block": ("阻断", "blocking"),
     "warn": ("警告", "warning"), "rows": ("数据行", "Rows"), "publish": ("发布", "Publish"),
     "discard": ("弃用", "Discard"), "published_msg": ("已发布批次 {}", "Published run {}"),
@@ -120,8 +121,9 @@ def forbidden(lang: str):
     ], className="error-box", id="error-403"), className=f"drill drill-error lang-{lang}")
 
 
-def held_table(runs: list[dict], lang: str):
-    """The held runs (待核实), each with its failed checks and their rows, and Publish / Discard buttons."""
+def held_table(runs: list[dict], lang: str, actions: bool = True):
+    """The held runs (待核实), each with its failed checks and their rows, and Publish / Discard buttons; with
+    `actions` off, published runs whose checks warned (the warnings' table)."""
     if not runs:
         return html.P(label("none", lang), className="ops-empty")
     heads = [label(k, lang) for k in ("run", "job", "last_run", "check", "indicator", "level", "rows")] + [""]
@@ -129,7 +131,7 @@ def held_table(runs: list[dict], lang: str):
     for r in runs:
         findings = r["checks"] or []
         buttons = [html.Button(label(k, lang), id={"type": t, "run": r["id"]}, n_clicks=0, className="export-btn")
-                   for k, t in (("publish", PUBLISH_TYPE), ("discard", DISCARD_TYPE))]
+                   for k, t in (("publish", PUBLISH_TYPE), ("discard", DISCARD_TYPE))] if actions else ""
         for i, f in enumerate(findings or [{}]):
             shown = "; ".join(f"{x['scope']} {x['period']} = {x['value']:g} ({x['detail']})"
                               for x in f.get("rows", []))

@@ -51,6 +51,8 @@ def layout(lang=None, **_):
                                                                   id=ui.HELD),
                                                          html.Div(id=ui.HELD_MESSAGE, className="ops-message",
                                                                   role="status")]),
+        ui.section("warnings", ui.label("check_warnings", lang),
+                   html.Div(ui.held_table(oq.check_warnings(engine), lang, actions=False), id="ops-warnings")),
         ui.section("rejected", ui.label("rejected_rows", lang),
                    ui.rejected_table(oq.rejected_rows(engine, limit=REJECTED_SHOWN), lang, REJECTED_SHOWN),
                    ui.download_buttons([j.name for j in scheduled], lang)),

@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pandas as pd
-from sqlalchemy import case, func, select
+from sqlalchemy import String, case, cast, func, select
 
 from cockpit.queries._sql import connection, frame
 from etl import clock
@@ -148,3 +148,19 @@ def last_runs(engine) -> list:
     """The newest run of every job (any outcome), by job name."""
     with connection(engine) as conn:
         return _newest_runs(conn)
+
+
+def check_warnings(engine, limit: int = 20) -> list[dict]:
+    """Published runs whose checks warned (warnings publish; issue 12 #5), newest first, each with only its
+    warning findings: the ops page lists them beside the held runs."""
+    with engine.connect() as conn:
+        rows = conn.execute(select(EtlRun.id, EtlRun.job, EtlRun.source, EtlRun.ended_at, EtlRun.rows_read,
+                                   EtlRun.checks).where(EtlRun.status == "success", EtlRun.checks.is_not(None),
+                                                         cast(EtlRun.checks, String).not_in(["null", "[]"]))
+                            .order_by(EtlRun.id.desc()).limit(limit * 5)).all()
+    found = []
+    for r in rows:
+        warned = [f for f in (r.checks or []) if f.get("level") == "warn"]
+        if warned:
+            found.append(dict(r._mapping, checks=warned))
+    return found[:limit]

@@ -22,7 +22,7 @@ def _observations(codes, scope_filter):
     """Observations with their indicator's names and unit, and the end time of the run that loaded them."""
     return (select(Observation.indicator_code.label("code"), Observation.period, Observation.scope,
                    Observation.value, Observation.source, Observation.is_demo, EtlRun.ended_at.label("loaded_at"),
-                   *revision_columns(Observation), Indicator.name_zh, Indicator.name_en, Indicator.unit, Indicator.target,
+                   EtlRun.checks.label("run_checks"), *revision_columns(Observation), Indicator.name_zh, Indicator.name_en, Indicator.unit, Indicator.target,
                    Indicator.higher_is_better, Indicator.cadence, Indicator.lag_days, Indicator.grace_days)
             .join(Indicator, Indicator.code == Observation.indicator_code)
             .join(EtlRun, EtlRun.id == Observation.run_id)

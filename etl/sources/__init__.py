@@ -2,6 +2,7 @@
 from etl.sources.base import Batch, Source, SourceError
 from etl.sources.demo import DemoSource
 from etl.sources.demo_feed import DemoFeedSource
+from etl.sources.demo_held import DemoHeldSource
 from etl.sources.files import FileDropSource
 from etl.sources.http import HttpJsonSource
 from etl.sources.sql import SqlQuerySource
@@ -12,6 +13,7 @@ SOURCES = {
     "sql": SqlQuerySource,
     "demo": DemoSource,
     "demo_feed": DemoFeedSource,
+    "demo_held": DemoHeldSource,
 }
 
 
