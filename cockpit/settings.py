@@ -35,6 +35,9 @@ class Settings(BaseSettings):
         "SimpleCache", alias="CACHE_TYPE", description="flask-caching backend; RedisCache when CACHE_REDIS_URL is set.")
     cache_redis_url: str = Field("", alias="CACHE_REDIS_URL", description="Redis URL for the shared cache.")
     language: Literal["zh", "en"] = Field("zh", alias="COCKPIT_LANG", description="Default screen language.")
+    plotly_bundle: Literal["custom", "full"] = Field(
+        "custom", alias="COCKPIT_PLOTLY_BUNDLE",
+        description="plotly.js for charts: the cockpit's own (assets/vendor) or the full one plotly ships.")
     host: str = Field("127.0.0.1", alias="HOST", description="Address the dev server binds.")
     port: int = Field(8050, alias="PORT", description="Port the dev server binds.")
     run_scheduler: bool = Field(True, alias="COCKPIT_RUN_SCHEDULER",

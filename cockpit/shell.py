@@ -56,9 +56,19 @@ def _query(qs: str) -> dict:
     return {k: v[0] if len(v) == 1 else v for k, v in parse_qs(qs, keep_blank_values=True).items()}
 
 
+# The custom bundle (assets/vendor, built by .ci/plotly) is one of Dash's asset scripts: sync, before dash-renderer,
+# so window.Plotly is there before any dcc.Graph mounts and dcc never fetches its own plotly.min.js.
+CUSTOM_PLOTLY = "plotly-cockpit"
+EARLY_CUSTOM = '<link rel="preload" as="script" href="{prefix}_dash-component-suites/dash/dcc/async-graph.js">'
+
+
 def init_app(app) -> None:
     prefix = app.config.requests_pathname_prefix
-    app.index_string = app.index_string.replace("{%css%}", "{%css%}\n        " + EARLY.format(prefix=prefix)).replace(
+    full = app.server.extensions["cockpit"].settings.plotly_bundle == "full"
+    if full:  # COCKPIT_PLOTLY_BUNDLE=full: plotly's own bundle, the custom one left out of the page
+        app.config.assets_ignore = "|".join(filter(None, [app.config.assets_ignore, CUSTOM_PLOTLY]))
+    early = EARLY if full else EARLY_CUSTOM
+    app.index_string = app.index_string.replace("{%css%}", "{%css%}\n        " + early.format(prefix=prefix)).replace(
         "{%favicon%}", f'<link rel="icon" type="image/x-icon" href="{prefix}_favicon.ico">')  # Dash's has ?v=<version>
     _quiet(app)
 
