@@ -8,7 +8,8 @@ A check is `name[:arg...]`, blocking unless prefixed `warn:`:
   than K standard deviations of it (at least three earlier changes are needed);
 - `sum:GROUP:TOL`: for each period, the values of the GROUP's scopes (departments | segments) add up to the
   county's value within TOL (a fraction of it); `sum_le:GROUP:TOL`: they add up to no more than it, TOL allowed.
-  Only periods in which the run carries both the county's value and some of the group's are compared."""
+  The run's rows are compared over what the store already holds for the same periods (`stored`): a run that
+  carries only the departments' values is checked against the county total loaded before, and the other way round."""
 from __future__ import annotations
 
 import re
@@ -58,8 +59,12 @@ def needs_history(rules: dict[str, list[Rule]]) -> list[str]:
     return sorted(code for code, rs in rules.items() if any(r.name == "jump" for r in rs))
 
 
+def needs_stored(rules: dict[str, list[Rule]]) -> list[str]:
+    return sorted(code for code, rs in rules.items() if any(r.name in ("sum", "sum_le") for r in rs))
+
+
 def run_checks(rows: pd.DataFrame, rules: dict[str, list[Rule]], groups: dict[str, set[str]],
-               history: pd.DataFrame | None = None) -> list[dict]:
+               history: pd.DataFrame | None = None, stored: pd.DataFrame | None = None) -> list[dict]:
     """Findings for the run's observations `rows` (indicator_code, scope, period, value): one dict per failed
     check of an indicator with its level, the count of failing rows and the first of them."""
     findings = []
@@ -67,7 +72,7 @@ def run_checks(rows: pd.DataFrame, rules: dict[str, list[Rule]], groups: dict[st
         return findings
     for code, part in rows[rows["indicator_code"].isin(list(rules))].groupby("indicator_code", sort=True):
         for rule in rules[code]:
-            bad = _failing(rule, part, groups, history, code)
+            bad = _failing(rule, part, groups, history, code, stored)
             if len(bad):
                 findings.append({"check": rule.label, "level": rule.level, "indicator": code, "count": len(bad),
                                  "rows": bad.head(SHOWN_ROWS).to_dict("records")})
@@ -85,7 +90,7 @@ def _rows(frame: pd.DataFrame, detail) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-def _failing(rule: Rule, part: pd.DataFrame, groups, history, code) -> pd.DataFrame:
+def _failing(rule: Rule, part: pd.DataFrame, groups, history, code, stored=None) -> pd.DataFrame:
     values = part["value"].astype(float)
     if rule.name == "non_negative":
         return _rows(part[values < 0], "< 0")
@@ -93,7 +98,19 @@ def _failing(rule: Rule, part: pd.DataFrame, groups, history, code) -> pd.DataFr
         return _rows(part[values > 100], "> 100")
     if rule.name == "jump":
         return _jumps(part, history, code, rule.factor)
-    return _sums(part, groups.get(rule.group, set()), rule)
+    return _sums(_over_stored(part, stored, code), groups.get(rule.group, set()), rule)
+
+
+def _over_stored(part: pd.DataFrame, stored, code: str) -> pd.DataFrame:
+    """The run's rows of `code` with the store's rows of the same periods that the run does not replace."""
+    if stored is None or stored.empty:
+        return part
+    old = stored[(stored["indicator_code"] == code) & stored["period"].isin(set(part["period"]))]
+    if old.empty:
+        return part
+    new_keys = set(zip(part["scope"], part["period"]))
+    old = old[[k not in new_keys for k in zip(old["scope"], old["period"])]]
+    return pd.concat([part, old[part.columns.intersection(old.columns)]], ignore_index=True)
 
 
 def _jumps(part: pd.DataFrame, history, code: str, k: float) -> pd.DataFrame:

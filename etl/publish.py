@@ -56,7 +56,17 @@ def check_rows(conn, frames: list[pd.DataFrame]) -> list[dict]:
         if len(scopes) < HISTORY_SCOPES:
             query = query.where(Observation.scope.in_(scopes))
         history = pd.DataFrame(conn.execute(query).all(), columns=["indicator_code", "scope", "period", "value"])
-    return checks.run_checks(rows, rules, groups, history)
+    stored = None
+    summed = [c for c in checks.needs_stored(rules) if c in set(rows["indicator_code"])]
+    if summed:  # the store's rows of the run's periods, so a partial run is summed against what is loaded
+        periods = rows.loc[rows["indicator_code"].isin(summed), "period"].unique().tolist()
+        scopes = [checks.COUNTY, *groups["departments"], *groups["segments"]]
+        query = select(Observation.indicator_code, Observation.scope, Observation.period, Observation.value).where(
+            Observation.indicator_code.in_(summed), Observation.scope.in_(scopes))
+        if len(periods) < HISTORY_SCOPES:
+            query = query.where(Observation.period.in_(periods))
+        stored = pd.DataFrame(conn.execute(query).all(), columns=["indicator_code", "scope", "period", "value"])
+    return checks.run_checks(rows, rules, groups, history, stored)
 
 
 def hold(conn, pending: list[tuple[str, pd.DataFrame]], run_id: int) -> None:

@@ -106,6 +106,22 @@ def test_departments_that_do_not_add_up_to_the_county_hold_the_run(engine):
     assert load.run(engine, "job", source(within)).status == "success"
 
 
+def test_a_partial_run_is_summed_against_what_the_store_already_holds(engine):
+    assert load.run(engine, "county", source([("matters_handled", "2025", "county", 100)])).status == "success"
+    # the departments' file arrives later, alone: its 60 + 50 is checked against the county's 100 loaded before
+    late = load.run(engine, "depts", source([("matters_handled", "2025", "kjj", 60),
+                                             ("matters_handled", "2025", "fgj", 50)]))
+    assert late.status == "held" and "sum 110 vs county 100" in late.checks[0]["rows"][0]["detail"]
+    fits = [("matters_handled", "2025", "kjj", 60), ("matters_handled", "2025", "fgj", 40)]
+    assert load.run(engine, "depts", source(fits)).status == "success"
+    # and a revised county total is checked against the departments already loaded (60 + 40 = 100)
+    revised = load.run(engine, "county", source([("matters_handled", "2025", "county", 80)]))
+    assert revised.status == "held" and "sum 100 vs county 80" in revised.checks[0]["rows"][0]["detail"]
+    # a department's own replaced value counts, not its stored one: kjj 60 -> 40 gives 80 vs 100 (blocking)
+    assert load.run(engine, "depts", source([("matters_handled", "2025", "kjj", 40)])).status == "held"
+    assert load.run(engine, "depts", source([("matters_handled", "2025", "kjj", 59.5)])).status == "success"
+
+
 def test_a_negative_count_holds_the_run(engine):
     result = load.run(engine, "job", source([("patents_granted", "2025", "county", -3)]))
     assert result.status == "held" and result.checks[0]["check"] == "non_negative"
