@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from etl.base import Base
 from etl.engine import make_engine  # noqa: F401  (re-exported: callers open the store through etl.store)
 from etl.store_trust import HeldRow, ObservationRevision, ReportingDuty, Target  # noqa: F401  (the schema is one)
+from etl.townships import Township  # noqa: F401  (the township dimension, migration 0017)
 
 COUNTY = "county"
 COMMITTED = ("success", "partial")  # run statuses whose rows are in the store (partial: some files were refused)
@@ -69,6 +70,7 @@ class Firm(Base):
     listed: Mapped[bool] = mapped_column(Boolean, default=False)
     listed_year: Mapped[int | None] = mapped_column(Integer)
     high_tech: Mapped[bool] = mapped_column(Boolean, default=False)
+    township_code: Mapped[str | None] = mapped_column(String(32), index=True)  # townships.code (0017)
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
@@ -172,6 +174,7 @@ class Resource(Base):
     provider: Mapped[str] = mapped_column(String(128))
     department_code: Mapped[str | None] = mapped_column(ForeignKey("departments.code"), index=True)
     chain_code: Mapped[str | None] = mapped_column(ForeignKey("chains.code"), index=True)
+    township_code: Mapped[str | None] = mapped_column(String(32), index=True)  # townships.code (0017)
     source: Mapped[str] = mapped_column(String(256), default="")
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
     run_id: Mapped[int | None] = mapped_column(ForeignKey("etl_runs.id"))

@@ -15,7 +15,7 @@ import pandas as pd
 
 from etl import clock
 from etl.catalogue import DEFAULT_CATALOGUE, read_catalogue
-from etl.sources import demo_overdue, demo_revision, demo_targets
+from etl.sources import demo_overdue, demo_revision, demo_targets, demo_townships
 from etl.sources.base import Batch, with_location
 from etl.sources.demo_late import leave_unreported
 from etl.store import COUNTY
@@ -246,5 +246,5 @@ class DemoSource:
         for kind, df in (("firms", firm_table), ("matters", matter_table.drop(columns="quality")),
                          ("resources", resources(self.catalogue, names)), ("observations", obs),
                          ("cases", case_table.assign(source=SOURCE))):
-            yield Batch(kind, f"demo:{kind}", with_location(df, f"demo:{kind}"), is_demo=True)
+            yield Batch(kind, f"demo:{kind}", with_location(demo_townships.place(kind, df), f"demo:{kind}"), is_demo=True)
         yield from demo_targets.batches()  # the plan targets, one of them revised (etl.sources.demo_targets)

@@ -1,0 +1,36 @@
+"""Where the demo's firms and innovation resources are: a township code per row (data/townships.csv).
+
+Plausible, not real: the county seat's streets (南明, 七星, 羽林) and the towns beside the high-tech park hold
+most firms and nearly all resources; the mountain towns and townships a few. Deterministic (seeded)."""
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+CSV = Path(__file__).resolve().parents[2] / "data" / "townships.csv"
+SEED = 20201211 + 17
+# relative weight per township by its Chinese name; one not named here weighs 1
+_FIRM_WEIGHT = {"南明街道": 14, "七星街道": 18, "羽林街道": 12, "沃洲镇": 5, "澄潭镇": 6, "梅渚镇": 4, "大市聚镇": 4,
+                "儒岙镇": 3, "小将镇": 2, "镜岭镇": 2, "回山镇": 2}
+_RESOURCE_WEIGHT = {"南明街道": 30, "七星街道": 30, "羽林街道": 14, "沃洲镇": 3, "澄潭镇": 3, "梅渚镇": 2,
+                    "大市聚镇": 2, "儒岙镇": 2}
+
+
+def townships() -> list[dict]:
+    with open(CSV, encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def place(kind: str, df: pd.DataFrame) -> pd.DataFrame:
+    """The batch with a township_code column when it holds firms or resources; other kinds unchanged."""
+    if kind not in ("firms", "resources") or df.empty:
+        return df
+    rows = townships()
+    weights = _FIRM_WEIGHT if kind == "firms" else _RESOURCE_WEIGHT
+    w = np.array([weights.get(r["name_zh"], 1) for r in rows], dtype=float)
+    rng = np.random.default_rng(SEED + (kind == "resources"))
+    picks = rng.choice(len(rows), size=len(df), p=w / w.sum())
+    return df.assign(township_code=[rows[i]["code"] for i in picks])

@@ -1,0 +1,19 @@
+"""The township dimension's table (乡镇/街道), seeded from data/townships.csv by migration 0017 (etl.store re-exports
+it; a module of its own keeps etl.store under its size limit)."""
+from __future__ import annotations
+
+from sqlalchemy import Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from etl.base import Base
+
+
+class Township(Base):
+    """A township-level division; code: its 12-digit 统计用区划代码; row/col: its tile on the schematic map."""
+    __tablename__ = "townships"
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name_zh: Mapped[str] = mapped_column(String(128), unique=True)
+    name_en: Mapped[str] = mapped_column(String(128))
+    kind: Mapped[str] = mapped_column(String(8))  # 街道 | 镇 | 乡
+    row: Mapped[int] = mapped_column(Integer)
+    col: Mapped[int] = mapped_column(Integer)
