@@ -45,3 +45,16 @@ def test_demo_places_every_firm_and_resource_mostly_in_the_county_seat(seeded_st
     assert q.township_codes(seeded_store) == frozenset(df["code"])
     one = df.iloc[0]["code"]
     assert len(q.firms_in(seeded_store, one)) == df.iloc[0]["firms"]
+
+
+def test_tile_map_labels_every_township_with_its_value_in_either_language():
+    import pandas as pd
+    from cockpit.figures.townships import tile_map
+    df = pd.DataFrame(_rows()).astype({"row": int, "col": int})
+    df["firms"] = range(len(df))
+    for lang, col in (("zh", "name_zh"), ("en", "name_en")):
+        trace = tile_map(df, "firms", lang).data[0]
+        assert list(trace.customdata) == list(df["code"])
+        for text, name, value in zip(trace.text, df[col], df["firms"]):
+            assert text.split("<br>")[0] in name and f"<b>{value}</b>" in text
+        assert trace.marker.symbol == "square"
