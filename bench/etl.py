@@ -1,5 +1,5 @@
 """ETL benchmark: (a) staged upsert of 1M observations into SQLite vs pandas to_sql, (b) 1M-row CSV ingest end to
-end (parse, validate, upsert), (c) re-run of the same file (all unchanged), and with --postgres (e) the same staged
+end (parse, validate, upsert), (c) re-run of the same file (all unchanged), (f) that ingest with every plausibility check on against none, and with --postgres (e) the same staged
 upsert on PostgreSQL vs pandas to_sql on the same server (a throwaway database per round, dropped after). Each is measured in --rounds fresh stores
 and the best round counts (the machine is shared and noisy); every round is printed. Last line: one JSON object."""
 from __future__ import annotations
@@ -148,6 +148,30 @@ def header_detect_share(folder: Path, n: int, ingest_rps: float) -> float:
     return min(times) / (n / ingest_rps)
 
 
+EVERY_CHECK = ",".join(f"warn:{c}" for c in ("non_negative", "share_max_100", "jump:4", "sum_le:segments:0.01",
+                                              "sum:departments:0.01"))
+
+
+def bench_checks(folder: Path, n: int) -> tuple[float, float]:
+    """(f) The n-row CSV ingest end to end with every check on every indicator (as warnings, so both sides commit
+    the same rows) and with none, side by side on two fresh stores: (seconds with, seconds without)."""
+    from sqlalchemy import update
+    seconds = []
+    for declared in (EVERY_CHECK, ""):
+        engine = fresh_store(folder, f"checks{len(seconds)}.sqlite")
+        load.run(engine, "firms", DemoSource())
+        with engine.begin() as conn:
+            conn.execute(update(Indicator).values(checks=declared))
+        path = write_csv(folder, engine, n)
+        t = time.perf_counter()
+        result = load.run(engine, "bench", FileDropSource(files=[str(path)], move=False))
+        seconds.append(time.perf_counter() - t)
+        assert result.status == "success" and result.rows_loaded == n, result
+        assert bool(result.checks) == bool(declared) or not declared, result.checks  # random values do warn
+        engine.dispose()
+    return seconds[0], seconds[1]
+
+
 def each_round(rounds: int, measure) -> list[tuple]:
     """`measure(folder)` in `rounds` fresh folders, every result (the caller keeps the best: the machine is noisy)."""
     results = []
@@ -161,10 +185,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--rounds", type=int, default=3, help="fresh stores per measurement; the best one counts")
+    parser.add_argument("--checks-only", action="store_true", help="measure only (f), the checks' cost")
     parser.add_argument("--postgres", nargs="?", const=PG_ADMIN_URL, metavar="URL",
                         help="also measure (e) on PostgreSQL; URL of a server where a throwaway database may be "
                              f"created (default: TEST_POSTGRES_URL or {PG_ADMIN_URL})")
     args = parser.parse_args()
+    checked = each_round(args.rounds, lambda folder: bench_checks(folder, args.rows))
+    checks_ratio = statistics.median(w / wo for w, wo in checked)  # each round's own ratio, side by side
+    print(f"(f) checks' cost: ingest with every check on took {checks_ratio:.2f}x the time without (rounds: "
+          f"{', '.join(f'{w:.1f} s vs {wo:.1f} s' for w, wo in checked)}; target <= 1.25x)")
+    if args.checks_only:
+        print(json.dumps({"bench": "etl", "checks_cost_ratio": round(checks_ratio, 3), "rounds": args.rounds}))
+        return
     upserts = each_round(args.rounds, lambda folder: bench_upsert(folder, args.rows))
     upsert_rps = max(r for r, _ in upserts)
     vs_pandas = statistics.median(v for _, v in upserts)  # each round's own ratio: both sides saw the same machine
@@ -181,7 +213,8 @@ def main() -> None:
     print(f"(d) header detection and delimiter sniff: {detect_share:.4%} of the CSV ingest (target <= 5%)")
     figures = {"bench": "etl", "upsert_rows_per_s": round(upsert_rps), "upsert_vs_pandas": round(vs_pandas, 2),
                "ingest_rows_per_s": round(ingest_rps), "rerun_rows_per_s": round(rerun_rps),
-               "header_detect_share": round(detect_share, 6), "rounds": args.rounds}
+               "header_detect_share": round(detect_share, 6), "checks_cost_ratio": round(checks_ratio, 3),
+               "rounds": args.rounds}
     if args.postgres:
         figures.update(postgres_figures(args.postgres, args.rows, args.rounds))
     print(json.dumps(figures))
