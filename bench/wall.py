@@ -1,5 +1,7 @@
 """Benchmark of the wall under gunicorn: cold-load bytes on the wire, first render in headless Chromium, server
 CPU per data-version poll, and JS heap growth over many refresh cycles. The last line is one JSON object.
+First render is measured with the custom plotly bundle and, in alternating rounds against a second server with
+COCKPIT_PLOTLY_BUNDLE=full, with plotly's full one (first_render_full_bundle_s, first_render_speedup = full/custom).
 
     python bench/wall.py [--cycles 1000] [--polls 2000] [--workers 2] [--loads 7]
 
@@ -132,26 +134,36 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         env = store_env(Path(tmp))
         cockpit(env, "demo")
-        base = f"http://127.0.0.1:{args.port}"
-        server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-w", str(args.workers), "-b",
-                                   f"127.0.0.1:{args.port}", "--log-level", "warning", "app:server"],
-                                  env=env, cwd=ROOT)
+        base, full_base = f"http://127.0.0.1:{args.port}", f"http://127.0.0.1:{args.port + 1}"
+        server, full_server = (subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-w", str(args.workers), "-b", f"127.0.0.1:{port}", "--log-level",
+             "warning", "app:server"], env=dict(env, COCKPIT_PLOTLY_BUNDLE=bundle), cwd=ROOT)
+            for port, bundle in ((args.port, "custom"), (args.port + 1, "full")))
         try:
-            wait_up(base + "/api/version")
-            # Each worker compresses a bundle once, on its first request for it; pay that before measuring.
-            html = get(base + "/").decode()
-            bundles = set(re.findall(r'(?:src|href)="(/_dash-component-suites/[^"]+)"', html))
-            for _ in range(3 * args.workers):
-                for path in bundles:
-                    get(base + path, {"Accept-Encoding": CHROMIUM_ENCODINGS})
+            for url in (base, full_base):
+                wait_up(url + "/api/version")
+                # Each worker compresses a bundle once, on its first request for it; pay that before measuring.
+                html = get(url + "/").decode()
+                bundles = set(re.findall(r'(?:src|href)="(/_dash-component-suites/[^"]+)"', html))
+                bundles.add("/_dash-component-suites/plotly/package_data/plotly.min.js")
+                for _ in range(3 * args.workers):
+                    for path in bundles:
+                        get(url + path, {"Accept-Encoding": CHROMIUM_ENCODINGS})
             with sync_playwright() as p:
                 browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
                 for _ in range(2):
                     cold_load(browser, base + "/")
-                loads = [cold_load(browser, base + "/") for _ in range(args.loads)]
+                    cold_load(browser, full_base + "/")
+                loads, full_loads = [], []
+                for _ in range(args.loads):  # alternating rounds: both see the same machine load
+                    loads.append(cold_load(browser, base + "/"))
+                    full_loads.append(cold_load(browser, full_base + "/"))
                 cold_bytes = int(statistics.median(b for b, _ in loads))
+                full_bytes = int(statistics.median(b for b, _ in full_loads))
                 first_render = statistics.median(s for _, s in loads)
+                full_render = statistics.median(s for _, s in full_loads)
                 print("first renders: " + " ".join(f"{s:.2f}" for _, s in loads), file=sys.stderr)
+                print("first renders, full bundle: " + " ".join(f"{s:.2f}" for _, s in full_loads), file=sys.stderr)
                 before = worker_cpu(server.pid)
                 for _ in range(args.polls):
                     get(base + "/api/version", {"Accept-Encoding": CHROMIUM_ENCODINGS})
@@ -159,8 +171,9 @@ def main() -> None:
                 heap = heap_growth(browser, base + "/", args.cycles)
                 browser.close()
         finally:
-            server.terminate()
-            server.wait(15)
+            for proc in (server, full_server):
+                proc.terminate()
+                proc.wait(15)
     growth = 100 * (heap["data_end"] - heap["data_10"]) / heap["data_10"]
     raw_growth = 100 * (heap["heap_end"] - heap["heap_10"]) / heap["heap_10"]
     print(f"cold load {cold_bytes / 1e6:.2f} MB on the wire, first render {first_render:.2f} s, "
@@ -168,7 +181,12 @@ def main() -> None:
           f"(without compiled code {heap['data_10'] / 1e6:.1f} -> {heap['data_end'] / 1e6:.1f} MB) "
           f"after {args.cycles} cycles ({heap['cycle_s'] * 1000:.0f} ms each), DOM nodes {heap['nodes_10']} -> "
           f"{heap['nodes_end']}, Dash history entries {heap['history']}", file=sys.stderr)
-    print(json.dumps({"bench": "wall", "cold_bytes": cold_bytes, "first_render_s": round(first_render, 3),
+    print(f"custom plotly bundle: cold load {cold_bytes / 1e6:.2f} MB, first render {first_render:.2f} s; full bundle: "
+          f"{full_bytes / 1e6:.2f} MB, {full_render:.2f} s ({full_render / first_render:.2f}x)", file=sys.stderr)
+    print(json.dumps({"bench": "wall", "cold_bytes": cold_bytes, "cold_load_mb": round(cold_bytes / 1e6, 3),
+                      "cold_load_full_bundle_mb": round(full_bytes / 1e6, 3), "first_render_s": round(first_render, 3),
+                      "first_render_full_bundle_s": round(full_render, 3),
+                      "first_render_speedup": round(full_render / first_render, 2),
                       "poll_server_ms": round(poll_ms, 3), "heap_growth_pct": round(growth, 2),
                       "heap_growth_with_code_pct": round(raw_growth, 2)}))
 
