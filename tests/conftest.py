@@ -15,6 +15,20 @@ from etl.store import make_engine
 PG_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 IN_CI = bool(os.environ.get("CI"))
 
+# The files that start servers or browsers, slowest first: under `-n 2 --dist loadfile` xdist hands out files in
+# collection order, so starting these first keeps both workers busy to the end (the rest are short fillers).
+SLOW_FIRST = ["test_wall_resilience_browser.py", "test_hostile_gunicorn.py", "test_faults.py",
+              "test_export_limits.py", "test_proxy.py", "test_wall_browser.py", "test_drilldown_browser.py",
+              "test_reporting.py", "test_targets.py", "test_wall_refresh_browser.py", "test_timezone.py",
+              "test_kiosk_browser.py", "test_partial_stores_browser.py", "test_plotly_bundle.py",
+              "test_tile_states_browser.py", "test_ops.py", "test_schedule.py"]
+
+
+def pytest_collection_modifyitems(config, items):
+    """Slow files first, each file's tests kept together and in order (every worker must collect the same order)."""
+    rank = {name: i for i, name in enumerate(SLOW_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))
+
 
 def _pg_reachable() -> bool:
     try:
