@@ -10,7 +10,7 @@ TESTS = Path(__file__).resolve().parent
 
 def test_every_registered_source_has_a_test_module():
     modules = {cls.__module__.rsplit(".", 1)[1] for cls in SOURCES.values()}
-    assert modules == {"files", "http", "sql", "demo", "demo_feed"}
+    assert modules == {"files", "http", "sql", "demo", "demo_feed", "demo_held"}
     missing = [m for m in modules if not (TESTS / f"test_sources_{m}.py").is_file()]
     assert missing == []
 
