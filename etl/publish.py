@@ -47,26 +47,28 @@ def check_rows(conn, frames: list[pd.DataFrame]) -> list[dict]:
         return []
     groups = {"departments": set(conn.execute(select(Department.code)).scalars()),
               "segments": set(conn.execute(select(Segment.code)).scalars())}
-    history = None
-    jumping = [c for c in checks.needs_history(rules) if c in set(rows["indicator_code"])]
-    if jumping:
-        query = select(Observation.indicator_code, Observation.scope, Observation.period, Observation.value).where(
-            Observation.indicator_code.in_(jumping))
+    present = set(rows["indicator_code"].unique())  # once: a set of a million-row column per code cost seconds
+    history = stored = None
+    jumping = [c for c in checks.needs_history(rules) if c in present]
+    if jumping:  # the scopes' earlier periods, for the jump checks
         scopes = rows.loc[rows["indicator_code"].isin(jumping), "scope"].unique().tolist()
-        if len(scopes) < HISTORY_SCOPES:
-            query = query.where(Observation.scope.in_(scopes))
-        history = pd.DataFrame(conn.execute(query).all(), columns=["indicator_code", "scope", "period", "value"])
-    stored = None
-    summed = [c for c in checks.needs_stored(rules) if c in set(rows["indicator_code"])]
+        history = _stored(conn, jumping, Observation.scope, scopes)
+    summed = [c for c in checks.needs_stored(rules) if c in present]
     if summed:  # the store's rows of the run's periods, so a partial run is summed against what is loaded
         periods = rows.loc[rows["indicator_code"].isin(summed), "period"].unique().tolist()
         scopes = [checks.COUNTY, *groups["departments"], *groups["segments"]]
-        query = select(Observation.indicator_code, Observation.scope, Observation.period, Observation.value).where(
-            Observation.indicator_code.in_(summed), Observation.scope.in_(scopes))
-        if len(periods) < HISTORY_SCOPES:
-            query = query.where(Observation.period.in_(periods))
-        stored = pd.DataFrame(conn.execute(query).all(), columns=["indicator_code", "scope", "period", "value"])
+        stored = _stored(conn, summed, Observation.period, periods, Observation.scope.in_(scopes))
     return checks.run_checks(rows, rules, groups, history, stored)
+
+
+def _stored(conn, codes: list[str], column, values: list, *where) -> pd.DataFrame:
+    """The store's observations of `codes` (indicator_code, scope, period, value), narrowed to `column` in `values`
+    when there are fewer than HISTORY_SCOPES of them (a longer IN list costs more than the rows it saves)."""
+    query = select(Observation.indicator_code, Observation.scope, Observation.period, Observation.value).where(
+        Observation.indicator_code.in_(codes), *where)
+    if len(values) < HISTORY_SCOPES:
+        query = query.where(column.in_(values))
+    return pd.DataFrame(conn.execute(query).all(), columns=["indicator_code", "scope", "period", "value"])
 
 
 def hold(conn, pending: list[tuple[str, pd.DataFrame]], run_id: int) -> None:
