@@ -7,7 +7,7 @@ import socket
 
 import pytest
 
-from browser.harness import AppServer, cockpit, store_env
+from browser.harness import demo_server
 from cockpit.snapshot import read_snapshot
 
 pytestmark = pytest.mark.browser
@@ -26,11 +26,7 @@ def port_in_range() -> int:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    env = store_env(tmp_path_factory.mktemp("drill"))
-    cockpit(env, "demo")
-    srv = AppServer(env, port_in_range(), tmp_path_factory.mktemp("log") / "app.log").start()
-    yield srv
-    srv.stop()
+    yield from demo_server(tmp_path_factory, "drill", port_in_range())
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from browser.harness import AppServer, cockpit, free_port, store_env
+from browser.harness import demo_server
 
 ROOT = Path(__file__).resolve().parents[1]
 BUNDLE = ROOT / "assets" / "vendor" / "plotly-cockpit.min.js"
@@ -48,8 +48,4 @@ def test_pages_draw_their_charts_with_the_custom_bundle_alone(browser, server, p
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    env = store_env(tmp_path_factory.mktemp("bundle"))
-    cockpit(env, "demo")
-    srv = AppServer(env, free_port(), tmp_path_factory.mktemp("log") / "app.log").start()
-    yield srv
-    srv.stop()
+    yield from demo_server(tmp_path_factory, "bundle")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from browser.harness import AppServer, cockpit, free_port, store_env
+from browser.harness import demo_server
 
 pytestmark = pytest.mark.browser
 RENDERED = "#wall-panel-depts .js-plotly-plot .bars"
@@ -23,11 +23,7 @@ STATES = {  # state: (the tile's selector, the words it must show in Chinese)
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    env = store_env(tmp_path_factory.mktemp("states"))
-    cockpit(env, "demo")
-    srv = AppServer(env, free_port(), tmp_path_factory.mktemp("log") / "app.log").start()
-    yield srv
-    srv.stop()
+    yield from demo_server(tmp_path_factory, "states")
 
 
 @pytest.mark.parametrize("state", list(STATES))

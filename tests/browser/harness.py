@@ -67,3 +67,15 @@ class AppServer:
                 self.proc.kill()
                 self.proc.wait()
         self.proc = None
+
+
+def demo_server(tmp_path_factory, name: str, port: int | None = None, **extra):
+    """A module fixture's body: the demo loaded into a store of its own, `python app.py` on it (a free port unless
+    given); yields the started AppServer and stops it after."""
+    env = store_env(tmp_path_factory.mktemp(name), **extra)
+    cockpit(env, "demo")
+    srv = AppServer(env, port or free_port(), tmp_path_factory.mktemp("log") / "app.log").start()
+    try:
+        yield srv
+    finally:
+        srv.stop()
