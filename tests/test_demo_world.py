@@ -67,6 +67,23 @@ def test_a_day_of_feed_is_a_day_of_history(history):
     assert 2 <= len(office) / 8 <= 15, "a case every few minutes in office hours, as in the history"
 
 
+def test_the_wall_moves_every_minute_or_two_in_office_hours():
+    """What the feed changes minute by minute in one office day (a submission, an acceptance or a completion):
+    at the history's own rate the wall moves with a median of at most two minutes between changes, and never
+    stands still for a quarter of an hour (before office hours and counted calendar time, it was five)."""
+    feed = _cases(DemoFeedSource(now=EVENING))
+    day = pd.Timestamp(EVENING.date())
+    events = pd.concat([feed[c] for c in ("submitted_at", "accepted_at", "completed_at")]).dropna()
+    minutes = sorted({int((t - day) / pd.Timedelta(minutes=1)) for t in events
+                      if day + pd.Timedelta(hours=8.5) <= t < day + pd.Timedelta(hours=17.5)})
+    gaps = pd.Series(minutes).diff().dropna()
+    assert len(minutes) > 150 and gaps.median() <= 2 and gaps.max() < 15, (len(minutes), gaps.describe())
+    assert not feed["accepted_at"].lt(feed["submitted_at"]).any() and not feed["completed_at"].lt(feed["accepted_at"]).any()
+    hours = pd.concat([feed["accepted_at"], feed["completed_at"]]).dropna()
+    tod = (hours - hours.dt.normalize()) / pd.Timedelta(hours=1)
+    assert tod.between(8.5, 17.5).all(), "acceptances and completions happen in office hours"
+
+
 def test_the_year_to_date_keeps_the_calibrated_growth_while_the_feed_runs(history, monkeypatch):
     """Two days of feed runs every three hours after the history: this year's completed cases to date over last
     year's to the same day stay in the history's growth band."""
