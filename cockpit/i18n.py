@@ -171,6 +171,7 @@ LABELS.update({
                       "As the catalogue requires: an indicator is reported when the department has its figure for the "
                       "period, matter cases when it has cases submitted in the period; not reported once the deadline "
                       "(a day of the month after the period) has passed is late"), "rep_due": ("截止 {date}", "due {date}"),
+    "rep_not_connected": ("0/{expected} · 尚未载入任何报送", "0/{expected} · no reports loaded yet"),
     "rep_reported": ("已报送", "reported"), "rep_late": ("逾期", "late"), "rep_pending": ("待报送", "pending"),
     "rep_all_in": ("全部按时报送", "all reported"), "rep_wall": ("报送", "Reporting"),
     "rep_cadence": ("每{cadence} {day} 日前", "{cadence}, by day {day}"),

@@ -138,13 +138,16 @@ def test_an_empty_store_without_duties_draws_without_error(engine):
     load.seed_reference(engine, catalogue(DUTIES))  # duties, but no cases or figures at all: everyone late
     row = by_subject(rq.completeness(engine, date(2026, 11, 11)))["matters"]
     assert (row["reported"], row["expected"], row["late_codes"]) == (0, 3, ["fgj", "jxj", "kjj"])
+    # ...but the wall does not name the whole county late for a subject no source has reached yet
+    assert row["connected"] is False and ui.line(row, "zh") == "事项办件 2026-10 · 0/3 · 尚未载入任何报送"
+    assert ui.line(row, "en").endswith("0/3 · no reports loaded yet")
 
 
 def test_the_demo_has_two_late_departments_for_the_period_due_now(seeded_store, demo_now):
     rows = by_subject(rq.completeness(seeded_store, demo_now.date()))
     matters = rows["matters"]
     assert (matters["period"], matters["reported"], matters["expected"]) == ("2026-10", 31, 33)
-    assert matters["late_codes"] == ["gqt", "zgh"]
+    assert matters["late_codes"] == ["gqt", "zgh"] and matters["connected"] is True
     assert (rows["matters_handled"]["period"], rows["matters_handled"]["reported"]) == ("2025", 33)
     assert ui.wall_text(list(rows.values()), "zh").startswith(
         "报送: 事项办件 2026-10 · 31/33 已报送 · 2 逾期：团县委、县总工会")

@@ -73,7 +73,8 @@ def test_status_lists_every_indicator_with_period_value_staleness_and_due(store_
         assert entry["target"] is None or set(entry["target"]) == {"plan", "period", "value", "version"}
     assert isinstance(doc["reporting"], list)
     for r in doc["reporting"]:
-        assert set(r) == {"subject", "name_zh", "name_en", "cadence", "period", "due", "reported", "expected", "late"}
+        assert set(r) == {"subject", "name_zh", "name_en", "cadence", "period", "due", "reported", "expected", "late",
+                          "connected"}
         assert r["reported"] + len(r["late"]) == r["expected"]
 
 

@@ -29,7 +29,10 @@ def late_names(row: dict, lang: str) -> str:
 
 
 def line(row: dict, lang: str) -> str:
-    """One subject: its name and period, the counts and the late departments named (none late: the count alone)."""
+    """One subject: its name and period, the counts and the late departments named (none late: the count alone;
+    nothing ever reported by anyone: that no reports are loaded yet, not every department named late)."""
+    if not row.get("connected", True):
+        return f"{_name(row, lang)} {row['period']} · " + t("rep_not_connected", lang).format(expected=row["expected"])
     if not row["late"]:
         return f"{_name(row, lang)} {row['period']} · {row['reported']}/{row['expected']}"
     text = f"{_name(row, lang)} {row['period']} · {counts(row, lang)}"

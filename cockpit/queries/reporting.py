@@ -80,6 +80,17 @@ def _reported(conn, subject: str, period: str, depts: list[str]) -> set[str]:
     return {r[0] for r in conn.execute(stmt)}
 
 
+def _ever(conn, subject: str, depts: list[str]) -> bool:
+    """Whether any of `depts` ever reported `subject` (for any period): a subject nobody has reported yet is not
+    connected, and the wall says so instead of naming every department late."""
+    if subject == MATTERS:
+        stmt = select(MatterCase.id).where(MatterCase.department_code.in_(depts)).limit(1)
+    else:
+        stmt = select(Observation.period).where(Observation.indicator_code == subject,
+                                                Observation.scope.in_(depts)).limit(1)
+    return conn.execute(stmt).first() is not None
+
+
 def _groups(duties) -> dict[tuple, list[str]]:
     groups: dict[tuple, list[str]] = {}
     for subject, cadence, due_day, dept in duties:
@@ -103,7 +114,7 @@ def _completeness(engine, today: str) -> list[dict]:
             zh, en = subject_names.get(subject, (subject, subject))
             out.append({"subject": subject, "name_zh": zh, "name_en": en, "cadence": cadence, "period": period,
                         "due": due_date(period, due_day).isoformat(), "reported": len(depts) - len(late),
-                        "expected": len(depts), "late_codes": late,
+                        "expected": len(depts), "late_codes": late, "connected": bool(done) or _ever(conn, subject, depts),
                         "late": [{"code": d, "name_zh": dept_names.get(d, (d, d))[0],
                                   "name_en": dept_names.get(d, (d, d))[1]} for d in late]})
     return out

@@ -91,8 +91,9 @@ def indicator_status(engine, today: date) -> list[dict]:
 
 
 def reporting_status(engine, today: date) -> list[dict]:
-    """Per reported subject: the period due now, reported and expected counts, the late departments' codes."""
-    keys = ("subject", "name_zh", "name_en", "cadence", "period", "due", "reported", "expected")
+    """Per reported subject: the period due now, reported and expected counts, the late departments' codes, and
+    whether anything of it was ever loaded (connected: false on a store no source of it has reached yet)."""
+    keys = ("subject", "name_zh", "name_en", "cadence", "period", "due", "reported", "expected", "connected")
     return [{**{k: _plain(r.get(k)) for k in keys}, "late": list(r.get("late_codes") or [])}
             for r in reporting.completeness(engine, today)]
 
