@@ -20,7 +20,7 @@ TARGETS = [
     ("14th", "listed_firms", COUNTY, "2025", 16), ("15th", "listed_firms", COUNTY, "2030", 22),
     ("14th", "invention_patents", COUNTY, "2025", 950), ("annual", "invention_patents", COUNTY, "2025", 900),
     ("14th", "rd_spending", COUNTY, "2025", 30.0), ("annual", "talent_introduced", COUNTY, "2025", 4000),
-    ("annual", "matters_handled", COUNTY, "2026", 16000), ("annual", "on_time_rate", COUNTY, "2026", 98.0),
+    ("annual", "matters_handled", COUNTY, "2026", 27000), ("annual", "on_time_rate", COUNTY, "2026", 98.0),
     ("15th", "smart_mfg_coverage", COUNTY, "2030", 100.0),
     # a chain's and a department's own targets, for their drill-downs
     ("14th", "rd_intensity", "equipment", "2025", 5.20), ("annual", "rd_intensity", "equipment", "2025", 5.10),
