@@ -127,7 +127,13 @@ def _jumps(part: pd.DataFrame, history, k: float) -> pd.DataFrame:
     new = part.assign(new=True)
     old = pd.DataFrame(columns=KEY + ["value"])
     if history is not None and not history.empty:
-        old = _outside(history.loc[history["indicator_code"].isin(set(part["indicator_code"])), KEY + ["value"]], part)
+        old = _outside(history.loc[history["indicator_code"].isin(part["indicator_code"].unique()), KEY + ["value"]], part)
+    if not len(old):  # no history: nothing to jump from
+        return _rows(part.iloc[:0], [])
+    if len(old):  # a new row can jump only where its indicator and scope have a history: the rest is not sorted
+        new = new[new["scope"].isin(old["scope"].unique())]
+        new = new[pd.MultiIndex.from_frame(new[["indicator_code", "scope"]]).isin(
+            pd.MultiIndex.from_frame(old[["indicator_code", "scope"]]))]
     series = pd.concat([old.assign(new=False), new], ignore_index=True) if len(old) else new
     series = series.astype({"value": float, "new": bool}).sort_values(KEY, ignore_index=True)
     keys = ["indicator_code", "scope"]
@@ -148,7 +154,7 @@ def _over_stored(part: pd.DataFrame, stored) -> pd.DataFrame:
     """The run's rows with the store's rows of the same indicators and periods that the run does not replace."""
     if stored is None or stored.empty:
         return part
-    old = stored[stored["indicator_code"].isin(set(part["indicator_code"])) & stored["period"].isin(set(part["period"]))]
+    old = stored[stored["indicator_code"].isin(part["indicator_code"].unique()) & stored["period"].isin(part["period"].unique())]
     old = _outside(old[KEY + ["value"]], part)
     return pd.concat([part, old.astype({"value": float})], ignore_index=True) if len(old) else part
 

@@ -187,7 +187,7 @@ def _load_all(engine, job, source, batches, state, result: RunResult, progress, 
                         rejected_frames.append(rejected)
                 if kind in DIMENSIONS and any(b.kind == kind for b in batches):
                     lookups = Lookups.from_db(conn, today=today)
-            result.checks = publish.check_rows(conn, [f for kind, f in pending if kind == "observations"])
+            result.checks = publish.check_rows(conn, [f for kind, f in pending if kind == "observations"], result.run_id)
             if checks.blocking(result.checks):
                 raise publish.Held
             _finish(conn, job, batches, state, result, rejected_frames)

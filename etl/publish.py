@@ -35,8 +35,9 @@ class Held(Exception):
     """Raised inside a run's transaction when a blocking check failed: the run is rolled back, then held."""
 
 
-def check_rows(conn, frames: list[pd.DataFrame]) -> list[dict]:
-    """The catalogue's checks (stored in indicators.checks) on these observations, with the history they need."""
+def check_rows(conn, frames: list[pd.DataFrame], run_id: int | None = None) -> list[dict]:
+    """The catalogue's checks (stored in indicators.checks) on these observations, with the history they need.
+    `run_id`: the run whose rows are already written in this transaction (they are `frames`: not read back)."""
     rules = checks.rules_from(dict(conn.execute(select(Indicator.code, Indicator.checks)).all()))
     frames = [f for f in frames if not f.empty]
     if not rules or not frames:
@@ -52,13 +53,18 @@ def check_rows(conn, frames: list[pd.DataFrame]) -> list[dict]:
     jumping = [c for c in checks.needs_history(rules) if c in present]
     if jumping:  # the scopes' earlier periods, for the jump checks
         scopes = rows.loc[rows["indicator_code"].isin(jumping), "scope"].unique().tolist()
-        history = _stored(conn, jumping, Observation.scope, scopes)
+        history = _stored(conn, jumping, Observation.scope, scopes, *_not_run(run_id))
     summed = [c for c in checks.needs_stored(rules) if c in present]
     if summed:  # the store's rows of the run's periods, so a partial run is summed against what is loaded
         periods = rows.loc[rows["indicator_code"].isin(summed), "period"].unique().tolist()
         scopes = [checks.COUNTY, *groups["departments"], *groups["segments"]]
-        stored = _stored(conn, summed, Observation.period, periods, Observation.scope.in_(scopes))
+        stored = _stored(conn, summed, Observation.period, periods, Observation.scope.in_(scopes), *_not_run(run_id))
     return checks.run_checks(rows, rules, groups, history, stored)
+
+
+def _not_run(run_id: int | None) -> list:
+    """The condition leaving out the rows `run_id` wrote (a million-row run read back cost more than its checks)."""
+    return [] if run_id is None else [Observation.run_id != run_id]
 
 
 def _stored(conn, codes: list[str], column, values: list, *where) -> pd.DataFrame:
@@ -68,7 +74,8 @@ def _stored(conn, codes: list[str], column, values: list, *where) -> pd.DataFram
         Observation.indicator_code.in_(codes), *where)
     if len(values) < HISTORY_SCOPES:
         query = query.where(column.in_(values))
-    return pd.DataFrame(conn.execute(query).all(), columns=["indicator_code", "scope", "period", "value"])
+    # plain tuples: handed SQLAlchemy Rows, pandas probes each for namedtuple fields (seconds on a million rows)
+    return pd.DataFrame(list(map(tuple, conn.execute(query).all())), columns=["indicator_code", "scope", "period", "value"])
 
 
 def hold(conn, pending: list[tuple[str, pd.DataFrame]], run_id: int) -> None:
