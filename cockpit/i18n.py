@@ -20,7 +20,6 @@ LABELS = {
     "stale_overdue": ("逾期", "overdue"),
     "due_on": ("下期应于 {date} 发布", "next figure due {date}"),
     "vs_last": ("较上期", "vs last"),
-    "vs_target": ("目标", "target"),
     "vs_last_ytd": ("较去年同期", "vs same period last year"),
     "ytd": ("年内", "YTD"),
     "rd_trend": ("研发投入强度", "R&D intensity"),
@@ -172,6 +171,7 @@ LABELS.update({
                       "period, matter cases when it has cases submitted in the period; not reported once the deadline "
                       "(a day of the month after the period) has passed is late"), "rep_due": ("截止 {date}", "due {date}"),
     "rep_not_connected": ("0/{expected} · 尚未载入任何报送", "0/{expected} · no reports loaded yet"),
+    "dept_reported": ("本部门报送的指标 (最新一期)", "Figures this department reports (latest period)"),
     "rep_reported": ("已报送", "reported"), "rep_late": ("逾期", "late"), "rep_pending": ("待报送", "pending"),
     "rep_all_in": ("全部按时报送", "all reported"), "rep_wall": ("报送", "Reporting"),
     "rep_cadence": ("每{cadence} {day} 日前", "{cadence}, by day {day}"),

@@ -142,7 +142,8 @@ def test_kpi_payload_with_a_missing_value():
                                                                                   "rv": "", "tg": ""}
     out = {code: {k: v[k] for k in ("v", "d", "delta", "cls")} for code, v in full.items()}
     assert out["patents_granted"] == {"v": None, "d": 0, "delta": "No data yet", "cls": "none"}
-    assert out["rd_intensity"] == {"v": 4.1, "d": 2, "delta": "target4% | ▲ +0.20pt", "cls": "good"}
+    assert out["rd_intensity"] == {"v": 4.1, "d": 2, "delta": "vs last ▲ +0.20pt", "cls": "good"}
+    # the catalogue's target (4.0) is not a target source: without the targets table's, no tile claims one
     assert out["avg_days"] == {"v": 5.0, "d": 0, "delta": "vs same period last year ▲ +25.0%", "cls": "bad"}
     assert out["rd_spending"] == {"v": 12.5, "d": 2, "delta": "", "cls": "flat"}
     assert kpi.kpi_payload(_kpis(), "zh")["patents_granted"]["delta"] == "暂无数据"

@@ -33,10 +33,7 @@ def delta(row: dict, lang: str) -> tuple[str, str]:
     if _absent(value):
         return t("no_data", lang), "none"
     if other is None or (isinstance(other, float) and math.isnan(other)):
-        target = None if _has_targets(row) else row.get("target")  # the catalogue's: only without plan targets
-        if target is not None and not (isinstance(target, float) and math.isnan(target)):
-            return f"{t('vs_target', lang)} {fmt(target, decimals(row['unit']))}{row['unit'] if row['unit'] == '%' else ''}", "flat"
-        return "", "flat"
+        return "", "flat"  # targets are said by target_text, from the targets table only
     diff = value - other
     if row["unit"] == "%":
         text = f"{diff:+.2f}pt"
@@ -45,14 +42,7 @@ def delta(row: dict, lang: str) -> tuple[str, str]:
     better = diff > 0 if row.get("higher_is_better", True) else diff < 0
     arrow = "▲" if diff > 0 else "▼" if diff < 0 else "■"
     label = t("vs_last_ytd" if row.get("compare_kind") == "ytd" else "vs_last", lang)
-    target = None if _has_targets(row) else row.get("target")
-    if target is not None and not (isinstance(target, float) and math.isnan(target)) and row["unit"] == "%":
-        label = f"{t('vs_target', lang)}{target:g}% |"  # a target outranks the period label on a narrow tile
     return f"{label} {arrow} {text}", "flat" if diff == 0 else "good" if better else "bad"
-
-
-def _has_targets(row: dict) -> bool:
-    return not (_absent(row.get("annual_target")) and _absent(row.get("plan_target")))
 
 
 def target_text(row: dict, lang: str) -> tuple[str, str]:

@@ -20,8 +20,8 @@ The interface others call (GET /api/status among them):
 - ``for_tiles(engine, rows, scope="county")`` and ``for_scope(engine, values, scope, meta)``: KPI rows with the
   targets that apply to each row's year and their progress (the wall's tiles, a drill-down's own scope's tiles).
 
-The catalogue's Indicator.target is no longer a target source: only the on-time gauge and a department's on-time
-chart fall back to it (``value_for``'s `fallback`) while the targets table has none for them.
+The catalogue's Indicator.target is not a target source: every target on screen, in /api/status and in the
+exports comes from the targets table (loaded, versioned); without one, nothing claims a target.
 """
 from __future__ import annotations
 

@@ -57,9 +57,7 @@ def panel_data(engine, key: str, lang: str, today: str) -> tuple:
             return figures.department_ranking(df, lang), df
         done = df["handled"].sum()
         target = targets.applicable(engine, "county", int(today[:4])).get("on_time_rate", {}).get("value")
-        if target is None:  # the catalogue's target only as a fallback, while the targets table has none
-            target = queries.indicator_meta(engine)["target"].get("on_time_rate")
-        target = None if target is None or pd.isna(target) else float(target)
+        target = None if target is None or pd.isna(target) else float(target)  # the targets table's only
         return figures.on_time_gauge(100 * df["on_time"].sum() / done if done else None, target, lang), df
     if key == "resources":
         df = queries.resources_by_type(engine)
