@@ -229,3 +229,24 @@ def test_the_demo_keeps_one_revised_figure_and_reloads_add_no_vintage(seeded_sto
     load.run(seeded_store, "demo-history", DemoSource(now=demo_now))
     load.run(seeded_store, "demo-live-feed", DemoFeedSource(now=demo_now))
     assert vintages(seeded_store) == kept
+
+
+def test_a_department_page_shows_its_own_reported_figures_and_says_which_was_revised(store_url, frozen):
+    """A department's page has a tile per figure it reports (its own scope), each with its ⓘ; a revised one
+    says 已修订 with the previous value, an unrevised one does not."""
+    import json
+
+    from plotly.io.json import to_json_plotly
+
+    from cockpit import create_app
+    app = create_app(database_url=store_url)
+    from cockpit.pages import department  # registers its page: after the app
+    engine = app.server.extensions["cockpit"].engine
+    run(engine, [("matters_handled", "2024", "kjj", "1200"), ("matters_handled", "2025", "kjj", "1300")])
+    frozen.tick(days=3)
+    run(engine, [("matters_handled", "2025", "kjj", "1320")])
+    with app.server.test_request_context():
+        text = json.dumps(json.loads(to_json_plotly(department.layout(code="kjj"))), ensure_ascii=False)
+        other = json.dumps(json.loads(to_json_plotly(department.layout(code="fgj"))), ensure_ascii=False)
+    assert "本部门报送的指标" in text and "1,320" in text and "已修订" in text and "前值 1,300" in text
+    assert "本部门报送的指标" not in other and "已修订" not in other  # nothing reported: no such row

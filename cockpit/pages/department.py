@@ -14,6 +14,7 @@ from cockpit.components import reporting as reporting_ui
 from cockpit.figures import drill as charts
 from cockpit.i18n import missing, t
 from cockpit.pages import _drill
+from cockpit.queries import chains as cq
 from cockpit.queries import departments as dq
 from cockpit.queries import reporting as rq
 from cockpit.queries import targets
@@ -49,7 +50,9 @@ def frames(engine, dept: dict, state: url.State) -> dict[str, pd.DataFrame]:
             "days": dq.processing_days(engine, code, *span).assign(**names),
             "matters": dq.matter_volumes(engine, code, *span).assign(**names),
             "resources": dq.resources(engine, code, None),
-            "cases": dq.cases(engine, code, *span, state.matter).assign(department_zh=dept["name_zh"])}
+            "cases": dq.cases(engine, code, *span, state.matter).assign(department_zh=dept["name_zh"]),
+            # the figures the department itself reports (its own scope), each with its provenance and revisions
+            "own": cq.series(engine, (code,), tuple(dq.indicators(engine).index), *span)}
 
 
 def _grid(df: pd.DataFrame, state: url.State):
@@ -96,6 +99,12 @@ def _body(engine, dept: dict, state: url.State, f: dict) -> list:
         tile("dept_kpi_matters", str(len(f["matters"])), "", f["matters"], definition=t("def_matters", lang)),
         tile("dept_kpi_resources", str(len(f["resources"])), "", f["resources"], definition=t("def_resources", lang)),
     ], className="dkpi-row")
+    own = f["own"]
+    if not own.empty:  # its reported figures: the latest of each, 已修订 and its ⓘ where a load revised one
+        meta = dq.indicators(engine)
+        codes = [c for c in meta.index if c in set(own["indicator_code"])]
+        tiles = html.Div([tiles, html.Div(t("dept_reported", lang), className="dkpi-caption"), ui.indicator_tiles(
+            own, codes, meta, lang, goals=targets.for_scope(engine, own, dept["code"], meta))], className="dkpi-group")
     m = f["matters"]
     matter_names = list(m["matter_en" if lang == "en" else "matter_zh"])
     res = f["resources"]
@@ -114,7 +123,7 @@ def _body(engine, dept: dict, state: url.State, f: dict) -> list:
         panel("monthly", t("cases_over_time", lang), ui.graph(PAGE, "monthly", charts.monthly_cases(
             f["monthly"], f["ontime"], lang, missing=cases)), info_mark(f["monthly"], lang, ind("matters_handled")), wide=True),
         panel("ontime", t("on_time_trend", lang), ui.graph(PAGE, "ontime", charts.rate_line(
-            f["ontime"], targets.value_for(engine, "on_time_rate", dept["code"], None, ind("on_time_rate")["target"]),
+            f["ontime"], targets.value_for(engine, "on_time_rate", dept["code"]),
             lang, missing=cases)), info_mark(f["ontime"], lang, ind("on_time_rate"))),
         panel("days", t("processing_dist", lang), ui.graph(PAGE, "days", charts.histogram(f["days"], lang,
                                                                                                   missing=cases)),
