@@ -9,7 +9,7 @@ import pandas as pd
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import OperationalError
 
-from etl import checks, clock, publish, targets, validate
+from etl import checks, clock, publish, targets, townships, validate
 from etl.catalogue import Lookups
 from etl.publish import CASE_COLUMNS, OBS_COLUMNS, OBS_KEY
 from etl.reference import REFERENCE, _dialect_insert, seed_reference, upsert_rows  # noqa: F401  (etl.load's API)
@@ -54,12 +54,18 @@ def _load_dimension(conn, batch: Batch, run_id: int) -> tuple[int, int, pd.DataF
     table = model.__table__
     records = batch.records
     raw_columns = [c for c in records.columns if not c.startswith("_")]
-    known = [c for c in raw_columns if c in table.c and c not in ("is_demo", "run_id")]
     required = [c.name for c in table.c if not c.nullable and c.default is None and c.name not in ("is_demo", "run_id")]
     missing = records.reindex(columns=required).isna().to_numpy().any(axis=1)
-    reason = f"missing one of the required columns: {', '.join(required)}"
-    rejected = validate.rejected_rows(records, missing, [reason] * int(missing.sum()), raw_columns)
-    rows = records.loc[~missing, known].assign(is_demo=batch.is_demo)
+    checks_ = [(missing, f"missing one of the required columns: {', '.join(required)}")]
+    town = next((c for c in (townships.COLUMN, *townships.ALIASES) if c in records.columns), None)
+    if town is not None and townships.COLUMN in table.c:  # a code or a name; one that names no township is quarantined
+        codes, unknown = townships.resolve(conn, records[town])
+        records = records.drop(columns=[town]).assign(**{townships.COLUMN: codes.to_numpy()})
+        checks_.append((unknown, f"unknown township in column {town!r} (see data/townships.csv)"))
+    known = [c for c in records.columns if not c.startswith("_") and c in table.c and c not in ("is_demo", "run_id")]
+    bad, reasons = validate._reasons(checks_, len(records))
+    rejected = validate.rejected_rows(batch.records, bad, reasons, raw_columns)
+    rows = records.loc[~bad, known].assign(is_demo=batch.is_demo)
     if "run_id" in table.c:
         rows["run_id"] = run_id
     rows = rows.astype(object).where(rows.notna(), None).to_dict("records")

@@ -2,7 +2,9 @@
 it; a module of its own keeps etl.store under its size limit)."""
 from __future__ import annotations
 
-from sqlalchemy import Integer, String
+import numpy as np
+import pandas as pd
+from sqlalchemy import Integer, String, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from etl.base import Base
@@ -17,3 +19,28 @@ class Township(Base):
     kind: Mapped[str] = mapped_column(String(8))  # 街道 | 镇 | 乡
     row: Mapped[int] = mapped_column(Integer)
     col: Mapped[int] = mapped_column(Integer)
+
+
+COLUMN = "township_code"
+ALIASES = ("township", "乡镇", "乡镇街道", "乡镇(街道)", "乡镇（街道）", "所在乡镇", "街道", "town")
+
+
+def _key(text) -> str:
+    return "".join(str(text).split()).casefold()
+
+
+def resolve(conn, values: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """A township column as sources send it (its code, 南明街道, 南明, Nanming Subdistrict, Nanming) → (codes, a mask
+    of the non-empty cells that name no township: their rows are quarantined, never stored with a guess)."""
+    lookup: dict[str, str] = {}
+    for code, zh, en, kind in conn.execute(select(Township.code, Township.name_zh, Township.name_en, Township.kind)):
+        short_zh = zh[:-len(kind)] if kind and zh.endswith(kind) else zh
+        short_en = en.rsplit(" ", 1)[0] if " " in en else en
+        for name in (code, zh, short_zh, en, short_en):
+            lookup.setdefault(_key(name), code)
+    given = values.astype(object).where(values.notna(), None)
+    text = given.map(lambda v: None if v is None or str(v).strip() == "" else _key(
+        int(v) if isinstance(v, float) and v.is_integer() else v))
+    codes = text.map(lambda k: None if k is None else lookup.get(k))
+    unknown = (text.notna() & codes.isna()).to_numpy(dtype=bool)
+    return codes, unknown

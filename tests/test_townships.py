@@ -7,6 +7,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from cockpit.queries import townships as q
+from faults.json_api import api  # noqa: F401  (the loopback JSON API fixture)
 from etl.store import Firm, Resource, Township
 
 CSV = Path(__file__).resolve().parents[1] / "data" / "townships.csv"
@@ -58,3 +59,57 @@ def test_tile_map_labels_every_township_with_its_value_in_either_language():
         for text, name, value in zip(trace.text, df[col], df["firms"]):
             assert text.split("<br>")[0] in name and f"<b>{value}</b>" in text
         assert trace.marker.symbol == "square"
+
+
+def _segment(engine) -> tuple[str, str]:
+    from etl.store import Segment
+    with engine.connect() as conn:
+        return tuple(conn.execute(select(Segment.chain_code, Segment.code).order_by(Segment.code)).first())
+
+
+def _townships_of(engine) -> dict:
+    with engine.connect() as conn:
+        return dict(conn.execute(select(Firm.code, Firm.township_code)).all())
+
+
+def test_a_sql_source_sends_firms_with_their_township_by_code_or_name_and_an_unknown_one_is_quarantined(
+        engine, tmp_path):
+    import sqlite3
+
+    from etl import load
+    from etl.sources import SqlQuerySource
+    from etl.store import RejectedRow
+    chain, segment = _segment(engine)
+    db = tmp_path / "office.sqlite"
+    with sqlite3.connect(db) as office:  # the county's own database: its column is 所在乡镇, names or codes
+        office.execute("CREATE TABLE qy (dm TEXT, mc TEXT, mc_en TEXT, cy TEXT, hj TEXT, 所在乡镇 TEXT)")
+        office.executemany("INSERT INTO qy VALUES (?, ?, ?, ?, ?, ?)", [
+            ("X1", "甲公司", "A Co", chain, segment, "南明街道"), ("X2", "乙公司", "B Co", chain, segment, "330624105000"),
+            ("X3", "丙公司", "C Co", chain, segment, "Qixing"), ("X4", "丁公司", "D Co", chain, segment, "火星镇"),
+            ("X5", "戊公司", "E Co", chain, segment, None)])
+    source = SqlQuerySource(f"sqlite:///{db}", "SELECT * FROM qy", kind="firms", columns={
+        "code": "dm", "name_zh": "mc", "name_en": "mc_en", "chain_code": "cy", "segment_code": "hj"})
+    result = load.run(engine, "office-firms", source)
+    assert result.status == "success", result.error
+    assert {k: v for k, v in _townships_of(engine).items() if k.startswith("X")} == {
+        "X1": "330624001000", "X2": "330624105000", "X3": "330624002000", "X5": None}
+    with engine.connect() as conn:
+        (location, reason), = conn.execute(select(RejectedRow.location, RejectedRow.reason)
+                                           .where(RejectedRow.run_id == result.run_id)).all()
+    assert "unknown township" in reason and "所在乡镇" in reason and location.endswith("office.sqlite")
+
+
+def test_an_http_source_sends_resources_with_a_township_field(engine, api):
+    from faults.json_api import FAST, pages
+
+    from etl import load
+    from etl.sources import HttpJsonSource
+    with engine.connect() as conn:
+        kind = conn.exec_driver_sql("SELECT code FROM resource_types ORDER BY code").scalar()
+    api.routes["/res"] = pages([{"id": "RX1", "zh": "检测中心", "en": "Test centre", "t": kind, "by": "县科技局",
+                                 "town": {"name": "澄潭镇"}}])
+    source = HttpJsonSource(api.url("/res"), {"code": "id", "name_zh": "zh", "name_en": "en", "type_code": "t",
+                                              "provider": "by", "township_code": "town.name"}, kind="resources", **FAST)
+    assert load.run(engine, "api-res", source).status == "success"
+    with engine.connect() as conn:
+        assert conn.execute(select(Resource.township_code).where(Resource.code == "RX1")).scalar() == "330624105000"
