@@ -16,19 +16,14 @@ import pandas as pd
 from etl import clock
 from etl.catalogue import DEFAULT_CATALOGUE, read_catalogue
 from etl.sources import demo_overdue, demo_revision, demo_targets, demo_townships
+from etl.sources.demo_cases import OFFICE_HOURS, SEED, _day_draws, _instant, _working
 from etl.sources.base import Batch, with_location
 from etl.sources.demo_late import leave_unreported
 from etl.store import COUNTY
 
 NAMES = Path(__file__).resolve().parents[2] / "data" / "demo" / "names.toml"
-SEED = 20201211  # the day the first article appeared
 YEARS = list(range(2016, 2026))
 PLATFORM_START = date(2020, 7, 1)
-# The case process's own rate (no published figure: the articles give 108 matters, not a yearly count): about
-# 27,000 cases a year, with submissions, acceptances and completions in office hours (08:30-17:30), some 35
-# events an office hour, so the live wall moves every minute or two at the history's own rate.
-WEEKDAY_CASES, WEEKEND_CASES = 105, 15
-OFFICE_OPENS, OFFICE_HOURS = 8.5, 9.0
 SOURCE = "演示数据(生成) / demo data (generated)"
 
 # County series, calibrated to DOMAIN.md: intensity above 4%, 16 listed firms, rank 2, 600 new 5G stations in 2021.
@@ -107,31 +102,6 @@ def resources(catalogue: dict, names: dict) -> pd.DataFrame:
                          "chain_code": chains[int(rng.integers(len(chains)))] if rng.random() < 0.7 else None,
                          "source": SOURCE})
     return pd.DataFrame(rows)
-
-
-def _day_draws(day: date, weights: np.ndarray) -> tuple:
-    """The random draws for the cases submitted on `day` (seeded by the day, so any run sees the same)."""
-    rng = np.random.default_rng([SEED, day.toordinal()])
-    adoption = min(1.0, 0.55 + 0.075 * (day.year - 2020))
-    n = rng.poisson((WEEKDAY_CASES if day.weekday() < 5 else WEEKEND_CASES) * adoption)
-    pick = rng.choice(len(weights), size=n, p=weights)
-    hours = np.sort(np.clip(rng.normal(13, 2.4, n), OFFICE_OPENS, OFFICE_OPENS + OFFICE_HOURS - 1e-3))
-    return pick, hours, rng.exponential(1.5, n), rng.lognormal(0.0, 0.45, n), rng.random(n) < 0.02
-
-
-def _working(day0: np.ndarray, t: np.ndarray) -> np.ndarray:
-    """Instants as working hours since the epoch (OFFICE_HOURS a day; outside them clamps to the day's edges)."""
-    days = (day0 - np.datetime64("1970-01-01")) // np.timedelta64(1, "D")
-    tod = (t - day0) / np.timedelta64(1, "h")
-    return days * OFFICE_HOURS + np.clip(tod - OFFICE_OPENS, 0, OFFICE_HOURS)
-
-
-def _instant(w: np.ndarray) -> np.ndarray:
-    """Working hours since the epoch back to civil instants (whole seconds) inside the office window."""
-    days, rest = np.divmod(w, OFFICE_HOURS)
-    secs = np.round((OFFICE_OPENS + rest) * 3600).astype("int64")
-    return (np.datetime64("1970-01-01", "ns") + days.astype("int64").astype("timedelta64[D]")
-            + secs.astype("timedelta64[s]"))
 
 
 def matter_table_with_quality(catalogue: dict, names: dict) -> pd.DataFrame:
