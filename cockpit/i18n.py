@@ -177,3 +177,26 @@ LABELS.update({
     "rep_cadence": ("每{cadence} {day} 日前", "{cadence}, by day {day}"),
     "cad_monthly": ("月", "monthly"), "cad_quarterly": ("季度", "quarterly"), "cad_annual": ("年", "yearly"),
 })
+
+# Townships (issue 13 #1): the tile map, /townships and /townships/<code>.
+LABELS.update({
+    "nav_townships": ("乡镇", "Townships"), "township_list_title": ("乡镇(街道)创新要素分布", "Townships"),
+    "township": ("乡镇(街道)", "Township"), "township_kind": ("类别", "Kind"),
+    "kind_街道": ("街道", "Subdistrict"), "kind_镇": ("镇", "Town"), "kind_乡": ("乡", "Township"),
+    "township_map": ("新昌县乡镇分布", "Xinchang by township"),
+    "township_map_wall": ("乡镇企业分布", "Firms by township"), "township_table": ("各乡镇(街道)", "All townships"),
+    "township_map_note": ("示意图：每个乡镇(街道)一格，按大致方位排列，不表示边界与面积",
+                          "Schematic: one equal tile per township, placed by its rough position; not boundaries or area"),
+    "measure_firms": ("企业", "Firms"), "measure_high_tech_firms": ("高新技术企业", "High-tech firms"),
+    "measure_listed_firms": ("上市企业", "Listed firms"), "measure_resources": ("创新资源", "Innovation resources"),
+    "unit_measure_firms": ("家", "firms"), "unit_measure_high_tech_firms": ("家", "firms"),
+    "unit_measure_listed_firms": ("家", "firms"), "unit_measure_resources": ("项", "items"),
+    "township_resources": ("本乡镇的创新资源", "Innovation resources here"),
+    "township_where": ("所在位置", "Where it is"),
+    "township_no_cases": ("办件按事项和部门登记，不含申请人所在乡镇，因此无乡镇办件量",
+                          "Cases are recorded by matter and department, not by the applicant's township: no cases per township"),
+    "def_townships": ("平台登记的企业和创新资源按所在乡镇(街道)计数；乡镇名录见 data/townships.csv",
+                      "Firms and innovation resources on the register counted by their township; the list is data/townships.csv"),
+    "need_townships": ("暂无乡镇数据 · 企业或资源数据源需带乡镇(街道)列",
+                       "No township data yet · firms or resources sources need a township column"),
+})

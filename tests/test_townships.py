@@ -45,7 +45,7 @@ def test_demo_places_every_firm_and_resource_mostly_in_the_county_seat(seeded_st
     assert seat["firms"].sum() > n_firms / 2 and seat["resources"].sum() > n_res / 2
     assert q.township_codes(seeded_store) == frozenset(df["code"])
     one = df.iloc[0]["code"]
-    assert len(q.firms_in(seeded_store, one)) == df.iloc[0]["firms"]
+    assert len(q.firms_in(seeded_store, one, None, None)) == df.iloc[0]["firms"]
 
 
 def test_tile_map_labels_every_township_with_its_value_in_either_language():

@@ -19,7 +19,8 @@ GRID_THEME = ("themeQuartz.withParams({backgroundColor: '#061634', foregroundCol
 
 def _nav(state: State):
     other = "en" if state.lang == "zh" else "zh"
-    links = [("nav_cockpit", "/"), ("nav_departments", "/departments"), ("nav_chains", "/chains")]
+    links = [("nav_cockpit", "/"), ("nav_departments", "/departments"), ("nav_chains", "/chains"),
+             ("nav_townships", "/townships")]
     return html.Nav([dcc.Link(t(k, state.lang), href=State(path=p, lang=state.lang).href(), className="drill-nav-link")
                      for k, p in links]
                     + [dcc.Link(t("lang_switch", state.lang), href=state.href(lang=other), className="drill-lang")],
@@ -58,7 +59,7 @@ def page_frame(page: str, state: State, title: str, crumbs, body, years, demo: b
         html.Header([html.Div([html.H1(title), breadcrumbs(crumbs)], className="drill-title"),
                      html.Div([html.Span(t("demo", "zh"), className="demo-mark") if demo else None, _nav(state)],
                               className="drill-head-right")], className="drill-header"),
-        html.Div([period_filter(page, state, years), *(controls or []),
+        html.Div([period_filter(page, state, years) if years is not None else None, *(controls or []),
                   html.Span(t("click_hint", state.lang), className="drill-hint")], className="drill-toolbar"),
         html.Main(body, className="drill-body"),
     ], className=f"drill lang-{state.lang}", id=f"drill-{page}", **{"data-view": state.href()})

@@ -11,7 +11,7 @@ from cockpit import state as url
 from cockpit.web.errors import error_page
 
 MAX_URL = 2048  # characters of path and query: a drill view's URL is a few hundred at most
-DRILL = ("departments", "chains")
+DRILL = ("departments", "chains", "townships")
 
 
 def query_kwargs() -> dict:
