@@ -334,15 +334,16 @@
     },
     // The tiles whose number is animating now (tests: never more than one loop per tile).
     animating: function () { return Object.keys(st.anims); },
-    drillDown: function (deptClick, chainClick) {
+    drillDown: function (deptClick, chainClick, mapClick) {
       var trig = window.dash_clientside.callback_context.triggered[0];
       if (!trig || !trig.value || !trig.value.points || !trig.value.points.length) {
         return window.dash_clientside.no_update;
       }
       var cd = trig.value.points[0].customdata, depts = trig.prop_id.indexOf("depts") >= 0;
+      var map = trig.prop_id.indexOf("map") >= 0;
       var code = depts ? cd[0] : cd;
       var q = st.lang === "en" ? "?lang=en" : "";
-      return "/" + (depts ? "departments/" : "chains/") + encodeURIComponent(code) + q;
+      return "/" + (depts ? "departments/" : map ? "townships/" : "chains/") + encodeURIComponent(code) + q;
     }
   };
 })();

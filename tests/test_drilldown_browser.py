@@ -167,3 +167,59 @@ def test_bad_codes_and_parameters_show_the_friendly_page(server, page, path, sta
     # the browser reports the document's own 404/400 on the console, once; nothing else may fail
     errors.remove(next(e for e in errors if f"status of {status}" in e))
     assert errors == []
+
+
+def _townships() -> list[dict]:
+    import csv
+    from pathlib import Path
+    with open(Path(__file__).resolve().parents[1] / "data" / "townships.csv", encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def test_the_wall_map_names_every_township_with_its_firms_and_a_tile_click_opens_the_township(server, page):
+    page.goto(server.url + "/")
+    page.wait_for_selector("#wall-panel-map .js-plotly-plot .scatterlayer .point", timeout=20_000)
+    shown = page.evaluate("""() => { const gd = document.querySelector('#wall-panel-map .js-plotly-plot');
+        return {codes: gd.data[0].customdata, text: gd.data[0].text,
+                drawn: [...gd.querySelectorAll('.textpoint text')].map(t => t.textContent),
+                tiles: gd.querySelectorAll('.scatterlayer .point').length}; }""")
+    towns = _townships()
+    assert sorted(shown["codes"]) == sorted(r["code"] for r in towns) and shown["tiles"] == len(towns)
+    for row in towns:  # every township labelled by name and its count of firms, drawn (not only in the data)
+        assert any(d.startswith(row["name_zh"]) for d in shown["drawn"]), row["name_zh"]
+    counts = {code: int(text.split("<b>")[1].split("</b>")[0]) for code, text in zip(shown["codes"], shown["text"])}
+    assert sum(counts.values()) > 0
+    # a tile click opens that township's page, inside the app
+    target = max(counts, key=counts.get)
+    index = shown["codes"].index(target)
+    box = page.locator("#wall-panel-map .scatterlayer .point").nth(index).bounding_box()
+    page.evaluate("() => { window.__sameDocument = true; }")
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.wait_for_url(f"**/townships/{target}", timeout=10_000)
+    wait_page(page, "township")
+    assert page.evaluate("() => window.__sameDocument") is True
+    assert page.is_visible(".breadcrumbs a[href='/townships']")
+    firms = grid_rows(page, "drill-township-grid", "code")
+    assert len(firms) == counts[target], "the page lists the firms the tile counted"
+    table, meta = download(page, "#drill-township-panel-firms .export-btn")
+    assert sorted(table["code"]) == sorted(firms)
+    assert page.errors == []
+
+
+def test_the_townships_page_ranks_by_the_chosen_measure_and_bad_urls_get_their_status(server, page):
+    import urllib.error
+    import urllib.request
+    page.goto(server.url + "/townships?sort=resources")
+    wait_page(page, "townships")
+    names = page.locator("#drill-townships-panel-table tbody tr td:nth-child(2)").all_inner_texts()
+    assert sorted(names) == sorted(r["name_zh"] for r in _townships())
+    values = [int(v.replace(",", "")) for v in
+              page.locator("#drill-townships-panel-table tbody tr td:nth-child(6)").all_inner_texts()]
+    assert values == sorted(values, reverse=True) and page.is_visible("#drill-townships-panel-map .js-plotly-plot")
+    for path, status in (("/townships/330624999999", 404), ("/townships?sort=cases", 400), ("/townships/<x>", 404)):
+        with pytest.raises(urllib.error.HTTPError) as err:
+            urllib.request.urlopen(server.url + path, timeout=10)
+        assert err.value.code == status, path
+    page.goto(server.url + "/townships?lang=en")
+    wait_page(page, "townships")
+    assert page.is_visible("text=Nanming Subdistrict") and page.errors == []

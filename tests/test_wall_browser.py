@@ -141,7 +141,7 @@ def test_rotate_switches_the_visible_panel_set(server, browser):
     assert 4 < time.time() - switched < 8
     # both sets were drawn at first render (no blank chart when one comes round); the active one is opaque
     assert page.evaluate("""() => [...document.querySelectorAll('#wall-set-trends .js-plotly-plot')]
-        .filter(g => g.querySelector('.main-svg')).length""") == 4
+        .filter(g => g.querySelector('.main-svg')).length""") == 5
     page.wait_for_function(f"""() => getComputedStyle(document.getElementById('{first}')).opacity === '1'
         && getComputedStyle(document.getElementById('{second}')).opacity === '0'""", timeout=3_000)
     assert page.errors == []

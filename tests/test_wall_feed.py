@@ -30,7 +30,7 @@ def test_every_panel_on_an_empty_store_is_an_empty_figure_saying_what_is_missing
     expected = {key: missing("observations", lang, meta.loc[code, f"name_{lang}"])
                 for key, code in INDICATOR_PANELS.items()}
     expected.update(depts=missing("cases", lang), ontime=missing("cases", lang),
-                    resources=missing("resources", lang))
+                    resources=missing("resources", lang), map=missing("townships", lang))
     assert set(expected) == set(wall_feed.PANELS)
     for key in wall_feed.PANELS:
         fig, df = wall_feed.panel_data(engine, key, lang, TODAY)

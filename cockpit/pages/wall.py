@@ -82,4 +82,5 @@ def _wall(lang: str, rotate_s: float):
 clientside_callback(dash.ClientsideFunction("cockpit", "boot"), Output(ids.BOOT, "data"), Input(ids.CONFIG, "data"))
 clientside_callback(dash.ClientsideFunction("cockpit", "drillDown"), Output(ids.URL, "href"),
                     Input(ids.graph("depts"), "clickData"), Input(ids.graph("chains"), "clickData"),
+                    Input(ids.graph("map"), "clickData"),
                     prevent_initial_call=True)

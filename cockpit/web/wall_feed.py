@@ -9,9 +9,11 @@ from plotly.io.json import to_json_plotly
 from cockpit import components, context
 from cockpit.cache import current_version, versioned
 from cockpit.figures import wall as figures
+from cockpit.figures.townships import tile_map
 from cockpit.components import reporting as reporting_ui
 from cockpit.queries import reporting
 from cockpit.queries import targets
+from cockpit.queries import townships
 from cockpit.queries import wall as queries
 from cockpit.i18n import missing, name, t
 from cockpit.queries.staleness import STATES
@@ -19,11 +21,12 @@ from etl import clock
 
 # Panel sets of the playlist (?rotate=SECONDS): (set name, label key, [(panel key, title key)]).
 PANEL_SETS = [
-    ("overview", "set_overview", [("rd", "rd_trend"), ("rank", "index_rank"), ("chains", "chains"),
+    ("overview", "set_overview", [("rd", "rd_trend"), ("map", "township_map_wall"), ("chains", "chains"),
                                   ("depts", "dept_ranking"), ("ontime", "on_time"), ("resources", "resources")]),
-    ("trends", "set_trends", [("patents", "patents"), ("enterprises", "enterprises"), ("talent", "talent"),
-                              ("digital", "digital")]),
+    ("trends", "set_trends", [("patents", "patents"), ("enterprises", "enterprises"), ("rank", "index_rank"),
+                              ("talent", "talent"), ("digital", "digital")]),
 ]
+MAP_MEASURE = "firms"  # what the wall's township map counts (its page offers the others)
 PANELS = [key for _, _, panels in PANEL_SETS for key, _ in panels]
 TREND_CODES = {"patents": (["patents_granted", "invention_patents"], "bar"), "enterprises": (["high_tech_firms"], "bar"),
                "talent": (["talent_introduced"], "bar"), "digital": (["base_stations_5g"], "bar")}
@@ -59,6 +62,14 @@ def panel_data(engine, key: str, lang: str, today: str) -> tuple:
         target = targets.applicable(engine, "county", int(today[:4])).get("on_time_rate", {}).get("value")
         target = None if target is None or pd.isna(target) else float(target)  # the targets table's only
         return figures.on_time_gauge(100 * df["on_time"].sum() / done if done else None, target, lang), df
+    if key == "map":  # the schematic township map, by firms (a tile click opens /townships/<code>)
+        df = townships.townships(engine)
+        if not int(df[list(townships.MEASURES)].to_numpy().sum()):
+            return figures.empty(lang, missing("townships", lang)), df.iloc[0:0].assign(is_demo=False)
+        prov = townships.provenance(engine)
+        fig = tile_map(df, MAP_MEASURE, lang, tile_px=70, font_px=16)
+        fig.update_layout(height=None)
+        return fig, (prov if len(prov) else df.iloc[0:0].assign(is_demo=False))
     if key == "resources":
         df = queries.resources_by_type(engine)
         return figures.resources_donut(df, lang, missing=missing("resources", lang)), df
@@ -72,8 +83,8 @@ def period_state(engine, key: str, df, lang: str, today: str) -> tuple[str | Non
     staleness (current < due < overdue; None for the case panels, whose freshness is their job's)."""
     if df is None or df.empty:
         return None, None
-    if key in ("depts", "ontime", "resources"):
-        return (f"{today[:4]} {t('ytd', lang)}" if key != "resources" else None), None
+    if key in ("depts", "ontime", "resources", "map"):
+        return (f"{today[:4]} {t('ytd', lang)}" if key in ("depts", "ontime") else None), None
     meta, periods, states = queries.indicator_meta(engine), [], []
     for code, rows in (df.groupby("code", sort=False) if "code" in df else [("rd_spending", df)]):
         row = {**(meta.loc[code].to_dict() if code in meta.index else {}), **rows.iloc[-1].to_dict()}
