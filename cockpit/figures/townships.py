@@ -1,38 +1,45 @@
-"""The schematic tile map of Xinchang's townships: one equal square per township at its (row, col) cell, its
-name in the screen's language and the chosen measure's value written on it, coloured on a colour-blind-safe
-sequential scale (cividis). No boundary geometry (data/townships.md says why)."""
+"""The schematic tile map of Xinchang's townships: one equal tile per township at its (row, col) cell, its name in
+the screen's language and the chosen measure's value written on it, coloured on a colour-blind-safe sequential
+scale (cividis). No boundary geometry (data/townships.md says why). The tiles are rectangles that fill the panel,
+so a name fits at the wall's minimum text size in either language."""
 from __future__ import annotations
 
 import pandas as pd
 import plotly.graph_objects as go
+from plotly.colors import sample_colorscale
 
 from cockpit.figures import INK, MUTED
 
 SCALE = "Cividis"  # perceptually uniform and readable with red-green colour blindness
+DARK_TEXT_FROM = 0.45  # share of the scale from which a tile is light enough for dark text (contrast >= 4.5:1)
 
 
 def tile_map(df: pd.DataFrame, measure: str, lang: str, tile_px: int = 64, values: bool = True,
              font_px: int = 16) -> go.Figure:
     """`df`: cockpit.queries.townships.townships(); `measure`: one of its MEASURES. Each tile's customdata is
-    the township code (a click opens /townships/<code>). values=False writes the names only (a locator map)."""
+    the township code (a click opens /townships/<code>); `tile_px` sizes its (invisible) hover target.
+    values=False writes the names only (a locator map: the township with measure 1 is lit)."""
     fig = go.Figure()
     if df.empty:
         return fig
     names = df["name_zh" if lang == "zh" else "name_en"].astype(str)
     short = names.str.replace(r" (Subdistrict|Town|Township)$", "", regex=True) if lang != "zh" else names
-    values_shown, values = values, df[measure].astype(int)
+    counts = df[measure].astype(int)
+    top = max(int(counts.max()), 1)
+    shares = [c / top for c in counts]
+    fills = sample_colorscale(SCALE, shares)
+    fig.update_layout(shapes=[
+        {"type": "rect", "xref": "x", "yref": "y", "x0": c - 0.47, "x1": c + 0.47, "y0": r - 0.45, "y1": r + 0.45,
+         "fillcolor": fill, "line": {"width": 1, "color": MUTED}, "layer": "below"}
+        for c, r, fill in zip(df["col"], df["row"], fills)])
     fig.add_trace(go.Scatter(
         x=df["col"], y=df["row"], mode="markers+text", customdata=df["code"],
-        marker={"symbol": "square", "size": tile_px, "color": values, "colorscale": SCALE, "cmin": 0,
-                "cmax": max(int(values.max()), 1), "line": {"width": 1, "color": MUTED}},
-        text=[f"{n}<br><b>{v}</b>" if values_shown else n for n, v in zip(short, values)],
-        textfont={"size": font_px, "color": INK},
-        hovertext=[f"{n}: {v}" if values_shown else n for n, v in zip(names, values)], hoverinfo="text", name=measure))
-    fig.update_traces(textfont_color=[("#000" if v > 0.45 * max(int(values.max()), 1) else INK) for v in values])
-    axis = {"visible": False, "showgrid": False, "fixedrange": True}
-    # square units (scaleanchor) so the tiles sit side by side as a grid, whatever the panel's width
-    fig.update_layout(xaxis={**axis, "range": [df["col"].min() - 0.55, df["col"].max() + 0.55]},
-                      yaxis={**axis, "range": [df["row"].max() + 0.55, df["row"].min() - 0.55],
-                             "scaleanchor": "x", "scaleratio": 1},
-                      margin={"l": 4, "r": 4, "t": 4, "b": 4}, clickmode="event")
+        marker={"symbol": "square", "size": tile_px, "opacity": 0},
+        text=[f"{n}<br><b>{v}</b>" if values else n for n, v in zip(short, counts)],
+        textfont={"size": font_px, "color": [("#000" if s >= DARK_TEXT_FROM else INK) for s in shares]},
+        hovertext=[f"{n}: {v}" if values else n for n, v in zip(names, counts)], hoverinfo="text", name=measure))
+    axis = {"visible": False, "showgrid": False, "fixedrange": True, "zeroline": False}
+    fig.update_layout(xaxis={**axis, "range": [df["col"].min() - 0.5, df["col"].max() + 0.5]},
+                      yaxis={**axis, "range": [df["row"].max() + 0.5, df["row"].min() - 0.5]},
+                      margin={"l": 4, "r": 4, "t": 4, "b": 4}, clickmode="event", showlegend=False)
     return fig

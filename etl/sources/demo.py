@@ -68,18 +68,26 @@ def matters(names: dict) -> pd.DataFrame:
 
 def firms(catalogue: dict, names: dict) -> pd.DataFrame:
     rng = np.random.default_rng(SEED)
-    rows, towns, suffixes = [], names["townships"], names["firm_suffixes"]
+    rows, suffixes = [], names["firm_suffixes"]
+    count = sum(len(c["segments"]) for c in catalogue["chains"]) * FIRMS_PER_SEGMENT
+    towns, taken = demo_townships.firm_towns(count), set()  # a firm is named after the township it is in
     for chain in catalogue["chains"]:
         listed_left = LISTED_PER_CHAIN[chain["code"]]
         for seg in chain["segments"]:
             for k in range(FIRMS_PER_SEGMENT):
                 n = len(rows)
-                (town, town_en), (suf_zh, suf_en) = towns[n % len(towns)], suffixes[(n // len(towns)) % len(suffixes)]
+                town_row = towns[n]
+                town, town_en = town_row["short_zh"], town_row["short_en"]
+                free = [x for x in (suffixes[(n + i) % len(suffixes)] for i in range(len(suffixes)))
+                        if (town, seg["code"], x[0]) not in taken]  # names are unique: the first free suffix
+                suf_zh, suf_en = free[0] if free else (f"{suffixes[0][0]}{n}", f"{suffixes[0][1]} {n}")
+                taken.add((town, seg["code"], suf_zh))
                 listed = listed_left > 0 and k == 0 or (listed_left > 2 and k == 1)
                 listed_left -= int(listed)
                 rows.append({"code": f"F{n + 1:03d}", "name_zh": f"{town}{seg['name_zh']}{suf_zh}(示例)",
                              "name_en": f"{town_en} {seg['name_en']} {suf_en} (demo)", "chain_code": chain["code"],
-                             "segment_code": seg["code"], "listed": listed, "high_tech": bool(rng.random() < 0.7)})
+                             "segment_code": seg["code"], "listed": listed, "high_tech": bool(rng.random() < 0.7),
+                             "township_code": town_row["code"]})
     df = pd.DataFrame(rows)
     listed_idx = df.index[df["listed"]]
     df["listed_year"] = pd.Series(dtype="Int64")

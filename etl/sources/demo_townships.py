@@ -24,9 +24,24 @@ def townships() -> list[dict]:
         return list(csv.DictReader(fh))
 
 
+def firm_towns(count: int) -> list[dict]:
+    """The townships of the demo's `count` firms, drawn by the firm weights (seeded), each row with its short
+    names (七星, Qixing): demo.firms names a firm after the township it is in."""
+    rows = townships()
+    w = np.array([_FIRM_WEIGHT.get(r["name_zh"], 1) for r in rows], dtype=float)
+    picks = np.random.default_rng(SEED).choice(len(rows), size=count, p=w / w.sum())
+    out = []
+    for i in picks:
+        r = rows[i]
+        out.append({**r, "short_zh": r["name_zh"][:-len(r["kind"])],
+                    "short_en": r["name_en"].rsplit(" ", 1)[0]})
+    return out
+
+
 def place(kind: str, df: pd.DataFrame) -> pd.DataFrame:
-    """The batch with a township_code column when it holds firms or resources; other kinds unchanged."""
-    if kind not in ("firms", "resources") or df.empty:
+    """The batch with a township_code column when it holds firms or resources; other kinds unchanged (firms are
+    placed when they are made: firm_towns)."""
+    if kind not in ("firms", "resources") or df.empty or "township_code" in df:
         return df
     rows = townships()
     weights = _FIRM_WEIGHT if kind == "firms" else _RESOURCE_WEIGHT
