@@ -20,7 +20,8 @@ LABELS = {
     "stale_overdue": ("逾期", "overdue"),
     "due_on": ("下期应于 {date} 发布", "next figure due {date}"),
     "vs_last": ("较上期", "vs last"),
-    "vs_last_ytd": ("较去年同期", "vs same period last year"),
+    "vs_last_ytd": ("较去年同期", "vs last YTD"),
+    "kind_file_drop": ("文件报送", "file drop"), "kind_http_json": ("数据接口", "HTTP API"), "kind_sql": ("数据库", "database"),
     "ytd": ("年内", "YTD"),
     "rd_trend": ("研发投入强度", "R&D intensity"),
     "target_path": ("目标路径", "target path"),
@@ -93,12 +94,26 @@ def name(row, lang: str, field: str = "name") -> str:
     """The localised name of a row (a dict or a pandas row) carrying name_zh and name_en."""
     return row[f"{field}_en"] if lang == "en" else row[f"{field}_zh"]
 
-# Catalogue units are Chinese; English screens show these instead (empty: the number speaks for itself).
-UNITS_EN = {"亿元": "100M¥", "天": "days", "%": "%"}
+# Catalogue units are Chinese; English screens show these instead. A counting word (家, 件, 项, 人, 个) says what
+# is counted, so in English it depends on the indicator (UNITS_EN_BY_CODE) before the unit alone (UNITS_EN).
+UNITS_EN = {"亿元": "100M¥", "天": "days", "%": "%", "家": "firms", "项": "items", "人": "people", "件": "items",
+            "个": "", "位": "", "宗": "items"}
+UNITS_EN_BY_CODE = {"patents_granted": "patents", "invention_patents": "patents", "matters_handled": "cases",
+                    "departments_connected": "depts", "base_stations_5g": "stations", "innovation_resources": "items"}
+# Tile labels where the catalogue's English name is longer than a wall tile holds at its type size.
+TILE_NAMES_EN = {"matters_handled": "Matters handled", "departments_connected": "Departments",
+                 "innovation_resources": "Innov. resources", "high_tech_firms": "High-tech firms"}
 
 
-def unit(value: str, lang: str) -> str:
-    return UNITS_EN.get(value, "") if lang == "en" else value
+def unit(value: str, lang: str, code: str | None = None) -> str:
+    if lang != "en":
+        return value
+    return UNITS_EN_BY_CODE.get(code, UNITS_EN.get(value, ""))
+
+
+def tile_name(row, lang: str) -> str:
+    """A wall tile's label: the catalogue's name, or its short English form where the long one does not fit."""
+    return TILE_NAMES_EN.get(row["code"], row["name_en"]) if lang == "en" else row["name_zh"]
 
 # The drill-down pages' labels (departments, chains, segments, firms), kept beside the wall's.
 LABELS.update({
@@ -173,7 +188,8 @@ LABELS.update({
     "rep_not_connected": ("0/{expected} · 尚未载入任何报送", "0/{expected} · no reports loaded yet"),
     "dept_reported": ("本部门报送的指标 (最新一期)", "Figures this department reports (latest period)"),
     "rep_reported": ("已报送", "reported"), "rep_late": ("逾期", "late"), "rep_pending": ("待报送", "pending"),
-    "rep_all_in": ("全部按时报送", "all reported"), "rep_wall": ("报送", "Reporting"),
+    "rep_all_in": ("全部按时报送", "all reported"),
+    "rep_others_in": ("其余 {n} 项已全部报送", "{n} more all in"), "rep_all_in_n": ("{n} 项全部已报送", "all {n} in"), "rep_wall": ("报送", "Reporting"),
     "rep_cadence": ("每{cadence} {day} 日前", "{cadence}, by day {day}"),
     "cad_monthly": ("月", "monthly"), "cad_quarterly": ("季度", "quarterly"), "cad_annual": ("年", "yearly"),
 })

@@ -144,7 +144,7 @@ def test_kpi_payload_with_a_missing_value():
     assert out["patents_granted"] == {"v": None, "d": 0, "delta": "No data yet", "cls": "none"}
     assert out["rd_intensity"] == {"v": 4.1, "d": 2, "delta": "vs last ▲ +0.20pt", "cls": "good"}
     # the catalogue's target (4.0) is not a target source: without the targets table's, no tile claims one
-    assert out["avg_days"] == {"v": 5.0, "d": 0, "delta": "vs same period last year ▲ +25.0%", "cls": "bad"}
+    assert out["avg_days"] == {"v": 5.0, "d": 0, "delta": "vs last YTD ▲ +25.0%", "cls": "bad"}
     assert out["rd_spending"] == {"v": 12.5, "d": 2, "delta": "", "cls": "flat"}
     assert kpi.kpi_payload(_kpis(), "zh")["patents_granted"]["delta"] == "暂无数据"
 
@@ -176,3 +176,18 @@ def test_ticker_doubles_its_rows_for_the_loop():
     assert tracks[1].to_plotly_json()["props"]["aria-hidden"] == "true"
     assert texts(tracks[0]) == ["11-20 09:05", "Sci", "Matter", "completed"]
     assert by_class(tracks[0], "ticker-status")[0].className == "ticker-status completed"
+
+
+def test_a_source_is_named_by_its_label_or_its_job_never_by_a_path():
+    from cockpit.components.panel import caption, source_name
+    bilingual = "演示数据(生成) / demo data (generated)"
+    assert source_name(bilingual, "zh") == "演示数据(生成)" and source_name(bilingual, "en") == "demo data (generated)"
+    jobs = {"file_drop:/srv/cockpit/drop": {"file-drop"}}
+    assert source_name("file_drop:/srv/cockpit/drop", "zh", jobs) == "文件报送 (file-drop)"
+    assert source_name("http_json:http://10.0.0.5/api/obs?page=1", "en") == "HTTP API"
+    assert source_name("sql:postgresql://stats@db/stats", "en") == "database"
+    assert source_name("县统计局 / Statistics Bureau", "en") == "Statistics Bureau"
+    assert source_name("县统计局", "en") == "县统计局"  # a named source as the county wrote it
+    frame = pd.DataFrame({"source": ["file_drop:/srv/cockpit/drop"], "loaded_at": [pd.Timestamp("2026-03-02 01:00")]})
+    text = caption(frame, "zh", "2025", jobs=jobs)
+    assert "/srv" not in text and "文件报送 (file-drop)" in text and "加载 2026-03-02 09:00" in text

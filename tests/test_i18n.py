@@ -48,7 +48,9 @@ def test_lang_of():
 
 def test_unit():
     assert unit("亿元", "en") == "100M¥" and unit("天", "en") == "days" and unit("%", "en") == "%"
-    assert unit("件", "en") == ""  # unknown unit: the number speaks for itself
+    assert unit("件", "en") == "items" and unit("家", "en") == "firms"  # a counting word says what is counted
+    assert unit("件", "en", "patents_granted") == "patents" and unit("件", "en", "matters_handled") == "cases"
+    assert unit("个", "en") == "" and unit("吨", "en") == ""  # no word for it: the number speaks for itself
     assert unit("亿元", "zh") == "亿元" and unit("件", "zh") == "件"
 
 

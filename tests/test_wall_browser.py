@@ -70,6 +70,47 @@ def test_wall_fits_the_screen_with_no_scrollbar_and_no_clipped_panel(server, bro
     page.close()
 
 
+LABEL_FIT = """() => { const out = [], canvas = document.getElementById('wall-canvas');
+    const scale = canvas.getBoundingClientRect().width / 1920;
+    for (const el of canvas.querySelectorAll('*')) {  // HTML text: no box whose text is wider or taller than it
+        if (el.closest('svg, .info-pop') || ![...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim())) continue;
+        const cs = getComputedStyle(el);
+        if (cs.display === 'none' || cs.visibility === 'hidden' || el.closest('.ticker')) continue;
+        if (el.scrollWidth > el.clientWidth + 1 || (el.scrollHeight > el.clientHeight + 4 && cs.overflowY !== 'visible'))
+            out.push(['clipped', el.className, el.textContent.trim().slice(0, 40)]);
+    }
+    for (const el of canvas.querySelectorAll('.ticker-row:nth-child(-n+8) span')) {  // the ticker's first rows too
+        if (el.scrollWidth > el.clientWidth + 1 || el.scrollHeight > el.clientHeight + 4)
+            out.push(['clipped', el.className, el.textContent.trim().slice(0, 40)]);
+    }
+    for (const el of canvas.querySelectorAll('.kpi-number span, .kpi-label, .kpi-delta, .panel-title, .panel-caption')) {
+        const r = el.getBoundingClientRect(), b = el.closest('.kpi, .panel').getBoundingClientRect();
+        if (r.width && (r.right > b.right + 1 || r.left < b.left - 1)) out.push(['escapes', el.className, el.textContent]);
+    }
+    for (const t of canvas.querySelectorAll('.panel-set .js-plotly-plot text')) {  // chart text at 16 px and up
+        const r = t.getBoundingClientRect(), size = parseFloat(t.style.fontSize || getComputedStyle(t).fontSize);
+        if (t.textContent.trim() && r.width && Math.min(size, r.height / 1.25 / scale) < 15.5)
+            out.push(['small', t.closest('.panel').id, t.textContent.slice(0, 30), size]);
+    }
+    return out; }"""
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("size", [(1920, 1080), (1366, 768)])
+def test_every_label_fits_its_box_in_both_languages(server, browser, lang, size):
+    """Issue 13 #6: no text clipped or cut by an ellipsis, none escaping its tile or panel, no chart text under
+    16 px on the 1920x1080 canvas, in either panel set (the trends set shows with ?rotate)."""
+    page = open_wall(browser, server.url + f"/?lang={lang}&rotate=600", *size)
+    page.wait_for_timeout(500)
+    assert page.evaluate(LABEL_FIT) == []
+    page.evaluate("() => document.querySelectorAll('.panel-set').forEach(s => s.classList.toggle('active'))")
+    page.wait_for_timeout(300)
+    assert page.evaluate(LABEL_FIT) == []
+    units = page.locator(".kpi-unit").all_inner_texts()
+    assert sum(1 for u in units if u.strip()) >= 7, units  # 家 / firms, 件 / patents...: units in both languages
+    page.close()
+
+
 def test_english_switches_every_label(server, browser):
     page = open_wall(browser, server.url + "/?lang=en", 1920, 1080)
     titles = page.eval_on_selector_all(".panel-title, .kpi-label, h1, .fresh-label", "els => els.map(e => e.textContent)")

@@ -57,6 +57,27 @@ def test_panels_with_data_draw_traces(seeded_store):
         assert fig.data and not df.empty, key
 
 
+@SQLITE_ONLY
+def test_every_panel_says_its_source_by_name_and_its_load_time(seeded_store, drop):
+    """Issue 13 #6: each caption names its source by the demo's label or the loading job, never a path, and says
+    when it was loaded (the department, on-time and resources panels said no load time)."""
+    from etl import load
+    from etl.sources import FileDropSource
+    (drop / "gdp.csv").write_text("indicator,period,scope,value\nbase_stations_5g,2025,county,2400\n", encoding="utf-8")
+    assert load.run(seeded_store, "file-drop", FileDropSource(folder=str(drop), settle_seconds=0)).status == "success"
+    for lang, loaded in (("zh", "加载"), ("en", "loaded")):
+        for key in wall_feed.PANELS:
+            fig, df = wall_feed.panel_data(seeded_store, key, lang, TODAY)
+            text = wall_feed._caption(seeded_store, key, df, lang, TODAY)
+            assert f" · {loaded} 20" in text and str(drop) not in text and ":/" not in text, (key, text)
+        _, df = wall_feed.panel_data(seeded_store, "digital", lang, TODAY)
+        assert ("文件报送 (file-drop)" if lang == "zh" else "file drop (file-drop)") in wall_feed._caption(
+            seeded_store, "digital", df, lang, TODAY)
+        _, df = wall_feed.panel_data(seeded_store, "rd", lang, TODAY)
+        assert ("演示数据(生成)" if lang == "zh" else "demo data (generated)") in wall_feed._caption(
+            seeded_store, "rd", df, lang, TODAY).split("/")[0]
+
+
 def test_patch_carries_data_annotations_shapes_and_axis_visibility():
     fig = {"data": [{"type": "bar", "y": [1]}],
            "layout": {"annotations": [{"text": "a"}], "xaxis": {"range": [0, 3], "title": {"text": "x"}},

@@ -152,13 +152,13 @@ def indicator_tiles(values, codes, meta, lang: str, extra=(), goals: dict | None
     for code in codes:
         if code not in where:  # not loaded yet: a dash that says so, the tile stays in its place
             ind = catalogue[code]
-            tiles.append(kpi_tile(ind["name_en" if lang == "en" else "name_zh"], "—", unit_label(ind["unit"], lang),
+            tiles.append(kpi_tile(ind["name_en" if lang == "en" else "name_zh"], "—", unit_label(ind["unit"], lang, code),
                                   info_mark(None, lang, ind), note=t("no_data", lang)))
             continue
         row, ind = values.iloc[where[code]], catalogue[code]
         places = 2 if ind["unit"] in ("%", "亿元") else 0
         tiles.append(kpi_tile(ind["name_en" if lang == "en" else "name_zh"], f"{row['value']:,.{places}f}",
-                              unit_label(ind["unit"], lang), info_mark(values.iloc[[where[code]]], lang, ind),
+                              unit_label(ind["unit"], lang, code), info_mark(values.iloc[[where[code]]], lang, ind),
                               note=str(row["period"]),
                               goal=target_text(goals[code], lang) if goals and code in goals else ("", "none")))
     return html.Div(tiles + list(extra), className="dkpi-row")

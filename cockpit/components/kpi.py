@@ -8,7 +8,7 @@ import pandas as pd
 from dash import html
 
 from cockpit import ids
-from cockpit.i18n import missing, name, t, unit
+from cockpit.i18n import missing, name, t, tile_name, unit
 from cockpit.components.info import revision, revision_badge
 from etl import clock
 
@@ -107,12 +107,12 @@ def kpi_card(row: dict, lang: str):
     badge = [html.Span(t(f"stale_{state}", lang), className=f"kpi-stale {state}")] if state in ("due", "overdue") else []
     badge += [revision_badge(revised, lang)] if revised else []  # 已修订 on the tile, the previous value in its pop
     return html.Div([
-        html.Div([html.Span(name(row, lang), className="kpi-label"),
+        html.Div([html.Span(tile_name(row, lang), className="kpi-label", title=name(row, lang)),
                   html.Span([html.Span(period, className="kpi-period"), *badge], className="kpi-when")],
                  className="kpi-head"),
         html.Div([html.Span(fmt(row["value"], decimals(row["unit"])), id=ids.kpi_value(row["code"]), className="kpi-value",
                             **{"data-value": "" if _absent(row["value"]) else row["value"]}),
-                  html.Span(unit(row["unit"], lang), className="kpi-unit")], className="kpi-number"),
+                  html.Span(unit(row["unit"], lang, row["code"]), className="kpi-unit")], className="kpi-number"),
         html.Div(text, id=ids.kpi_delta(row["code"]), className=f"kpi-delta {cls}"),
         html.Div(goal, className=f"kpi-targets {goal_cls}"),
     ], className=("kpi none" if _absent(row["value"]) else "kpi") + (" with-targets" if goal else "")

@@ -40,11 +40,16 @@ def line(row: dict, lang: str) -> str:
 
 
 def wall_text(rows: list[dict], lang: str) -> str:
-    """Every subject on one line, the ones with late departments first ('' when nothing must be reported)."""
+    """The subjects with late departments in full, the ones all reported counted in a word (the line must fit
+    two lines of the departments panel in either language); '' when nothing must be reported."""
     if not rows:
         return ""
-    ordered = sorted(rows, key=lambda r: -len(r["late"]))
-    return f"{t('rep_wall', lang)}: " + " ｜ ".join(line(r, lang) for r in ordered)
+    late = sorted((r for r in rows if r["late"] or not r.get("connected", True)), key=lambda r: -len(r["late"]))
+    parts = [line(r, lang) for r in late]
+    done = len(rows) - len(late)
+    if done:
+        parts.append(t("rep_others_in", lang).format(n=done) if late else t("rep_all_in_n", lang).format(n=done))
+    return f"{t('rep_wall', lang)}: " + " ｜ ".join(parts)
 
 
 def wall_line(text: str):

@@ -85,7 +85,7 @@ def on_time_gauge(rate: float | None, target: float | None, lang: str, missing: 
         return empty(lang, missing)
     fig = go.Figure(go.Indicator(
         mode="gauge+number", value=rate, number={"suffix": "%", "valueformat": ".1f", "font": {"size": 30, "color": INK}},
-        gauge={"axis": {"range": [80, 100], "tickfont": {"size": 14, "color": MUTED}},
+        gauge={"axis": {"range": [80, 100], "tickfont": {"size": 16, "color": MUTED}},
                "bar": {"color": GREEN if target is None or rate >= target else GOLD, "thickness": 0.6},
                "bgcolor": "rgba(90,170,255,0.08)", "borderwidth": 0,
                "threshold": {"line": {"color": GOLD, "width": 4}, "thickness": 0.9, "value": target or 100}}))
@@ -98,7 +98,7 @@ def resources_donut(resources: pd.DataFrame, lang: str, missing: str = "") -> go
         return empty(lang, missing)
     fig = go.Figure(go.Pie(
         labels=[name(r, lang) for _, r in resources.iterrows()], values=resources["n"], hole=0.58, sort=False,
-        textinfo="label+value", textposition="outside", textfont={"size": 15}, marker={"line": {"width": 0}},
+        textinfo="label+value", textposition="outside", textfont={"size": 16}, marker={"line": {"width": 0}},
         automargin=True,  # long English labels shrink the donut instead of being cut at the panel's edge
         hovertemplate="%{label}: %{value}<extra></extra>"))
     fig.add_annotation(text=f"<b>{int(resources['n'].sum())}</b>", showarrow=False, font={"size": 26, "color": INK})
@@ -123,7 +123,8 @@ def chains_treemap(segments: pd.DataFrame, lang: str, missing: str = "") -> go.F
         marker={"colors": [COLORWAY[i % 6] for i in range(len(chains))] + [None] * len(segments),
                 "line": {"width": 1, "color": "#061634"}},
         pathbar={"visible": False}, maxdepth=2, hovertemplate="%{label}: %{value:.2f}<extra></extra>"))
-    return _layout(fig, margin={"l": 4, "r": 4, "t": 4, "b": 4})
+    # a label that would shrink below the wall's minimum text size is hidden (its tile keeps its hover)
+    return _layout(fig, margin={"l": 4, "r": 4, "t": 4, "b": 4}, uniformtext={"minsize": 16, "mode": "hide"})
 
 
 def index_rank(series: pd.DataFrame, lang: str, missing: str = "") -> go.Figure:
@@ -133,7 +134,7 @@ def index_rank(series: pd.DataFrame, lang: str, missing: str = "") -> go.Figure:
     fig = go.Figure(go.Scatter(
         x=series["period"], y=series["value"], mode="lines+markers+text", line={"color": GOLD, "width": 4, "shape": "hv"},
         marker={"size": 12}, text=[t("rank_fmt", lang).format(int(v)) for v in series["value"]],
-        textposition="top center", textfont={"size": 15, "color": INK}, hovertemplate="%{x}: %{y}<extra></extra>"))
+        textposition="top center", textfont={"size": 16, "color": INK}, hovertemplate="%{x}: %{y}<extra></extra>"))
     worst = max(5, int(series["value"].max()) + 1)
     return _layout(fig, yaxis={"range": [worst + 0.5, 0.4], "dtick": 1, "title": {"text": t("rank_axis", lang)}},
                    xaxis={"type": "category"})

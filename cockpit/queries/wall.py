@@ -22,7 +22,7 @@ def _observations(codes, scope_filter):
     """Observations with their indicator's names and unit, and the end time of the run that loaded them."""
     return (select(Observation.indicator_code.label("code"), Observation.period, Observation.scope,
                    Observation.value, Observation.source, Observation.is_demo, EtlRun.ended_at.label("loaded_at"),
-                   EtlRun.checks.label("run_checks"), *revision_columns(Observation), Indicator.name_zh, Indicator.name_en, Indicator.unit, Indicator.target,
+                   EtlRun.checks.label("run_checks"), EtlRun.job.label("run_job"), *revision_columns(Observation), Indicator.name_zh, Indicator.name_en, Indicator.unit, Indicator.target,
                    Indicator.higher_is_better, Indicator.cadence, Indicator.lag_days, Indicator.grace_days)
             .join(Indicator, Indicator.code == Observation.indicator_code)
             .join(EtlRun, EtlRun.id == Observation.run_id)
@@ -120,8 +120,8 @@ def has_data(engine) -> dict[str, bool]:
 def _run_end(engine, run_id):
     if run_id is None:
         return None
-    with connection(engine) as conn:
-        return conn.execute(select(EtlRun.ended_at).where(EtlRun.id == run_id)).scalar()
+    with connection(engine) as conn:  # a plain int: SQLite binds a numpy integer as a blob that matches nothing
+        return conn.execute(select(EtlRun.ended_at).where(EtlRun.id == int(run_id))).scalar()
 
 
 @memo
@@ -192,9 +192,18 @@ def latest_cases(engine, limit: int = 24) -> pd.DataFrame:
     stmt = (select(MatterCase.case_no, MatterCase.submitted_at, MatterCase.status, MatterCase.is_demo,
                    MatterCase.source, Matter.name_zh.label("matter_zh"), Matter.name_en.label("matter_en"),
                    Department.name_zh.label("dept_zh"), Department.name_en.label("dept_en"),
-                   EtlRun.ended_at.label("loaded_at"))
+                   MatterCase.run_id, EtlRun.ended_at.label("loaded_at"))
             .join(Matter, Matter.code == MatterCase.matter_code)
             .join(Department, Department.code == MatterCase.department_code)
             .join(EtlRun, EtlRun.id == MatterCase.run_id)
             .order_by(MatterCase.submitted_at.desc(), MatterCase.case_no.desc()).limit(limit))
     return frame(engine, stmt)
+
+
+@memo
+def run_jobs(engine, run_ids: tuple[int, ...]) -> dict[int, str]:
+    """The job (schedule name) of each of these load runs: a caption names a source by the job that loaded it."""
+    if not run_ids:
+        return {}
+    with connection(engine) as conn:
+        return dict(conn.execute(select(EtlRun.id, EtlRun.job).where(EtlRun.id.in_([int(r) for r in run_ids]))).all())

@@ -94,8 +94,26 @@ def period_state(engine, key: str, df, lang: str, today: str) -> tuple[str | Non
     return max(periods, default=None), worst
 
 
+def source_jobs(engine, df) -> dict:
+    """source → the jobs whose runs wrote the frame's rows of it (a default source is named by its job)."""
+    if df is None or df.empty or "source" not in df:
+        return {}
+    if "run_job" in df:  # the observation panels carry their run's job
+        pairs = df[["source", "run_job"]].dropna().drop_duplicates()
+        return {s: set(pairs.loc[pairs["source"] == s, "run_job"]) for s in pairs["source"].unique()}
+    if "run_id" not in df:
+        return {}
+    pairs = df[["source", "run_id"]].dropna().drop_duplicates()
+    jobs = queries.run_jobs(engine, tuple(sorted(int(r) for r in pairs["run_id"].unique())))
+    out: dict = {}
+    for source, run in zip(pairs["source"], pairs["run_id"]):
+        if int(run) in jobs:
+            out.setdefault(source, set()).add(jobs[int(run)])
+    return out
+
+
 def _caption(engine, key: str, df, lang: str, today: str) -> str:
-    return components.caption(df, lang, *period_state(engine, key, df, lang, today))
+    return components.caption(df, lang, *period_state(engine, key, df, lang, today), jobs=source_jobs(engine, df))
 
 
 def _is_demo(frames) -> bool:
@@ -119,7 +137,7 @@ def _build(keys: list[str], lang: str) -> dict:
     kpis, cases = targets.for_tiles(engine, queries.kpis(engine, today)), queries.latest_cases(engine)
     out = {"v": version, "figures": {k: fig.to_plotly_json() for k, (fig, _) in built.items()},
            "captions": {**{k: _caption(engine, k, df, lang, today) for k, (_, df) in built.items()},
-                        "ticker": components.caption(cases, lang)},
+                        "ticker": components.caption(cases, lang, jobs=source_jobs(engine, cases))},
            "ticker": components.ticker_items(cases, lang), "kpis": components.kpi_payload(kpis, lang),
            "kpi_rows": kpis.to_dict("records"), "demo": _is_demo([df for _, df in built.values()] + [kpis, cases]),
            "empty": sorted(k for k, (fig, _) in built.items() if not fig.data)}
