@@ -76,6 +76,16 @@ class Settings(BaseSettings):
     exports_total: int = Field(4, ge=1, alias="COCKPIT_EXPORTS_TOTAL",
                                description="CSV exports one web process streams at once; keep it below gunicorn's "
                                            "threads so polls and pages always find a free thread.")
+    alerts_file: Path = Field(ROOT / "data" / "alerts.toml", alias="COCKPIT_ALERTS",
+                              description="Alert rules and channels (TOML); alerts are off while the file is absent.")
+    alerts_every: float = Field(300.0, gt=0, alias="COCKPIT_ALERTS_EVERY",
+                                description="Seconds between the scheduler's `cockpit alerts check` runs.")
+    public_url: str = Field("http://127.0.0.1:8050", alias="COCKPIT_PUBLIC_URL",
+                            description="The cockpit's address as its readers reach it: alert links start with it.")
+    dingtalk_base: str = Field("https://oapi.dingtalk.com", alias="COCKPIT_DINGTALK_BASE",
+                               description="DingTalk's API host for group robots (a government deployment runs its own).")
+    wecom_base: str = Field("https://qyapi.weixin.qq.com", alias="COCKPIT_WECOM_BASE",
+                            description="WeCom's API host for group robots.")
     trusted_proxies: int = Field(0, ge=0, alias="COCKPIT_TRUSTED_PROXIES",
                                  description="Reverse proxies in front of the cockpit whose X-Forwarded-For/-Proto/"
                                              "-Host are believed (werkzeug ProxyFix); 0 trusts none.")

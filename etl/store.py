@@ -12,6 +12,7 @@ from etl.base import Base
 from etl.engine import make_engine  # noqa: F401  (re-exported: callers open the store through etl.store)
 from etl.store_trust import HeldRow, ObservationRevision, ReportingDuty, Target  # noqa: F401  (the schema is one)
 from etl.townships import Township  # noqa: F401  (the township dimension, migration 0017)
+from etl.alerts import AlertEpisode, AlertSend  # noqa: F401  (alert episodes and messages sent, migration 0018)
 
 COUNTY = "county"
 COMMITTED = ("success", "partial")  # run statuses whose rows are in the store (partial: some files were refused)

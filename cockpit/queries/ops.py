@@ -14,7 +14,7 @@ from sqlalchemy import String, case, cast, func, select
 from cockpit.queries._sql import connection, frame
 from etl import clock
 from etl.jobs import Job
-from etl.store import EtlRun, RejectedRow, User
+from etl.store import AlertSend, EtlRun, RejectedRow, User
 
 AMBER, RED = 2, 4  # x the job's interval without a success, as the wall's freshness stamp (assets/clientside.js)
 REJECTED_COLUMNS = ["run_id", "job", "location", "row_number", "reason", "raw", "loaded_at", "is_demo"]
@@ -164,3 +164,12 @@ def check_warnings(engine, limit: int = 20) -> list[dict]:
         if warned:
             found.append(dict(r._mapping, checks=warned))
     return found[:limit]
+
+
+def alert_history(engine, limit: int = 50) -> list[dict]:
+    """The newest alert messages sent (or tried), newest first: when, rule, key, kind, channel, outcome, link."""
+    with connection(engine) as conn:
+        rows = conn.execute(select(AlertSend.at, AlertSend.rule, AlertSend.key, AlertSend.kind, AlertSend.channel,
+                                   AlertSend.ok, AlertSend.error, AlertSend.title, AlertSend.link)
+                            .order_by(AlertSend.id.desc()).limit(limit)).all()
+    return [dict(r._mapping) for r in rows]
