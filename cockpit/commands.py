@@ -9,10 +9,11 @@ from pathlib import Path
 import click
 
 from cockpit.settings import get_settings
-from cockpit.web import export
+from cockpit.web import alerts, export
 from etl import migrate
 from etl.accounts import add_user, remove_user, set_role, write_audit
 from etl.catalogue import read_catalogue
+from etl.config import ConfigError
 from etl.store import make_engine
 
 
@@ -104,3 +105,46 @@ def user_remove(username: str) -> None:
     except LookupError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"user {username} removed; their sessions have ended")
+
+
+def alert_tasks(engine, settings) -> tuple:
+    """The scheduler's alerts check (every COCKPIT_ALERTS_EVERY s) when a rules file is there, else nothing."""
+    if alerts.read_alerts(settings.alerts_file) is None:
+        return ()
+    return (("alerts-check", settings.alerts_every, lambda: alerts.check(engine, settings)),)
+
+
+@click.group("alerts")
+def alerts_group() -> None:
+    """Alert rules and channels (COCKPIT_ALERTS): check them now, or send a test message."""
+
+
+@alerts_group.command("check")
+@click.option("--json", "as_json", is_flag=True, help="Print the messages sent as JSON.")
+def alerts_check(as_json: bool) -> None:
+    """Evaluate every rule now and send what each alert's episode calls for (the scheduler runs this too)."""
+    settings = get_settings()
+    try:
+        sent = alerts.check(store_engine(settings), settings)
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if as_json:
+        click.echo(json.dumps(sent, ensure_ascii=False))
+        return
+    for s in sent:
+        click.echo(f"{s['kind']} {s['rule']} {s['key']} -> {s['channel']}: {'ok' if s['ok'] else s['error']}")
+    click.echo(f"{len(sent)} message(s)")
+
+
+@alerts_group.command("test")
+@click.argument("channel")
+def alerts_test(channel: str) -> None:
+    """Send a test message to CHANNEL."""
+    settings = get_settings()
+    try:
+        result = alerts.send_test(store_engine(settings), settings, channel)
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if not result["ok"]:
+        raise click.ClickException(f"{channel}: {result['error']}")
+    click.echo(f"{channel}: test message sent")

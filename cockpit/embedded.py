@@ -35,7 +35,9 @@ def run(app) -> None:
     prepare_store(ctx.engine, settings)
     scheduler = None
     if settings.run_scheduler:
-        scheduler = build_scheduler(ctx.engine, read_jobs(settings.schedule_file))
+        from cockpit.commands import alert_tasks
+        scheduler = build_scheduler(ctx.engine, read_jobs(settings.schedule_file),
+                                    extra=alert_tasks(ctx.engine, settings))
         scheduler.start()
     try:
         app.run(host=settings.host, port=settings.port, debug=False)

@@ -112,8 +112,10 @@ def _scheduled_tick(job: Job, trigger) -> str:
     return clock.stored(fire).strftime("%Y-%m-%dT%H:%M:%S")
 
 
-def build_scheduler(engine, jobs: list[Job], blocking: bool = False):
-    """A scheduler with every job: coalesced, one instance each, a misfire grace of half its interval."""
+def build_scheduler(engine, jobs: list[Job], blocking: bool = False, extra: tuple = ()):
+    """A scheduler with every job: coalesced, one instance each, a misfire grace of half its interval. `extra`:
+    (name, seconds, callable) tasks the read side adds (the alerts check), each run once per interval tick however
+    many schedulers run (the same lock rows as the jobs)."""
     scheduler = (BlockingScheduler if blocking else BackgroundScheduler)(
         timezone=clock.zone(), job_defaults={"coalesce": True, "max_instances": 1},
         executors={"default": {"type": "threadpool", "max_workers": 4}})
@@ -123,7 +125,25 @@ def build_scheduler(engine, jobs: list[Job], blocking: bool = False):
                           id=job.name, name=job.name, misfire_grace_time=_grace(job), replace_existing=True)
     scheduler.add_job(run_requested, "interval", seconds=REQUEST_POLL, args=(engine, jobs), id="run-requests",
                       name="run-requests", replace_existing=True)
+    for name, seconds, task in extra:
+        scheduler.add_job(run_task, "interval", seconds=seconds, args=(engine, name, seconds, task), id=name,
+                          name=name, misfire_grace_time=max(1, int(seconds / 2)), replace_existing=True)
     return scheduler
+
+
+def run_task(engine, name: str, seconds: float, task) -> bool:
+    """Run `task()` once for this interval tick, under the lock row of `name`; False when another scheduler
+    already ran this tick (or holds the lock). A failing task is logged; the next tick tries again."""
+    tick = f"{int(clock.utc_now().timestamp() // seconds):012d}"
+    if not claim(engine, name, tick):
+        return False
+    try:
+        task()
+    except Exception:
+        log.exception("task %s failed", name)
+    finally:
+        release(engine, name)
+    return True
 
 
 def run_requested(engine, jobs: list[Job]) -> list[str]:

@@ -221,3 +221,44 @@ def test_a_bad_rules_file_is_refused_naming_the_file_and_the_problem(tmp_path, t
         alerts.read_alerts(path)
     assert str(err.value).startswith(str(path)) and said in str(err.value)
     assert alerts.read_alerts(tmp_path / "absent.toml") is None  # no file: alerts are off
+
+
+def test_ops_lists_the_alerts_sent_and_the_cli_checks_and_tests(engine, settings, receiver, store_url, monkeypatch):
+    import json as json_
+    from click.testing import CliRunner
+    from plotly.io.json import to_json_plotly
+
+    from cockpit import create_app
+    from cockpit.cli import main
+    assert run_rows(engine, [("on_time_rate", "2025", "county", "992")]).status == "held"
+    for name, value in (("DATABASE_URL", store_url), ("COCKPIT_ALERTS", str(settings.alerts_file)),
+                        ("COCKPIT_DINGTALK_BASE", receiver.url), ("COCKPIT_WECOM_BASE", receiver.url)):
+        monkeypatch.setenv(name, value)
+    out = CliRunner().invoke(main, ["alerts", "check", "--json"])
+    assert out.exit_code == 0, out.output
+    assert {s["channel"] for s in json_.loads(out.output)} == {"ding", "wecom", "ops", "mail"}
+    out = CliRunner().invoke(main, ["alerts", "test", "ops"])
+    assert out.exit_code == 0 and "test message sent" in out.output and receiver.at("/hook")[-1][1]["kind"] == "test"
+    out = CliRunner().invoke(main, ["alerts", "test", "nope"])
+    assert out.exit_code != 0 and "no channel named 'nope'" in out.output
+    app = create_app(database_url=store_url)
+    with app.server.test_request_context():
+        from cockpit.pages import ops
+        text = json_.dumps(json_.loads(to_json_plotly(ops.layout(lang="en"))), ensure_ascii=False)
+    assert "Alerts sent" in text and "held-loads" in text and "/ops" in text and text.count("sent") >= 5
+
+
+def test_the_scheduler_runs_the_alerts_check_once_per_tick_however_many_schedulers(engine, settings, monkeypatch):
+    from cockpit.commands import alert_tasks
+    from etl import clock
+    from etl.schedule import build_scheduler, run_task
+    (name, seconds, task), = alert_tasks(engine, settings)
+    assert (name, seconds) == ("alerts-check", 300.0)
+    assert "alerts-check" in {j.id for j in build_scheduler(engine, [], extra=alert_tasks(engine, settings)).get_jobs()}
+    calls = []
+    monkeypatch.setattr(clock, "utc_now", lambda: T0)
+    assert run_task(engine, name, seconds, lambda: calls.append(1)) is True
+    assert run_task(engine, name, seconds, lambda: calls.append(1)) is False  # the same tick: another ran it
+    monkeypatch.setattr(clock, "utc_now", lambda: T0 + timedelta(seconds=300))
+    assert run_task(engine, name, seconds, lambda: calls.append(1)) is True and calls == [1, 1]
+    assert alert_tasks(engine, get_settings(alerts_file=settings.alerts_file.parent / "none.toml")) == ()

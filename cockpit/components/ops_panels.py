@@ -40,6 +40,10 @@ LABELS = {
     "warn": ("警告", "warning"), "rows": ("数据行", "Rows"), "publish": ("发布", "Publish"),
     "discard": ("弃用", "Discard"), "published_msg": ("已发布批次 {}", "Published run {}"),
     "discarded_msg": ("已弃用批次 {}", "Discarded run {}"), "not_held": ("批次 {} 不是待核实状态", "Run {} is not held"),
+    "alerts": ("告警记录", "Alerts sent"), "alert_at": ("时间", "When"), "alert_rule": ("规则", "Rule"),
+    "alert_key": ("对象", "About"), "alert_kind": ("类型", "Kind"), "alert_channel": ("渠道", "Channel"),
+    "alert_ok": ("结果", "Outcome"), "fired": ("告警", "fired"), "resolved": ("已恢复", "resolved"), "test": ("测试", "test"),
+    "sent": ("已送达", "sent"), "not_sent": ("未送达", "not sent"),
     "showing": ("显示最近 {} 行", "newest {} rows shown"), "schedule_error": ("调度文件无法读取：{}", "Schedule file unreadable: {}"),
 }
 
@@ -139,3 +143,15 @@ def held_table(runs: list[dict], lang: str, actions: bool = True):
                          badge(f.get("level"), lang), html.Span(f"{f.get('count', 0)}: {shown}"[:400], title=shown,
                                                                 className="ops-error"), buttons if i == 0 else ""])
     return link_table(heads, rows, numeric={0}, cls="ops-held")
+
+
+def alerts_table(sent: list[dict], lang: str):
+    """The newest alert messages: when, rule, what about, fired/resolved/test, channel, delivered or why not."""
+    if not sent:
+        return html.P(label("none", lang), className="ops-empty")
+    heads = [label(k, lang) for k in ("alert_at", "alert_rule", "alert_key", "alert_kind", "alert_channel", "alert_ok")]
+    rows = [[_when(s["at"]), s["rule"], html.A(s["title"] or s["key"], href=s["link"]) if s["link"] else s["key"],
+             label(s["kind"], lang) if s["kind"] in LABELS else s["kind"], s["channel"],
+             html.Span(label("sent", lang), style={"color": COLOURS["ok"]}) if s["ok"] else
+             html.Span(f"{label('not_sent', lang)}: {s['error']}", style={"color": COLOURS["red"]})] for s in sent]
+    return link_table(heads, rows, cls="ops-alerts")

@@ -58,6 +58,8 @@ def layout(lang=None, **_):
                    ui.download_buttons([j.name for j in scheduled], lang)),
         ui.section("failed", ui.label("failed_files", lang), ui.failed_table(oq.failed_files(scheduled), lang)),
         ui.section("reporting", t("rep_title", lang), reporting_ui.overview(rq.completeness(engine), lang)),
+        ui.section("alerts", ui.label("alerts", lang), html.Div(ui.alerts_table(oq.alert_history(engine), lang),
+                                                                id="ops-alerts")),
     ]
     return ui.frame(ui.label("title", lang), lang, body, "/ops" if lang == "en" else "/ops?lang=en")
 

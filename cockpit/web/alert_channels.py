@@ -29,6 +29,14 @@ def markdown(title: str, text: str, link: str, lang_zh: bool = True) -> str:
     return f"### {title}\n\n{text}\n\n[{more}]({link})" if text else f"### {title}\n\n[{more}]({link})"
 
 
+def configured(channel) -> bool:
+    """Whether the channel's address (and token) settings are set: an unset one is skipped, not failed (the
+    shipped data/alerts.toml names settings a deployment fills in)."""
+    if channel.kind in ("dingtalk", "wecom"):
+        return bool(_env(channel.token_env))
+    return bool(channel.url or _env(channel.url_env))
+
+
 def send(channel, settings, title: str, text: str, link: str, extra: dict) -> tuple[bool, str]:
     try:
         if channel.kind == "dingtalk":

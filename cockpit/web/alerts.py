@@ -190,6 +190,8 @@ def _send(conn, settings, rule: Rule, channels: dict, firing: Firing, kind: str,
     link = settings.public_url.rstrip("/") + firing.link + ("?lang=en" if settings.language == "en" else "")
     out = []
     for name in rule.channels:
+        if not alert_channels.configured(channels[name]):
+            continue
         ok, error = alert_channels.send(channels[name], settings, firing.title, firing.text, link,
                                         {"rule": firing.rule, "key": firing.key, "kind": kind})
         store.record_send(conn, now, firing.rule, firing.key, kind, name, ok, error, firing.title, link)
