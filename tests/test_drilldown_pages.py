@@ -232,7 +232,9 @@ def test_every_tile_and_chart_carries_a_provenance_mark(pages):
     marks = [c for c in walk(layout) if getattr(c, "className", "") == "info-mark"]
     tiles = [c for c in walk(layout) if getattr(c, "className", "") == "dkpi"]
     panels = [c for c in walk(layout) if getattr(c, "className", "") in ("dpanel", "dpanel wide")]
-    assert len(marks) == len(tiles) + len(panels) == 5 + 7  # six panels and the reporting record
+    reported = [c for c in walk(layout) if getattr(c, "className", "") == "dkpi-caption"]
+    assert len(reported) == 1  # the figures the department reports: three in the demo (its yearly matters etc.)
+    assert len(marks) == len(tiles) + len(panels) == (5 + 3) + 7  # the case tiles, its figures; six panels, the record
     label = marks[0].to_plotly_json()["props"]["aria-label"]
     for part in ("定义", "单位", "期间", "来源", "加载批次: #1", "演示数据: 是"):
         assert part in label, part
