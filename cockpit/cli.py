@@ -11,7 +11,8 @@ from pathlib import Path
 import click
 from tqdm import tqdm
 
-from cockpit.commands import alerts_group, alert_tasks, export_group, store_engine, user
+from cockpit.commands import (alert_tasks, alerts_group, export_group, report_command, report_tasks, store_engine,
+                               user)
 from cockpit.queries.ops import last_runs
 from cockpit.settings import get_settings
 from etl import clock, load, publish
@@ -86,6 +87,7 @@ def main(ctx, verbose: bool) -> None:
 main.add_command(export_group)
 main.add_command(user)
 main.add_command(alerts_group)
+main.add_command(report_command)
 
 
 @main.group()
@@ -206,10 +208,10 @@ def scheduler() -> None:
     logging.getLogger().setLevel(logging.DEBUG if logging.getLogger().level == logging.DEBUG else logging.INFO)
     settings = get_settings()
     engine = store_engine(settings)
-    extra = alert_tasks(engine, settings)
+    extra = alert_tasks(engine, settings) + report_tasks(engine, settings)
     sched = build_scheduler(engine, read_jobs(settings.schedule_file), blocking=True, extra=extra)
     click.echo(f"scheduler started with {len(sched.get_jobs()) - 1 - len(extra)} jobs"  # and its run-requests poll
-               + (f" and the alerts check every {settings.alerts_every:g} s" if extra else ""))
+               + "".join(f", {name} every {seconds:g} s" for name, seconds, _ in extra))
     try:
         sched.start()
     except (KeyboardInterrupt, SystemExit):

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import getpass
 import json
+from datetime import timedelta
 from pathlib import Path
 
 import click
 
 from cockpit.settings import get_settings
 from cockpit.web import alerts, export
-from etl import migrate
+from etl import clock, migrate
 from etl.accounts import add_user, remove_user, set_role, write_audit
 from etl.catalogue import read_catalogue
 from etl.config import ConfigError
@@ -107,6 +108,25 @@ def user_remove(username: str) -> None:
     click.echo(f"user {username} removed; their sessions have ended")
 
 
+def report_tasks(engine, settings) -> tuple:
+    """The scheduler's monthly report: hourly, it writes last month's PDF into COCKPIT_REPORTS_DIR when it is not
+    there yet (nothing when this machine has no Chromium to print it)."""
+    import shutil
+
+    from cockpit.web import report
+    if not shutil.which(settings.chromium):
+        return ()
+
+    def monthly() -> None:
+        first = clock.today().replace(day=1)
+        period = (first - timedelta(days=1)).strftime("%Y-%m")
+        out = settings.reports_dir / f"report-{period}-{settings.language}.pdf"
+        if not out.exists():
+            out.parent.mkdir(parents=True, exist_ok=True)
+            report.write_pdf(engine, settings, period, settings.language, out)
+    return (("report-monthly", 3600.0, monthly),)
+
+
 def alert_tasks(engine, settings) -> tuple:
     """The scheduler's alerts check (every COCKPIT_ALERTS_EVERY s) when a rules file is there, else nothing."""
     if alerts.read_alerts(settings.alerts_file) is None:
@@ -148,3 +168,26 @@ def alerts_test(channel: str) -> None:
     if not result["ok"]:
         raise click.ClickException(f"{channel}: {result['error']}")
     click.echo(f"{channel}: test message sent")
+
+
+@click.command("report")
+@click.option("--period", required=True, help="The month: 2026-11.")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default=None, help="Language (default COCKPIT_LANG).")
+@click.option("-o", "--output", required=True, type=click.Path(path_type=Path), help="The PDF to write.")
+@click.option("--png", is_flag=True, help="Also write the wall at 1920x1080 beside it (FILE.png).")
+@click.option("--csv", "as_csv", is_flag=True, help="Also write the period's snapshots as a zip (FILE.zip).")
+def report_command(period: str, lang: str | None, output: Path, png: bool, as_csv: bool) -> None:
+    """A period's report: KPIs against targets, trends, departments, reporting, revisions (PDF, A4)."""
+    from cockpit.web import report
+    settings = get_settings()
+    engine, lang = store_engine(settings), lang or settings.language
+    try:
+        written = [report.write_pdf(engine, settings, period, lang, output)]
+        if png:
+            written.append(report.write_png(settings, lang, output.with_suffix(".png")))
+        if as_csv:
+            written.append(report.write_csv_zip(engine, period, output.with_suffix(".zip")))
+    except report.ReportError as exc:
+        raise click.ClickException(str(exc)) from exc
+    for path in written:
+        click.echo(f"wrote {path}")

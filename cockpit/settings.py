@@ -86,6 +86,10 @@ class Settings(BaseSettings):
                                description="DingTalk's API host for group robots (a government deployment runs its own).")
     wecom_base: str = Field("https://qyapi.weixin.qq.com", alias="COCKPIT_WECOM_BASE",
                             description="WeCom's API host for group robots.")
+    chromium: str = Field("chromium", alias="COCKPIT_CHROMIUM",
+                          description="The headless Chromium that prints reports (`cockpit report`).")
+    reports_dir: Path = Field(ROOT / "var" / "reports", alias="COCKPIT_REPORTS_DIR",
+                              description="Where the scheduler's monthly reports go.")
     trusted_proxies: int = Field(0, ge=0, alias="COCKPIT_TRUSTED_PROXIES",
                                  description="Reverse proxies in front of the cockpit whose X-Forwarded-For/-Proto/"
                                              "-Host are believed (werkzeug ProxyFix); 0 trusts none.")
