@@ -3,7 +3,7 @@ FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 \
     COCKPIT_DATA_DIR=/var/lib/cockpit COCKPIT_RUN_SCHEDULER=false COCKPIT_TZ=Asia/Shanghai
-RUN apt-get update && apt-get install -y --no-install-recommends fonts-noto-cjk curl \
+RUN apt-get update && apt-get install -y --no-install-recommends fonts-noto-cjk curl chromium \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --create-home --uid 10001 cockpit && mkdir -p /var/lib/cockpit && chown cockpit /var/lib/cockpit
 
