@@ -32,6 +32,7 @@ class Meta:
     as_of: datetime | None = None
     demo: bool = False
     rows: int = 0
+    notes: list[str] = field(default_factory=list)  # the annotations of the period it covers (issue 14 #3)
 
 
 def neutralise(value):
@@ -112,6 +113,7 @@ def footer(meta: Meta, sha256: str) -> str:
         ("#filters", filters),
         ("#demo", "true 演示数据 / DEMO DATA" if meta.demo else "false"),
         ("#rows", str(meta.rows)),
+        *([("#annotations", " | ".join(meta.notes))] if meta.notes else []),
         ("#sha256", sha256),
     ]
     return "\r\n" + "".join(_csv_line(line) for line in lines)

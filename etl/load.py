@@ -9,7 +9,7 @@ import pandas as pd
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import OperationalError
 
-from etl import checks, clock, publish, targets, townships, validate
+from etl import annotations, checks, clock, publish, targets, townships, validate
 from etl.catalogue import Lookups
 from etl.publish import CASE_COLUMNS, OBS_COLUMNS, OBS_KEY
 from etl.reference import REFERENCE, _dialect_insert, seed_reference, upsert_rows  # noqa: F401  (etl.load's API)
@@ -81,6 +81,8 @@ def _load_batch(conn, batch: Batch, lookups: Lookups, run_id: int, default_sourc
         return _load_dimension(conn, batch, run_id)
     if batch.kind == "targets":  # versioned, never upserted (etl.targets)
         return targets.load(conn, batch, lookups, run_id, default_source)
+    if batch.kind == "annotations":  # kept by their key (etl.annotations)
+        return annotations.load(conn, batch, lookups, run_id, default_source)
     check = validate.observations if batch.kind == "observations" else validate.cases
     clean, rejected = check(records, lookups)
     clean["source"] = clean["source"].mask(clean["source"] == "", default_source)

@@ -13,6 +13,7 @@ from etl.engine import make_engine  # noqa: F401  (re-exported: callers open the
 from etl.store_trust import HeldRow, ObservationRevision, ReportingDuty, Target  # noqa: F401  (the schema is one)
 from etl.townships import Township  # noqa: F401  (the township dimension, migration 0017)
 from etl.alerts import AlertEpisode, AlertSend  # noqa: F401  (alert episodes and messages sent, migration 0018)
+from etl.store_notes import Annotation  # noqa: F401  (annotations, migration 0019)
 
 COUNTY = "county"
 COMMITTED = ("success", "partial")  # run statuses whose rows are in the store (partial: some files were refused)

@@ -233,3 +233,23 @@ def test_the_clock_reads_the_cockpit_zone_not_the_kiosk_browsers(server, browser
         date = page.inner_text("#wall .clock-date")
         assert f"{county.month}月" in date, date
         context.close()
+
+
+def test_an_annotation_is_a_marker_on_the_trend_with_its_text_on_hover(server, browser, env, tmp_path):
+    """Issue 14 #3: a policy event loaded from a file shows as ◆ on the R&D intensity trend; hovering it shows
+    its date, kind and text, in the screen's language."""
+    path = tmp_path / "大事记.csv"
+    path.write_text("日期,范围,类型,说明,英文说明\n2024-06-01,全县,政策,研发费用加计扣除新政实施,R&D super-deduction policy "
+                    "in force\n", encoding="utf-8")
+    cockpit(env, "etl", "run-file", str(path))
+    for lang, text in (("zh", "研发费用加计扣除新政实施"), ("en", "R&D super-deduction policy in force")):
+        page = open_wall(browser, server.url + f"/?lang={lang}", 1920, 1080)
+        marker = page.locator("#wall-panel-rd .annotation", has_text="◆")
+        marker.first.wait_for(timeout=15_000)
+        box = marker.first.bounding_box()
+        page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        page.wait_for_selector("#wall-panel-rd .hoverlayer .hovertext", timeout=5_000)
+        hover = page.evaluate("() => document.querySelector('#wall-panel-rd .hoverlayer').textContent")
+        assert text in hover and "2024-06-01" in hover, hover
+        assert page.errors == []
+        page.close()

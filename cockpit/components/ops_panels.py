@@ -44,6 +44,12 @@ LABELS = {
     "alert_key": ("对象", "About"), "alert_kind": ("类型", "Kind"), "alert_channel": ("渠道", "Channel"),
     "alert_ok": ("结果", "Outcome"), "fired": ("告警", "fired"), "resolved": ("已恢复", "resolved"), "test": ("测试", "test"),
     "sent": ("已送达", "sent"), "not_sent": ("未送达", "not sent"),
+    "annotations": ("大事记与说明", "Annotations"), "ann_period": ("日期/期间", "Date or period"),
+    "ann_scope": ("范围", "Scope"), "ann_kind": ("类型", "Kind"), "ann_text": ("说明", "Text"),
+    "ann_text_en": ("英文说明", "English text"), "ann_id": ("编号(修改时填)", "Id (to edit one)"),
+    "ann_save": ("保存", "Save"), "ann_saved": ("已保存说明 #{}", "Saved annotation #{}"),
+    "policy": ("政策", "policy"), "incident": ("数据事件", "data incident"), "revision": ("修订", "revision"),
+    "note": ("说明", "note"),
     "showing": ("显示最近 {} 行", "newest {} rows shown"), "schedule_error": ("调度文件无法读取：{}", "Schedule file unreadable: {}"),
 }
 
@@ -155,3 +161,37 @@ def alerts_table(sent: list[dict], lang: str):
              html.Span(label("sent", lang), style={"color": COLOURS["ok"]}) if s["ok"] else
              html.Span(f"{label('not_sent', lang)}: {s['error']}", style={"color": COLOURS["red"]})] for s in sent]
     return link_table(heads, rows, cls="ops-alerts")
+
+
+ANN_FIELDS = ("period", "scope", "kind", "text_zh", "text_en", "id")
+ANN_SAVE, ANN_MESSAGE, ANN_TABLE = "ops-ann-save", "ops-ann-message", "ops-ann-table"
+
+
+def ann_input(field: str) -> str:
+    return f"ops-ann-{field}"
+
+
+def annotation_form(lang: str):
+    """Add an annotation, or edit one by its id (the page audits each save)."""
+    kinds = [{"label": label(k, lang), "value": k} for k in ("policy", "incident", "revision", "note")]
+    box = lambda key, field, **kw: html.Label([label(key, lang), dcc.Input(id=ann_input(field), debounce=False, **kw)],
+                                              className="ops-ann-field")
+    return html.Div([
+        box("ann_period", "period", placeholder="2026-03-15 / 2026-03 / 2026", type="text"),
+        box("ann_scope", "scope", placeholder="county / kjj / equipment", type="text"),
+        html.Label([label("ann_kind", lang), dcc.Dropdown(id=ann_input("kind"), options=kinds, value="policy",
+                                                          clearable=False)], className="ops-ann-field"),
+        box("ann_text", "text_zh", type="text"), box("ann_text_en", "text_en", type="text"),
+        box("ann_id", "id", type="number"),
+        html.Button(label("ann_save", lang), id=ANN_SAVE, n_clicks=0, className="ops-run"),
+        html.Div(id=ANN_MESSAGE, className="ops-message", role="status"),
+    ], className="ops-ann-form")
+
+
+def annotations_table(df: pd.DataFrame, lang: str):
+    if df.empty:
+        return html.P(label("none", lang), className="ops-empty")
+    heads = [label(k, lang) for k in ("ann_id", "ann_period", "ann_scope", "ann_kind", "ann_text", "ann_text_en")]
+    rows = [[r["id"], r["period"], r["scope"], label(r["kind"], lang) if r["kind"] in LABELS else r["kind"],
+             r["text_zh"], r["text_en"]] for r in df.to_dict("records")]
+    return link_table(heads, rows, cls="ops-annotations")

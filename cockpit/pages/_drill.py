@@ -22,6 +22,7 @@ from cockpit.cache import current_version, versioned
 from cockpit.components import drill as ui
 from cockpit.queries import one_connection
 from cockpit.snapshot import Meta, snapshot_bytes
+from cockpit.web.export import footer_notes
 from cockpit.web import auth
 
 RECENT_VIEWS = 64  # built views kept in-process: a warm view skips unpickling from the shared cache
@@ -121,7 +122,9 @@ def download(kind: str, columns: list[str], frame, state: url.State, name: str, 
     """A dcc.Download payload: the snapshot (cockpit.snapshot) of exactly `frame`'s rows, filters in the footer."""
     if not auth.allowed("analyst"):  # the button shows for leaders too; the file is for analysts
         raise PreventUpdate
-    meta = Meta(kind=kind, filters={"from": state.start, "to": state.end, **filters})
+    scope = next((filters[k] for k in ("department", "chain", "segment", "township") if filters.get(k)), None)
+    meta = Meta(kind=kind, filters={"from": state.start, "to": state.end, **filters},
+                notes=footer_notes(context.get().engine, scope, state.start, state.end))
     data = snapshot_bytes(columns, frame, meta)
     auth.record("export", state.href(), json.dumps({"panel": name, **meta.filters}, ensure_ascii=False))
     parts = [name, state.start or "", state.end or ""]

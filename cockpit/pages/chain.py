@@ -11,8 +11,10 @@ from cockpit.components import drill as ui
 from cockpit.components.firms import FIRM_COLUMNS, firm_grid
 from cockpit.components.info import info_mark
 from cockpit.figures import drill as charts
+from cockpit.figures.annotations import add_markers
 from cockpit.i18n import missing, t
 from cockpit.pages import _drill
+from cockpit.queries import annotations as notes
 from cockpit.queries import chains as cq
 from cockpit.queries import targets
 from cockpit.queries import departments as dq
@@ -78,8 +80,8 @@ def _body(engine, state: url.State, f: dict) -> html.Div:
         panel("segments", f"{t('segment_compare', lang)} · {title}", ui.graph(PAGE, "segments", charts.ranking(
             [labels[x] for x in s["segment_code"]], s["value"], list(s["segment_code"]), lang, ",.2f", missing=need),
             height=300), info_mark(s, lang, ind)),
-        panel("trend", f"{t('chain_trend', lang)} · {title}", ui.graph(PAGE, "trend", charts.trend(
-            f["trend"], labels, lang, missing=need), height=300), info_mark(f["trend"], lang, ind)),
+        panel("trend", f"{t('chain_trend', lang)} · {title}", ui.graph(PAGE, "trend", _marked(engine, charts.trend(
+            f["trend"], labels, lang, missing=need), f["trend"], state), height=300), info_mark(f["trend"], lang, ind)),
         panel("segtable", t("segments", lang), ui.link_table(
             [t("segment", lang)] + [meta.loc[c, "name_en" if lang == "en" else "name_zh"] for c, _ in cols]
             + [t("firm_count", lang)], seg_rows, numeric=set(range(1, 7))), info_mark(seg, lang), wide=True,
@@ -90,6 +92,15 @@ def _body(engine, state: url.State, f: dict) -> html.Div:
         panel("resources", t("chain_resources", lang), res_body,
               info_mark(res, lang, definition=t("def_resources", lang)), wide=True),
     ], className="drill-grid-2")
+
+
+def _marked(engine, fig, trend: pd.DataFrame, state: url.State):
+    """The chain's (and the county's) annotations as markers on its yearly trend."""
+    if trend.empty:
+        return fig
+    years = list(dict.fromkeys(str(p) for p in trend["period"]))
+    chain_code = state.path.rsplit("/", 1)[-1]
+    return add_markers(fig, notes.annotations(engine, chain_code, years[0], years[-1]), state.lang, years)
 
 
 def known(engine, state: url.State, code):

@@ -10,6 +10,7 @@ import dash
 from dash import ALL, Input, Output, State, callback, dcc, html, no_update
 
 from cockpit import context
+from cockpit.queries import annotations as notes
 from cockpit.queries import ops as oq
 from cockpit.queries import reporting as rq
 from cockpit.snapshot import Meta, snapshot_bytes
@@ -17,7 +18,7 @@ from cockpit.web import auth
 from cockpit.components import ops_panels as ui
 from cockpit.components import reporting as reporting_ui
 from cockpit.i18n import lang_of, t
-from etl import clock, publish, schedule
+from etl import annotations, clock, publish, schedule
 from etl.jobs import read_jobs
 from etl.requests import request_run
 
@@ -58,6 +59,8 @@ def layout(lang=None, **_):
                    ui.download_buttons([j.name for j in scheduled], lang)),
         ui.section("failed", ui.label("failed_files", lang), ui.failed_table(oq.failed_files(scheduled), lang)),
         ui.section("reporting", t("rep_title", lang), reporting_ui.overview(rq.completeness(engine), lang)),
+        ui.section("annotations", ui.label("annotations", lang), [ui.annotation_form(lang), html.Div(
+            ui.annotations_table(notes.annotations(engine), lang), id=ui.ANN_TABLE)]),
         ui.section("alerts", ui.label("alerts", lang), html.Div(ui.alerts_table(oq.alert_history(engine), lang),
                                                                 id="ops-alerts")),
     ]
@@ -154,3 +157,22 @@ def publish_or_discard(_published, _discarded, lang):
     except LookupError:
         said = ui.label("not_held", lang).format(run_id)
     return said, ui.held_table(publish.held_runs(engine), lang)
+
+
+@callback(Output(ui.ANN_MESSAGE, "children"), Output(ui.ANN_TABLE, "children"), Input(ui.ANN_SAVE, "n_clicks"),
+          *[State(ui.ann_input(f), "value") for f in ui.ANN_FIELDS], State(LANG, "data"), prevent_initial_call=True)
+def save_annotation(clicks, period, scope, kind, text_zh, text_en, ann_id, lang):
+    """An admin adds an annotation or edits one (by id); written by etl.annotations, audited here."""
+    lang = lang_of(lang)
+    if not clicks:
+        return no_update, no_update
+    if not auth.allowed("admin"):
+        return ui.label("forbidden", lang), no_update
+    fields = {"period": period, "scope": scope or "county", "kind": kind, "note": text_zh, "note_en": text_en or ""}
+    engine = context.get().engine
+    try:
+        saved = annotations.save(engine, fields, auth.who(), int(ann_id) if ann_id not in (None, "") else None)
+    except ValueError as exc:
+        return str(exc), no_update
+    auth.record("annotation", f"annotation:{saved}", json.dumps(fields, ensure_ascii=False))
+    return ui.label("ann_saved", lang).format(saved), ui.annotations_table(notes.annotations(engine), lang)

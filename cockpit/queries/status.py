@@ -30,7 +30,7 @@ def _plain(value):
     return value.item() if hasattr(value, "item") else value
 
 
-def _iso(moment) -> str | None:
+def iso(moment) -> str | None:
     """A stored naive-UTC instant as ISO 8601 in COCKPIT_TZ, with its offset."""
     if moment is None or pd.isna(moment):
         return None
@@ -81,7 +81,7 @@ def indicator_status(engine, today: date) -> list[dict]:
             "code": code, "name_zh": row["name_zh"], "name_en": row["name_en"], "unit": row["unit"],
             "cadence": row["cadence"], "lag_days": lag, "grace_days": grace,
             "period": (row.get("period") or None) if has_value else None, "value": _plain(row.get("value")),
-            "source": _plain(row.get("source")) or None, "loaded_at": _iso(loaded),
+            "source": _plain(row.get("source")) or None, "loaded_at": iso(loaded),
             "staleness": state.get("staleness"),
             "due": state["due"].isoformat() if state.get("due") else None,
             "overdue_after": state["overdue_after"].isoformat() if state.get("overdue_after") else None,

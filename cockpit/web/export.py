@@ -21,6 +21,7 @@ from werkzeug.utils import send_file
 
 from cockpit import context
 from cockpit.cache import unavailable
+from cockpit.queries import annotations as notes
 from cockpit.queries.export import (CASE_COLUMNS, OBSERVATION_COLUMNS, BadRequest, NotFound, as_of_moment,
                                     cases_query, chunks, observations_query)
 from cockpit.snapshot import Meta, stream
@@ -45,19 +46,29 @@ def export(engine, kind: str, **params) -> tuple[list[str], Iterator[bytes], Met
     """Validate the parameters (BadRequest/NotFound raised before any byte is sent), then the snapshot stream.
     An observations export `as_of` a past time or load run is the snapshot made then, byte for byte (as_of is
     not among its filters: the footer is that moment's)."""
+    moment = None
     with engine.connect() as conn:
         if kind == "observations":
+            moment = as_of_moment(conn, params.get("as_of"))
             stmt, filters = observations_query(conn, params.get("indicator"), params.get("scope"),
-                                               params.get("from"), params.get("to"),
-                                               as_of_moment(conn, params.get("as_of")))
+                                               params.get("from"), params.get("to"), moment)
             columns = OBSERVATION_COLUMNS
         elif kind == "cases":
             stmt, filters = cases_query(conn, params.get("department"), params.get("from"), params.get("to"))
             columns = CASE_COLUMNS
         else:
             raise NotFound(f"unknown export {kind!r}")
-    meta = Meta(kind=kind, filters=filters)
+    scope = params.get("scope") if kind == "observations" else params.get("department")
+    meta = Meta(kind=kind, filters=filters, notes=footer_notes(engine, scope, params.get("from"), params.get("to"), moment))
     return columns, stream(columns, chunks(engine, stmt), meta), meta
+
+
+def footer_notes(engine, scope, start, end, moment=None) -> list[str]:
+    """The annotations a snapshot's footer lists: its scope's and the county's, of the period it covers, as
+    known at its moment (an as-of snapshot lists what was known then)."""
+    df = notes.annotations(engine, scope, start, end, as_of=moment)
+    return [f"{r['period']} {r['scope']} {r['kind']}: {r['text_zh']}" + (f" / {r['text_en']}" if r["text_en"] else "")
+            for r in df.to_dict("records")]
 
 
 def filename(meta: Meta) -> str:

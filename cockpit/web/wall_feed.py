@@ -9,10 +9,12 @@ from plotly.io.json import to_json_plotly
 from cockpit import components, context
 from cockpit.cache import current_version, versioned
 from cockpit.figures import wall as figures
+from cockpit.figures.annotations import add_markers
 from cockpit.figures.townships import tile_map
 from cockpit.components import reporting as reporting_ui
 from cockpit.queries import reporting
 from cockpit.queries import targets
+from cockpit.queries import annotations as notes
 from cockpit.queries import townships
 from cockpit.queries import wall as queries
 from cockpit.i18n import missing, name, t
@@ -45,7 +47,8 @@ def panel_data(engine, key: str, lang: str, today: str) -> tuple:
     if key == "rd":
         df = queries.county_series(engine, ("rd_intensity",))
         path = targets.path(engine, "rd_intensity")  # the target path from the targets table, not a fixed line
-        return figures.rd_trend(df, lang, path, missing=_missing(engine, ["rd_intensity"], lang)), df
+        fig = figures.rd_trend(df, lang, path, missing=_missing(engine, ["rd_intensity"], lang))
+        return _marked(engine, fig, df, lang), df
     if key == "rank":
         df = queries.county_series(engine, ("innovation_index_rank",))
         return figures.index_rank(df, lang, missing=_missing(engine, ["innovation_index_rank"], lang)), df
@@ -75,7 +78,15 @@ def panel_data(engine, key: str, lang: str, today: str) -> tuple:
         return figures.resources_donut(df, lang, missing=missing("resources", lang)), df
     codes, kind = TREND_CODES[key]
     df = queries.county_series(engine, tuple(codes))
-    return figures.county_trend(df, codes, lang, kind, missing=_missing(engine, codes, lang)), df
+    return _marked(engine, figures.county_trend(df, codes, lang, kind, missing=_missing(engine, codes, lang)), df, lang), df
+
+
+def _marked(engine, fig, df, lang: str):
+    """The county's annotations as markers on a yearly series (none on an empty chart)."""
+    if not fig.data or df.empty:
+        return fig
+    years = sorted({str(p)[:4] for p in df["period"]})
+    return add_markers(fig, notes.annotations(engine, "county", years[0], years[-1]), lang, years)
 
 
 def period_state(engine, key: str, df, lang: str, today: str) -> tuple[str | None, str | None]:

@@ -6,7 +6,7 @@ from typing import Iterator, Protocol
 
 import pandas as pd
 
-KINDS = ("firms", "matters", "resources", "observations", "targets", "cases")  # load order: dimensions first
+KINDS = ("firms", "matters", "resources", "observations", "targets", "cases", "annotations")  # load order: dimensions first
 # The raw columns without which a batch of a kind cannot even be checked row by row.
 REQUIRED = {"observations": ("indicator", "period", "scope", "value"), "cases": ("case_no", "matter", "submitted_at"),
             "targets": ("plan", "indicator", "scope", "period", "target")}

@@ -12,12 +12,13 @@ from etl.validate import normalise_period
 
 REQUIRED = ("indicator", "period", "scope", "value")
 TARGET_REQUIRED = ("plan", "indicator", "scope", "period", "target")  # a targets table, told apart by plan+target
-CHINESE = {"indicator": "指标", "period": "期间", "scope": "范围", "value": "数值", "plan": "规划", "target": "目标值"}
+ANNOTATION_REQUIRED = ("period", "kind", "note")  # an annotations table (日期/期间, 类型, 说明; 范围 optional)
+CHINESE = {"indicator": "指标", "period": "期间", "scope": "范围", "value": "数值", "plan": "规划", "target": "目标值",
+           "kind": "类型", "note": "说明"}
 HEAD_ROWS = 30  # the header must be among the first this many lines / sheet rows
 _ALIASES = {
     "indicator": ("indicator", "指标", "指标代码", "指标名称", "项目", "指标项", "item", "name"),
-    "period": ("period", "期间", "时期", "年份", "年度", "月份", "季度", "日期", "时间", "统计期", "报告期",
-               "year", "date"),
+    "period": ("period", "期间", "时期", "年份", "年度", "月份", "季度", "日期", "时间", "统计期", "报告期", "year", "date"),
     "scope": ("scope", "范围", "主体", "部门", "单位名称", "地区", "区域", "统计范围", "department", "region"),
     "value": ("value", "数值", "值", "数据", "数量", "指标值", "本期数", "amount"),
     "unit": ("unit", "units", "单位", "计量单位"),
@@ -25,6 +26,8 @@ _ALIASES = {
     "note": ("note", "notes", "remark", "remarks", "备注", "说明"),
     "plan": ("plan", "规划", "规划期", "计划", "plantype"),
     "target": ("target", "目标值", "目标", "targetvalue"),
+    "kind": ("kind", "类型", "事件类型", "type"),  # with a note and no value: an annotations table
+    "note_en": ("note_en", "英文说明", "说明(英文)", "说明（英文）", "text_en"),
 }
 HEADER_ALIASES = {alias: key for key, aliases in _ALIASES.items() for alias in aliases}
 EXPECTED = ("expected a header row with 指标/indicator, 期间/period, 范围/scope, 数值/value (long format), "
@@ -97,7 +100,7 @@ def read_header(cells: list) -> Header | None:
             names[0] = "indicator"  # the top-left cell of a wide table is often left blank
         if "indicator" in names:
             return Header(texts, names, periods, units)
-    if len(keys) >= 2:
+    if len(keys) >= 2 or {"period", "kind", "note"} <= set(names):  # the second: an annotations table
         return Header(texts, names, {}, units)
     return None
 
@@ -155,6 +158,8 @@ def shape(df: pd.DataFrame, header: Header, rows, location: str, header_at: str,
         df, rows = df[keep], rows[keep]
     df["_row"] = rows
     out = _melt(df, header) if header.wide else _long(df, header, header_at)
+    if kind_of(header) == "annotations":  # no indicator, unit or totals: its rows as they are
+        return _finish(out, location, "annotations")
     if "unit" not in out:
         out["unit"] = pd.Series(None, index=out.index, dtype=object)
     out = _clean_labels(out)  # a unit column first, then the unit in a row's label,
@@ -163,16 +168,22 @@ def shape(df: pd.DataFrame, header: Header, rows, location: str, header_at: str,
     default_unit = title_unit(title)  # then the one stated above the table
     if default_unit:
         out["unit"] = out["unit"].fillna(default_unit)
-    out = _totals(out)
-    out["_location"] = location
-    out = out.reset_index(drop=True)
-    out.attrs["kind"] = kind_of(header)
+    return _finish(_totals(out), location, kind_of(header))
+
+
+def _finish(out: pd.DataFrame, location: str, kind: str) -> pd.DataFrame:
+    out = out.assign(_location=location).reset_index(drop=True)
+    out.attrs["kind"] = kind
     return out
 
 
 def kind_of(header: Header) -> str:
-    """What a table holds: plan targets when its header has a plan and a target column, else observations."""
-    return "targets" if not header.wide and {"plan", "target"} <= set(header.names) else "observations"
+    """What a table holds: plan targets when its header has a plan and a target column, annotations when it has
+    a kind and a note (类型, 说明) and no value, else observations."""
+    names = set(header.names) if not header.wide else set()
+    if {"plan", "target"} <= names:
+        return "targets"
+    return "annotations" if {"kind", "note"} <= names and not names & {"value", "indicator"} else "observations"
 
 
 def _kept(df: pd.DataFrame) -> np.ndarray:
@@ -189,7 +200,8 @@ def _kept(df: pd.DataFrame) -> np.ndarray:
 
 def _long(df: pd.DataFrame, header: Header, header_at: str) -> pd.DataFrame:
     names = {i: n for i, n in enumerate(header.names) if n}
-    missing = [c for c in (TARGET_REQUIRED if kind_of(header) == "targets" else REQUIRED) if c not in names.values()]
+    required = {"targets": TARGET_REQUIRED, "annotations": ANNOTATION_REQUIRED}.get(kind_of(header), REQUIRED)
+    missing = [c for c in required if c not in names.values()]
     if missing:
         listed = ", ".join(f"{c} ({CHINESE[c]})" for c in missing)
         raise FileRefused(f"{header_at}: required column missing: {listed} (header: {', '.join(filter(None, header.cells))})")
