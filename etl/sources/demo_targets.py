@@ -39,3 +39,15 @@ def batches() -> list[Batch]:
     first = with_location(_frame(FIRST_PUBLISHED), "demo:targets:first").assign(_initial=True)
     return [Batch("targets", "demo:targets:first", first, is_demo=True),
             Batch("targets", "demo:targets", with_location(_frame(TARGETS), "demo:targets"), is_demo=True)]
+
+
+# The demo's annotations: two events the articles date (seeds/), flagged demo like all the rest.
+ANNOTATIONS = [
+    ("2020-12-11", COUNTY, "policy", "创新服务“云局”上线运行(示例)", "The innovation-service cloud bureau goes live (demo)"),
+    ("2021", COUNTY, "policy", "十四五规划实施首年(示例)", "First year of the 14th Five-Year Plan (demo)"),
+]
+
+
+def annotations() -> Batch:
+    df = pd.DataFrame(ANNOTATIONS, columns=["period", "scope", "kind", "note", "note_en"]).assign(source=SOURCE)
+    return Batch("annotations", "demo:annotations", with_location(df, "demo:annotations"), is_demo=True)
