@@ -83,3 +83,14 @@ def test_the_scheduler_writes_last_month_s_report_once(seeded_store, tmp_path, m
     stamp = pdf.stat().st_mtime_ns
     task()
     assert pdf.stat().st_mtime_ns == stamp  # there already: not printed again
+
+
+@SQLITE
+def test_the_report_lists_the_period_s_annotations(seeded_store, tmp_path):
+    from cockpit.web import report as r
+    from etl import annotations
+    annotations.save(seeded_store, {"period": "2026-10-08", "scope": "county", "kind": "incident",
+                                    "note": "十月数据源切换", "note_en": "October source switch"}, "admin")
+    context = r.context(seeded_store, "2026-10", "zh")
+    assert [a["text"] for a in context["annotations"]] == ["十月数据源切换"]
+    assert "十月数据源切换" in text_of(r.write_pdf(seeded_store, get_settings(), "2026-10", "zh", tmp_path / "a.pdf"))

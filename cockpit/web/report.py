@@ -28,6 +28,7 @@ from cockpit.components.panel import source_name
 from cockpit.figures import wall as figures
 from cockpit.i18n import name, t, tile_name
 from cockpit.queries import reporting, targets
+from cockpit.queries import annotations as notes
 from cockpit.queries import report as rq
 from cockpit.queries import wall as queries
 from cockpit.web.export import export
@@ -46,7 +47,7 @@ WORDS = {  # (zh, en)
     "reporting": ("报送情况", "Reporting"), "subject": ("报送事项", "Subject"), "reported": ("已报送", "Reported"),
     "late": ("逾期部门", "Late"), "revisions": ("本期修订", "Revisions in the period"), "scope": ("范围", "Scope"),
     "previous": ("前值", "Previous"), "when": ("修订时间", "Revised"), "none": ("无", "None"),
-    "annotations": ("大事记与说明", "Annotations"), "generated": ("生成于 {at} · 数据截至 {day}", "Generated {at} · data to {day}"),
+    "annotations": ("大事记与说明", "Annotations"), "kind": ("类型", "Kind"), "text": ("说明", "Text"), "generated": ("生成于 {at} · 数据截至 {day}", "Generated {at} · data to {day}"),
 }
 
 
@@ -119,7 +120,9 @@ def context(engine, period: str, lang: str) -> dict:
                           else "第 \" counter(page) \" 页 / 共 \" counter(pages) \" 页"),
             "demo": bool(kpis["is_demo"].any()) if "is_demo" in kpis else False, "kpis": rows,
             "charts": charts, "charts_json": to_json_plotly(charts), "departments": departments,
-            "reporting": rep, "revisions": revs, "plotly_src": PLOTLY.as_uri()}
+            "reporting": rep, "revisions": revs, "plotly_src": PLOTLY.as_uri(),
+            "annotations": [{"period": r["period"], "scope": r["scope"], "kind": r["kind"], "text": notes.text(r, lang)}
+                            for r in notes.annotations(engine, None, period, period).to_dict("records")]}
 
 
 def html(engine, period: str, lang: str) -> str:
