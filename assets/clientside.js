@@ -233,6 +233,7 @@
   function rotate() {
     var sets = document.querySelectorAll(".panel-set");
     if (sets.length < 2) { return; }
+    if (window.cockpitKiosk && window.cockpitKiosk.busy()) { return; }  // someone is touching the wall
     var i = 0;
     sets.forEach(function (s, k) { if (s.classList.contains("active")) { i = k; } });
     sets[i].classList.remove("active");
@@ -263,8 +264,12 @@
     return run.at;
   }
 
+  function reducedMotion() {
+    return !!(window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches);
+  }
+
   function tween(el, from, to, d) {
-    if (isNaN(from) || from === to) { el.textContent = fmt(to, d); return; }
+    if (isNaN(from) || from === to || reducedMotion()) { el.textContent = fmt(to, d); return; }
     var run = { at: from, frame: 0 }, start = null;
     el.classList.add("changing");
     function step(ts) {
@@ -299,6 +304,7 @@
       tickClock();
       every(tickClock, 1000);
       if (config.rotate > 0) { every(rotate, config.rotate * 1000); }
+      if (window.cockpitKiosk) { window.cockpitKiosk.start(config.idle); }
       if (config.v !== null && config.v !== undefined) { markRendered(config.v); }
       poll();
       return window.dash_clientside.no_update;

@@ -86,6 +86,9 @@ class Settings(BaseSettings):
                                description="DingTalk's API host for group robots (a government deployment runs its own).")
     wecom_base: str = Field("https://qyapi.weixin.qq.com", alias="COCKPIT_WECOM_BASE",
                             description="WeCom's API host for group robots.")
+    idle_seconds: float = Field(90.0, ge=0, alias="COCKPIT_IDLE_SECONDS",
+                                description="On a touch wall (?touch=1 or ?kiosk=TOKEN): seconds without input before "
+                                            "a drill page returns to the wall and the wall to its overview; 0: never.")
     chromium: str = Field("chromium", alias="COCKPIT_CHROMIUM",
                           description="The headless Chromium that prints reports (`cockpit report`).")
     reports_dir: Path = Field(ROOT / "var" / "reports", alias="COCKPIT_REPORTS_DIR",

@@ -1,53 +1,78 @@
-"""The kiosk launch URL in headless Chromium against a production gunicorn (issue 11 #4): the wall comes up at the
-clean URL, no later request carries the token in its URL or Referer, and a restarted browser (a new profile, no
-cookies) comes back by itself with the same launch URL."""
+"""A touch wall and reduced motion in real Chromium (issue 13 #3, #4): a visitor drills from a kiosk wall and,
+after COCKPIT_IDLE_SECONDS without input, the drill page returns to the wall and the wall to its overview; no
+context menu, and back stays on the wall; prefers-reduced-motion stops the scrolls, flips and cross-fades."""
 from __future__ import annotations
 
 import pytest
 
-from browser.harness import cockpit, store_env, wait_up
-from faults import servers
+from browser.harness import demo_server
 
 pytestmark = pytest.mark.browser
-TOKEN = "kiosk-token-for-the-browser-test"
-WALL = "#wall-panel-depts"
+IDLE = 3  # seconds: the test server's idle time
+RENDERED = "#wall-panel-depts .js-plotly-plot .bars .point path"
 
 
 @pytest.fixture(scope="module")
-def web(tmp_path_factory):
-    data = tmp_path_factory.mktemp("kiosk")
-    cockpit(store_env(data), "db", "upgrade")  # an empty store: the wall draws its panels saying so
-    env = store_env(data, COCKPIT_ENV="production", COCKPIT_SECRET_KEY="x" * 40, COCKPIT_KIOSK_TOKEN=TOKEN,
-                    COCKPIT_SEED_DEMO="0")
-    real = servers.wait_up
-    servers.wait_up = lambda url, timeout: real(url.replace("/api/version", "/healthz"), timeout)  # 401 in production
-    try:
-        server = servers.Gunicorn(env, data / "gunicorn.log", workers=2).start()
-    finally:
-        servers.wait_up = real
-    yield server
-    server.stop()
+def server(tmp_path_factory):
+    yield from demo_server(tmp_path_factory, "kiosk", COCKPIT_IDLE_SECONDS=IDLE)
 
 
-def _launch(browser, web):
-    context = browser.new_context(viewport={"width": 1920, "height": 1080})
-    page = context.new_page()
-    seen = []
-    page.on("request", lambda r: seen.append((r.url, r.headers.get("referer", ""))))
-    with page.expect_response(lambda r: "/api/version" in r.url, timeout=60_000) as polled:  # the first poll
-        page.goto(f"{web.url}/?kiosk={TOKEN}&lang=en")
-    page.wait_for_selector(WALL, timeout=60_000, state="attached")
-    return context, page, seen, polled.value
+def open_page(browser, url: str, **context):
+    ctx = browser.new_context(viewport={"width": 1920, "height": 1080}, **context)
+    page = ctx.new_page()
+    page.errors = []
+    page.on("pageerror", lambda e: page.errors.append(str(e)))
+    page.goto(url)
+    page.wait_for_selector(RENDERED, timeout=20_000)
+    return ctx, page
 
 
-def test_the_wall_comes_up_at_the_clean_url_and_the_token_travels_nowhere(browser, web):
-    context, page, seen, poll = _launch(browser, web)
-    assert page.url == f"{web.url}/?lang=en" and poll.status == 200
-    assert seen[0][0].endswith(f"?kiosk={TOKEN}&lang=en")  # the launch itself, answered by the redirect
-    later = seen[1:]
-    assert len(later) > 10 and not [r for r in later if TOKEN in r[0] or TOKEN in r[1]]
-    assert TOKEN not in page.content()
-    context.close()
-    again, page, _, poll = _launch(browser, web)  # the nightly restart: a fresh profile, the same launch URL
-    assert page.url == f"{web.url}/?lang=en" and poll.status == 200
-    again.close()
+def test_a_visitor_drills_from_the_kiosk_wall_and_idle_brings_it_back_to_the_overview(server, browser):
+    home = "/?touch=1&rotate=600"
+    ctx, page = open_page(browser, server.url + home)
+    box = page.locator(RENDERED).first.bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.wait_for_url("**/departments/*", timeout=10_000)
+    page.wait_for_url(lambda url: url.endswith(home), timeout=(IDLE + 6) * 1000)  # idle: back to the wall
+    page.wait_for_selector(RENDERED, timeout=20_000)
+    # the trends set is showing when the visitor leaves: idle returns the overview, and rotation waits for none
+    page.evaluate("() => document.querySelectorAll('.panel-set').forEach((s, i) => s.classList.toggle('active', i === 1))")
+    page.mouse.move(200, 200)  # a visitor's last touch, on the trends set
+    page.wait_for_function("() => document.querySelector('.panel-set').classList.contains('active')",
+                           timeout=(IDLE + 4) * 1000)
+    # no stray gesture leaves the wall: no context menu, and back stays on it
+    prevented = page.evaluate("""() => { const e = new MouseEvent('contextmenu', {bubbles: true, cancelable: true});
+        document.getElementById('wall-canvas').dispatchEvent(e); return e.defaultPrevented; }""")
+    assert prevented is True
+    page.go_back()
+    page.wait_for_timeout(500)
+    assert page.url.endswith(home) and page.is_visible("#wall-canvas")
+    assert page.evaluate("() => getComputedStyle(document.querySelector('.wall')).userSelect") == "none"
+    assert page.errors == []
+    ctx.close()
+
+
+def test_rotation_pauses_while_someone_touches_the_wall(server, browser):
+    ctx, page = open_page(browser, server.url + "/?touch=1&rotate=5")
+    active = "() => document.querySelector('.panel-set.active').id"
+    first = page.evaluate(active)
+    for _ in range(8):  # a visitor keeps touching for eight seconds: the five-second rotation waits
+        page.mouse.move(300, 300)
+        page.mouse.move(320, 320)
+        page.wait_for_timeout(1000)
+        assert page.evaluate(active) == first
+    page.wait_for_function(f"() => ({active})() !== '{first}'", timeout=(IDLE + 8) * 1000)  # left alone: it turns
+    ctx.close()
+
+
+@pytest.mark.parametrize("motion", ["reduce", "no-preference"])
+def test_reduced_motion_stops_scrolls_flips_and_cross_fades(server, browser, motion):
+    ctx, page = open_page(browser, server.url + "/?rotate=30", reduced_motion=motion)
+    styles = page.evaluate("""() => ({ticker: getComputedStyle(document.querySelector('.ticker')).animationName,
+        fade: getComputedStyle(document.querySelector('.panel-set')).transitionDuration,
+        ranking: getComputedStyle(document.querySelector('.panel-graph.scrolled')).animationName})""")
+    if motion == "reduce":
+        assert styles == {"ticker": "none", "fade": "0s", "ranking": "none"}
+    else:
+        assert styles["ticker"] != "none" and styles["fade"] != "0s" and styles["ranking"] != "none"
+    ctx.close()

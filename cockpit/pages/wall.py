@@ -64,7 +64,7 @@ def _wall(lang: str, rotate_s: float):
         sets.append(html.Div(boxes, id=ids.panel_set(set_name), className=f"panel-set set-{set_name}" + (" active" if not i else "")))
     settings = context.get().settings
     config = {"poll": settings.poll_seconds, "rotate": rotate_s, "v": out["v"], "lang": lang, "panels": keys,
-              "empty": out["empty"], "tz": settings.cockpit_tz}
+              "empty": out["empty"], "tz": settings.cockpit_tz, "idle": settings.idle_seconds}
     return html.Div([
         dcc.Store(id=ids.CONFIG, data=config), dcc.Store(id=ids.BOOT),
         html.Div([
