@@ -247,5 +247,4 @@ class DemoSource:
                          ("resources", resources(self.catalogue, names)), ("observations", obs),
                          ("cases", case_table.assign(source=SOURCE))):
             yield Batch(kind, f"demo:{kind}", with_location(demo_townships.place(kind, df), f"demo:{kind}"), is_demo=True)
-        yield from demo_targets.batches()  # the plan targets, one of them revised (etl.sources.demo_targets)
-        yield demo_targets.annotations()  # two policy events (the revision annotates itself)
+        yield from (*demo_targets.batches(), demo_targets.annotations())  # plan targets (one revised), two events
