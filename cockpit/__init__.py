@@ -21,7 +21,7 @@ def create_app(settings=None, **overrides):
     )
     context.init_app(app.server, settings)
     from cockpit import shell
-    from cockpit.web import api, auth, compression, errors, export, hardening, health, paths, status
+    from cockpit.web import api, auth, compression, errors, export, hardening, health, paths, report, status
     compression.init_app(app.server)
     errors.init_app(app.server)
     hardening.init_app(app)
@@ -30,6 +30,7 @@ def create_app(settings=None, **overrides):
     shell.init_app(app)
     api.init_app(app)
     status.init_app(app.server)  # GET /api/status
+    report.init_app(app.server)  # GET /reports/<name>
     app.layout = shell.layout
     auth.init_app(app, settings)  # last: its CSP hashes the inline scripts every page registered
     paths.init_app(app)  # after auth: a drill-down's 404/400 only for those who may see it

@@ -124,6 +124,7 @@ def report_tasks(engine, settings) -> tuple:
         if not out.exists():
             out.parent.mkdir(parents=True, exist_ok=True)
             report.write_pdf(engine, settings, period, settings.language, out)
+            alerts.deliver_report(engine, settings, out, period)
     return (("report-monthly", 3600.0, monthly),)
 
 

@@ -262,3 +262,28 @@ def test_the_scheduler_runs_the_alerts_check_once_per_tick_however_many_schedule
     monkeypatch.setattr(clock, "utc_now", lambda: T0 + timedelta(seconds=300))
     assert run_task(engine, name, seconds, lambda: calls.append(1)) is True and calls == [1, 1]
     assert alert_tasks(engine, get_settings(alerts_file=settings.alerts_file.parent / "none.toml")) == ()
+
+
+def test_a_written_report_goes_to_its_channels_attached_to_mail_and_linked_elsewhere(engine, settings, receiver, smtp,
+                                                                                     store_url, tmp_path):
+    from cockpit import create_app
+    text = settings.alerts_file.read_text(encoding="utf-8") + '\n[reports]\nchannels = ["mail", "ops"]\n'
+    settings.alerts_file.write_text(text, encoding="utf-8")
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    pdf = folder / "report-2026-10-zh.pdf"
+    pdf.write_bytes(b"%PDF-1.4 a report\n%%EOF\n")
+    sent = alerts.deliver_report(engine, settings, pdf, "2026-10", now=T0)
+    assert [(s["channel"], s["ok"]) for s in sent] == [("mail", True), ("ops", True)]
+    link = "https://cockpit.xinchang.example.gov/reports/report-2026-10-zh.pdf"
+    (_, body), = receiver.at("/hook")
+    assert body["kind"] == "report" and body["link"] == link and "驾驶舱月度报告 2026-10" in body["title"]
+    (_, mail), = smtp.messages
+    attached = [p for p in mail.walk() if p.get_filename()]
+    assert [p.get_filename() for p in attached] == ["report-2026-10-zh.pdf"]
+    assert attached[0].get_payload(decode=True) == pdf.read_bytes()
+    client = create_app(database_url=store_url, reports_dir=folder).server.test_client()
+    answer = client.get("/reports/report-2026-10-zh.pdf")
+    assert answer.status_code == 200 and answer.mimetype == "application/pdf" and answer.data == pdf.read_bytes()
+    for bad in ("/reports/report-2026-11-zh.pdf", "/reports/secret.txt", "/reports/..%2Fsecret.pdf"):
+        assert client.get(bad).status_code == 404, bad

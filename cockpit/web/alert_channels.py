@@ -37,13 +37,13 @@ def configured(channel) -> bool:
     return bool(channel.url or _env(channel.url_env))
 
 
-def send(channel, settings, title: str, text: str, link: str, extra: dict) -> tuple[bool, str]:
+def send(channel, settings, title: str, text: str, link: str, extra: dict, attach=None) -> tuple[bool, str]:
     try:
         if channel.kind == "dingtalk":
             return _dingtalk(channel, settings, title, text, link)
         if channel.kind == "wecom":
             return _wecom(channel, settings, title, text, link)
-        return _apprise(channel, title, text, link, extra)
+        return _apprise(channel, title, text, link, extra, attach if channel.kind == "email" else None)
     except Exception as exc:  # a bad host, a refused connection: recorded, the next channel still gets its message
         return False, f"{exc.__class__.__name__}: {exc}"[:500]
 
@@ -99,11 +99,11 @@ def apprise_url(channel, extra: dict) -> str:
     return f"{parts.scheme}://{auth}{parts.netloc}/?" + urlencode(args)
 
 
-def _apprise(channel, title, text, link, extra) -> tuple[bool, str]:
+def _apprise(channel, title, text, link, extra, attach=None) -> tuple[bool, str]:
     url = apprise_url(channel, {**extra, "link": link})
     box = apprise.Apprise()
     if not box.add(url):
         return False, f"Apprise refused the {channel.kind} URL of channel {channel.name!r}"
     body = f"{text}\n\n{link}" if text else link
-    ok = box.notify(title=title, body=body)
+    ok = box.notify(title=title, body=body, attach=str(attach) if attach else None)  # a report: the PDF itself
     return (True, "") if ok else (False, f"{channel.kind} channel {channel.name!r} did not accept the message")

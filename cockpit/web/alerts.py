@@ -64,14 +64,22 @@ class Rule(BaseModel):
     throttle_minutes: float = Field(60.0, ge=0)
 
 
+class Reports(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    channels: list[str] = Field(default_factory=list)  # where the scheduler's monthly report goes
+
+
 class AlertsFile(BaseModel):
     model_config = ConfigDict(extra="forbid")
     channels: list[Channel] = Field(default_factory=list)
     rules: list[Rule] = Field(default_factory=list)
+    reports: Reports = Field(default_factory=Reports)
 
     @model_validator(mode="after")
     def _known_channels(self):
         names = {c.name for c in self.channels}
+        if missing := [c for c in self.reports.channels if c not in names]:
+            raise ValueError(f"reports: unknown channel {missing[0]!r}")
         for rule in self.rules:
             if missing := [c for c in rule.channels if c not in names]:
                 raise ValueError(f"rule {rule.name!r}: unknown channel {missing[0]!r}")
@@ -214,3 +222,24 @@ def send_test(engine, settings, channel: str, now: datetime | None = None) -> di
     with engine.begin() as conn:
         store.record_send(conn, now, "test", "test", "test", channel, ok, error, title, link)
     return {"channel": channel, "ok": ok, "error": error}
+
+
+def deliver_report(engine, settings, path: Path, period: str, now: datetime | None = None) -> list[dict]:
+    """A written report to the [reports] channels: attached to e-mail, as a link (COCKPIT_PUBLIC_URL/reports/…)
+    elsewhere; each message recorded like an alert's."""
+    config = read_alerts(settings.alerts_file)
+    if config is None or not config.reports.channels:
+        return []
+    channels, now = {c.name: c for c in config.channels}, now or clock.utc_now()
+    link = settings.public_url.rstrip("/") + f"/reports/{path.name}"
+    title = (f"Monthly report {period}" if settings.language == "en" else f"驾驶舱月度报告 {period}")
+    out = []
+    with engine.begin() as conn:
+        for name in config.reports.channels:
+            if not alert_channels.configured(channels[name]):
+                continue
+            ok, error = alert_channels.send(channels[name], settings, title, "", link,
+                                            {"rule": "report", "key": period, "kind": "report"}, attach=path)
+            store.record_send(conn, now, "report", period, "report", name, ok, error, title, link)
+            out.append({"channel": name, "ok": ok, "error": error, "link": link})
+    return out

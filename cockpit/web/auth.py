@@ -29,8 +29,8 @@ log = logging.getLogger(__name__)
 RANK = {role: i for i, role in enumerate(ROLES)}
 PUBLIC = frozenset({"/login", "/logout", "/healthz", "/readyz", "/_favicon.ico"})  # exactly these paths
 HSTS = "max-age=31536000"  # one year; no includeSubDomains (other sites may share the parent domain)
-NEEDS = (("/departments", "leader"), ("/chains", "leader"), ("/townships", "leader"), ("/export/", "analyst"),
-         ("/ops", "admin"))
+NEEDS = (("/departments", "leader"), ("/chains", "leader"), ("/townships", "leader"), ("/reports/", "leader"),
+         ("/export/", "analyst"), ("/ops", "admin"))
 OPEN_USER = "open-access"
 
 

@@ -190,3 +190,21 @@ def write_csv_zip(engine, period: str, out: Path) -> Path:
                                       "bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()})
         z.writestr("manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2))
     return out
+
+
+REPORT_FILE = re.compile(r"^report-\d{4}-(0[1-9]|1[0-2])-(zh|en)\.pdf$")
+
+
+def init_app(server) -> None:
+    """GET /reports/<name>: a report the scheduler wrote (leader role and up; the links its messages carry)."""
+    from flask import send_from_directory
+
+    from cockpit import context
+    from cockpit.web.errors import error_page
+
+    @server.get("/reports/<name>")
+    def report_file(name: str):
+        folder = context.get().settings.reports_dir
+        if not REPORT_FILE.match(name) or not (folder / name).is_file():
+            return error_page(404, f"no report {name!r}")
+        return send_from_directory(folder, name, mimetype="application/pdf", max_age=0)
