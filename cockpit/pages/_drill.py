@@ -118,6 +118,15 @@ def _in_one_connection(engine, build):
         return build()
 
 
+def as_shown(frame, grid_rows: list | None, key: str = "code"):
+    """`frame`'s rows as a grid shows them (filtered, sorted): the grid can narrow and reorder what the server
+    sent, never add to it. None for grid_rows: the frame as it is."""
+    if grid_rows is None:
+        return frame
+    known = set(frame[key])
+    return frame.set_index(key, drop=False).reindex([r.get(key) for r in grid_rows if r.get(key) in known])
+
+
 def download(kind: str, columns: list[str], frame, state: url.State, name: str, **filters) -> dict:
     """A dcc.Download payload: the snapshot (cockpit.snapshot) of exactly `frame`'s rows, filters in the footer."""
     if not auth.allowed("analyst"):  # the button shows for leaders too; the file is for analysts

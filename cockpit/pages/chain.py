@@ -145,9 +145,8 @@ def snapshot(key: str, data: dict, grid_rows: list | None = None) -> dict | None
     if key not in COLUMNS or chain(context.get().engine, code) is None:
         return None
     frame = frames(context.get().engine, code, state)[key]
-    if key == "firms" and grid_rows is not None:
-        frame = frame.set_index("code", drop=False).reindex([r.get("code") for r in grid_rows
-                                                             if r.get("code") in set(frame["code"])])
+    if key == "firms":
+        frame = _drill.as_shown(frame, grid_rows)
     return _drill.download(f"chain-{key}", COLUMNS[key], frame, state, f"{code}_{key}", chain=code,
                           indicator=state.indicator or VALUES[0] if key in ("segments", "trend") else None)
 

@@ -179,9 +179,8 @@ def snapshot(key: str, data: dict, grid_rows: list | None = None) -> dict | None
     if key not in COLUMNS or dept is None:
         return None
     frame = frames(engine, dept, state)[key]
-    if key == "cases" and grid_rows is not None:
-        shown = [r.get("case_no") for r in grid_rows]
-        frame = frame.set_index("case_no", drop=False).reindex([c for c in shown if c in set(frame["case_no"])])
+    if key == "cases":
+        frame = _drill.as_shown(frame, grid_rows, "case_no")
     return _drill.download(f"department-{key}", COLUMNS[key], frame, state, f"{dept['code']}_{key}",
                           department=dept["code"], matter=state.matter if key == "cases" else None)
 

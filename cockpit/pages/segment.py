@@ -128,9 +128,8 @@ def snapshot(key: str, data: dict, grid_rows: list | None = None) -> dict | None
     if key not in COLUMNS or seg is None:
         return None
     frame = frames(engine, seg, state).get(key, pd.DataFrame(columns=COLUMNS[key]))
-    if key == "firms" and grid_rows is not None:
-        frame = frame.set_index("code", drop=False).reindex([r.get("code") for r in grid_rows
-                                                             if r.get("code") in set(frame["code"])])
+    if key == "firms":
+        frame = _drill.as_shown(frame, grid_rows)
     return _drill.download(f"segment-{key}", COLUMNS[key], frame, state, f"{seg_code}_{key}", chain=code,
                           segment=seg_code, firm=state.firm, indicator=state.indicator)
 

@@ -93,9 +93,8 @@ def snapshot(key: str, data: dict, grid_rows: list | None = None) -> dict | None
     if key not in COLUMNS or township(context.get().engine, code) is None:
         return None
     frame = frames(context.get().engine, code, state)[key]
-    if key == "firms" and grid_rows is not None:
-        frame = frame.set_index("code", drop=False).reindex([r.get("code") for r in grid_rows
-                                                             if r.get("code") in set(frame["code"])])
+    if key == "firms":
+        frame = _drill.as_shown(frame, grid_rows)
     return _drill.download(f"township-{key}", COLUMNS[key], frame, state, f"{code}_{key}", township=code)
 
 
