@@ -236,8 +236,29 @@
     if (window.cockpitKiosk && window.cockpitKiosk.busy()) { return; }  // someone is touching the wall
     var i = 0;
     sets.forEach(function (s, k) { if (s.classList.contains("active")) { i = k; } });
+    // the exceptions set gives each exception a dwell of its own before the rotation moves on
+    if (sets[i].id === "wall-set-exceptions" && stepCard(sets[i], false)) { return; }
+    var next = (i + 1) % sets.length;
+    for (var n = 0; n < sets.length && sets[next].getAttribute("data-count") === "0"; n++) {
+      next = (next + 1) % sets.length;  // an exceptions set with none to show is skipped
+    }
+    if (sets[next].id === "wall-set-spotlight" && sets[next].dataset.visited) { stepCard(sets[next], true); }
+    if (sets[next].id === "wall-set-exceptions") { showCard(sets[next], 0); }
+    sets[next].dataset.visited = "1";
     sets[i].classList.remove("active");
-    sets[(i + 1) % sets.length].classList.add("active");
+    sets[next].classList.add("active");
+  }
+
+  function showCard(set, k) {
+    set.querySelectorAll(".spot-card").forEach(function (c, j) { c.classList.toggle("active", j === k); });
+  }
+
+  function stepCard(set, wrap) {  // the next card; false at the last one unless `wrap`
+    var cards = set.querySelectorAll(".spot-card"), k = 0;
+    cards.forEach(function (c, j) { if (c.classList.contains("active")) { k = j; } });
+    if (k + 1 >= cards.length && !wrap) { return false; }
+    showCard(set, (k + 1) % Math.max(cards.length, 1));
+    return true;
   }
 
   function every(fn, ms) { st.timers.push(setInterval(fn, ms)); }

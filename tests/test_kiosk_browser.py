@@ -76,3 +76,30 @@ def test_reduced_motion_stops_scrolls_flips_and_cross_fades(server, browser, mot
     else:
         assert styles["ticker"] != "none" and styles["fade"] != "0s" and styles["ranking"] != "none"
     ctx.close()
+
+
+def test_the_spotlight_cycles_one_department_at_a_time_and_each_exception_gets_its_dwell(server, browser):
+    """Issue 13 #2: ?rotate=5&spotlight=departments&exceptions=1 adds a spotlight set (one department per visit,
+    the next on the next visit) and an exceptions set in which each demo exception (the overdue indicator, the
+    late reporters, the off-target firms) holds the screen for a dwell of its own, its reason in words."""
+    ctx, page = open_page(browser, server.url + "/?rotate=5&spotlight=departments&exceptions=1")
+    active = "() => document.querySelector('.panel-set.active').id"
+    card = "id => { const c = document.querySelector('#' + id + ' .spot-card.active'); return c ? c.innerText : null; }"
+    exceptions = int(page.get_attribute("#wall-set-exceptions", "data-count"))
+    assert exceptions >= 3 and page.locator("#wall-set-spotlight .spot-card").count() == 33
+    reasons = page.locator("#wall-set-exceptions .spot-reason").all_inner_texts()
+    assert {"数据逾期", "逾期未报", "未达目标"} <= set(reasons), reasons
+    seen_sets, spotlight, dwell = [], [], []
+    for _ in range(2 * (3 + exceptions) + 1):  # two turns of the rotation, a tick every five seconds
+        page.wait_for_timeout(5_000)
+        now = page.evaluate(active)
+        seen_sets.append(now)
+        if now == "wall-set-spotlight":
+            spotlight.append(page.evaluate(card, "wall-set-spotlight"))
+        if now == "wall-set-exceptions":
+            dwell.append(page.evaluate(card, "wall-set-exceptions"))
+    assert {"wall-set-overview", "wall-set-trends", "wall-set-spotlight", "wall-set-exceptions"} <= set(seen_sets)
+    assert len(spotlight) >= 2 and spotlight[0] != spotlight[1], spotlight  # the next department on the next visit
+    assert len(set(dwell)) >= min(exceptions, 3), dwell  # each exception showed, one dwell each
+    assert page.errors == []
+    ctx.close()

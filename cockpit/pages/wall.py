@@ -10,6 +10,8 @@ from dash import Input, Output, clientside_callback, dcc, html
 from cockpit import components, context, ids
 from cockpit.cache import unavailable
 from cockpit.components import reporting as reporting_ui
+from cockpit.components import spotlight as spotlight_ui
+from cockpit.web import spotlight as spotlight_feed
 from cockpit.web import wall_feed
 from cockpit.i18n import lang_of, t
 
@@ -17,7 +19,7 @@ dash.register_page(__name__, path="/", redirect_from=["/wall"], order=0, title=t
 log = logging.getLogger(__name__)
 
 
-def layout(lang=None, rotate=None, **_):
+def layout(lang=None, rotate=None, spotlight=None, exceptions=None, **_):
     lang = lang_of(lang)
     try:
         rotate_s = max(5.0, float(rotate)) if rotate else 0.0  # a repeated ?rotate= arrives as a list
@@ -25,8 +27,10 @@ def layout(lang=None, rotate=None, **_):
         rotate_s = 0.0
     if rotate_s != rotate_s or rotate_s == float("inf"):  # ?rotate=nan, ?rotate=inf: the default, not a stuck wall
         rotate_s = 0.0
+    spot = spotlight if isinstance(spotlight, str) and spotlight in spotlight_feed.KINDS else None
+    extra = (spot, exceptions == "1") if rotate_s else (None, False)  # both ride on the rotation
     try:
-        return _wall(lang, rotate_s)
+        return _wall(lang, rotate_s, *extra)
     except Exception as exc:  # e.g. the store is down at first load: a frame that says so and reloads, backing off
         log.exception("wall layout failed")
         return _failed(lang, "store" if unavailable(exc) or isinstance(exc, OSError) else "render")
@@ -47,7 +51,7 @@ def _failed(lang: str, reason: str):
         id=ids.WALL, className=f"wall offline lang-{lang}")
 
 
-def _wall(lang: str, rotate_s: float):
+def _wall(lang: str, rotate_s: float, spot: str | None = None, exceptions: bool = False):
     # Extra sets cost first-render time, so only a rotating wall gets them; everything comes from the shared cache.
     shown = [(i, name, panels) for i, (name, _, panels) in enumerate(wall_feed.PANEL_SETS) if not i or rotate_s]
     keys = [key for _, _, panels in shown for key, _ in panels]
@@ -62,6 +66,14 @@ def _wall(lang: str, rotate_s: float):
             boxes.append(components.panel("ticker", t("ticker", lang), html.Div(out["ticker"], id=ids.TICKER, className="ticker"),
                                           out["captions"]["ticker"], "p-ticker"))
         sets.append(html.Div(boxes, id=ids.panel_set(set_name), className=f"panel-set set-{set_name}" + (" active" if not i else "")))
+    engine = context.get().engine
+    for kind, items in (("spotlight", spotlight_feed.spotlight_items(engine, spot, lang) if spot else None),
+                        ("exceptions", spotlight_feed.exception_items(engine, lang) if exceptions else None)):
+        if items is not None:
+            title = t(f"spot_{spot}", lang) if kind == "spotlight" else t("exc_title", lang)
+            body = spotlight_ui.cards(items, lang, kind)
+            sets.append(html.Div([components.panel(kind, title, body, "", f"p-{kind}")], id=ids.panel_set(kind),
+                                 className=f"panel-set set-{kind}", **{"data-count": str(len(items))}))
     settings = context.get().settings
     config = {"poll": settings.poll_seconds, "rotate": rotate_s, "v": out["v"], "lang": lang, "panels": keys,
               "empty": out["empty"], "tz": settings.cockpit_tz, "idle": settings.idle_seconds}
