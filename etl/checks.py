@@ -124,17 +124,17 @@ def _outside(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
 
 
 def _jumps(part: pd.DataFrame, history, k: float) -> pd.DataFrame:
-    new = part.assign(new=True)
-    old = pd.DataFrame(columns=KEY + ["value"])
-    if history is not None and not history.empty:
-        old = _outside(history.loc[history["indicator_code"].isin(part["indicator_code"].unique()), KEY + ["value"]], part)
+    if history is None or history.empty:
+        return _rows(part.iloc[:0], [])
+    old = _outside(history.loc[history["indicator_code"].isin(part["indicator_code"].unique()), KEY + ["value"]], part)
     if not len(old):  # no history: nothing to jump from
         return _rows(part.iloc[:0], [])
-    if len(old):  # a new row can jump only where its indicator and scope have a history: the rest is not sorted
-        new = new[new["scope"].isin(old["scope"].unique())]
-        new = new[pd.MultiIndex.from_frame(new[["indicator_code", "scope"]]).isin(
-            pd.MultiIndex.from_frame(old[["indicator_code", "scope"]]))]
-    series = pd.concat([old.assign(new=False), new], ignore_index=True) if len(old) else new
+    # a new row can jump only where its indicator and scope have a history: the rest is not sorted (the scope
+    # alone first, a cheap pass over a million rows, then the pair)
+    new = part[part["scope"].isin(old["scope"].unique())].assign(new=True)
+    new = new[pd.MultiIndex.from_frame(new[["indicator_code", "scope"]]).isin(
+        pd.MultiIndex.from_frame(old[["indicator_code", "scope"]]))]
+    series = pd.concat([old.assign(new=False), new], ignore_index=True)
     series = series.astype({"value": float, "new": bool}).sort_values(KEY, ignore_index=True)
     keys = ["indicator_code", "scope"]
     series["change"] = series.groupby(keys, sort=False)["value"].diff()
