@@ -98,6 +98,22 @@ def reporting_status(engine, today: date) -> list[dict]:
             for r in reporting.completeness(engine, today)]
 
 
+EXCEPTIONS = ("off_target", "overdue", "late_reporters")
+
+
+def exceptions(indicators: list[dict], reported: list[dict]) -> list[tuple[str, dict]]:
+    """What needs attention in these facts, as (kind, entry): an indicator off target or overdue, a reporting
+    subject with late departments (one nothing was ever loaded for is not connected, so nobody is late on it).
+    The alerts and the wall's exceptions set read this one rule."""
+    out = []
+    for e in indicators:
+        if e["off_target"]:
+            out.append(("off_target", e))
+        if e["staleness"] == "overdue":
+            out.append(("overdue", e))
+    return out + [("late_reporters", r) for r in reported if r["late"] and r.get("connected", True)]
+
+
 def document(engine, version: int, today: date) -> dict:
     """The whole status document for one data version and one day."""
     return {"v": version, "today": today.isoformat(), "zone": clock.zone().key,

@@ -20,12 +20,12 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from cockpit.i18n import name
 from cockpit.queries import status
 from cockpit.web import alert_channels
 from etl import alerts as store, clock, publish
 from etl.config import ConfigError
 
-WHEN = ("off_target", "out_of_band", "overdue", "held", "late_reporters")
 DRILL = {"held": "/ops", "overdue": "/ops", "late_reporters": "/departments"}
 CHAIN_INDICATORS = {"rd_spending", "patents_granted", "invention_patents", "high_tech_firms", "talent_introduced"}
 CASE_INDICATORS = {"matters_handled", "on_time_rate", "avg_processing_days"}
@@ -113,54 +113,59 @@ class Firing:
     link: str
 
 
-def _name(entry: dict, lang: str) -> str:
-    return entry["name_en"] if lang == "en" else entry["name_zh"]
-
-
 def _indicator_link(code: str) -> str:
     return "/chains" if code in CHAIN_INDICATORS else "/departments" if code in CASE_INDICATORS else "/"
 
 
 def firings(engine, rules: list[Rule], today: date, lang: str) -> list[Firing]:
     """What every rule finds now, from the same facts as /api/status."""
-    zh = lang != "en"
-    facts = {e["code"]: e for e in status.indicator_status(engine, today)}
-    reporting = status.reporting_status(engine, today)
+    indicators = status.indicator_status(engine, today)
+    found = status.exceptions(indicators, status.reporting_status(engine, today))
     held = publish.held_runs(engine) if any(r.when == "held" for r in rules) else []
     out = []
     for rule in rules:
-        wanted = [facts[rule.indicator]] if rule.indicator in facts else [] if rule.indicator else list(facts.values())
-        if rule.when in ("off_target", "out_of_band", "overdue"):
-            for e in wanted:
-                value, title = e["value"], None
-                if rule.when == "off_target" and e["off_target"]:
-                    goal = e["target"] or {}
-                    title = f"{_name(e, lang)}{'未达目标' if zh else ' off target'}"
-                    text = (f"{e['period']}: {value:g}{e['unit'] if e['unit'] == '%' else ''} · "
-                            f"{'目标' if zh else 'target'} {goal.get('value', '—')} ({goal.get('plan', '')} {goal.get('period', '')})")
-                elif rule.when == "out_of_band" and value is not None and not rule.band[0] <= value <= rule.band[1]:
-                    title = f"{_name(e, lang)}{'超出区间' if zh else ' out of band'}"
-                    text = f"{e['period']}: {value:g} · {'区间' if zh else 'band'} [{rule.band[0]:g}, {rule.band[1]:g}]"
-                elif rule.when == "overdue" and e["staleness"] == "overdue":
-                    title = f"{_name(e, lang)}{'数据逾期' if zh else ' overdue'}"
-                    text = f"{'最新' if zh else 'latest'} {e['period']} · {'应于' if zh else 'due'} {e['due']}"
-                if title:
-                    link = DRILL.get(rule.when) or _indicator_link(e["code"])
-                    out.append(Firing(rule.name, e["code"], title, text, link))
-        elif rule.when == "held":
-            for run in held:
-                checks = ", ".join(sorted({f["check"] for f in run.get("checks") or []}))
-                out.append(Firing(rule.name, f"run:{run['id']}", f"{'加载待核实' if zh else 'Load held'}: {run['job']} #{run['id']}",
-                                  f"{'未通过校验' if zh else 'failed checks'}: {checks}", "/ops"))
-        else:  # late_reporters
-            for row in reporting:
-                if row["late"] and row.get("connected", True):
-                    out.append(Firing(rule.name, f"{row['subject']}:{row['period']}",
-                                      f"{_name(row, lang)} {row['period']} {'逾期未报' if zh else 'late'}: {len(row['late'])}",
-                                      f"{'逾期部门' if zh else 'late'}: {', '.join(row['late'])} · "
-                                      f"{row['reported']}/{row['expected']}",
-                                      "/departments/" + row["late"][0] if len(row["late"]) == 1 else "/departments"))
+        if rule.when == "held":
+            out += [_held(rule, run, lang) for run in held]
+        elif rule.when == "out_of_band":
+            out += [_out_of_band(rule, e, lang) for e in indicators if e["code"] == rule.indicator
+                    and e["value"] is not None and not rule.band[0] <= e["value"] <= rule.band[1]]
+        else:
+            out += [_exception(rule, kind, e, lang) for kind, e in found if kind == rule.when
+                    and (rule.indicator is None or e.get("code") == rule.indicator)]
     return out
+
+
+def _exception(rule: Rule, kind: str, e: dict, lang: str) -> Firing:
+    """The message of an off-target or overdue indicator, or of a subject with late reporters."""
+    zh = lang != "en"
+    if kind == "late_reporters":
+        return Firing(rule.name, f"{e['subject']}:{e['period']}",
+                      f"{name(e, lang)} {e['period']} {'逾期未报' if zh else 'late'}: {len(e['late'])}",
+                      f"{'逾期部门' if zh else 'late'}: {', '.join(e['late'])} · {e['reported']}/{e['expected']}",
+                      "/departments/" + e["late"][0] if len(e["late"]) == 1 else "/departments")
+    if kind == "off_target":
+        goal = e["target"] or {}
+        title = f"{name(e, lang)}{'未达目标' if zh else ' off target'}"
+        text = (f"{e['period']}: {e['value']:g}{e['unit'] if e['unit'] == '%' else ''} · "
+                f"{'目标' if zh else 'target'} {goal.get('value', '—')} ({goal.get('plan', '')} {goal.get('period', '')})")
+    else:  # overdue
+        title = f"{name(e, lang)}{'数据逾期' if zh else ' overdue'}"
+        text = f"{'最新' if zh else 'latest'} {e['period']} · {'应于' if zh else 'due'} {e['due']}"
+    return Firing(rule.name, e["code"], title, text, DRILL.get(kind) or _indicator_link(e["code"]))
+
+
+def _out_of_band(rule: Rule, e: dict, lang: str) -> Firing:
+    zh = lang != "en"
+    return Firing(rule.name, e["code"], f"{name(e, lang)}{'超出区间' if zh else ' out of band'}",
+                  f"{e['period']}: {e['value']:g} · {'区间' if zh else 'band'} [{rule.band[0]:g}, {rule.band[1]:g}]",
+                  _indicator_link(e["code"]))
+
+
+def _held(rule: Rule, run: dict, lang: str) -> Firing:
+    zh = lang != "en"
+    checks = ", ".join(sorted({f["check"] for f in run.get("checks") or []}))
+    return Firing(rule.name, f"run:{run['id']}", f"{'加载待核实' if zh else 'Load held'}: {run['job']} #{run['id']}",
+                  f"{'未通过校验' if zh else 'failed checks'}: {checks}", "/ops")
 
 
 def check(engine, settings, now: datetime | None = None, today: date | None = None) -> list[dict]:
@@ -196,15 +201,22 @@ def check(engine, settings, now: datetime | None = None, today: date | None = No
 
 def _send(conn, settings, rule: Rule, channels: dict, firing: Firing, kind: str, now: datetime) -> list[dict]:
     link = settings.public_url.rstrip("/") + firing.link + ("?lang=en" if settings.language == "en" else "")
+    return _deliver(conn, settings, [channels[c] for c in rule.channels], firing.rule, firing.key, kind,
+                    firing.title, firing.text, link, now)
+
+
+def _deliver(conn, settings, channels: list, rule: str, key: str, kind: str, title: str, text: str, link: str,
+             now: datetime, attach: Path | None = None) -> list[dict]:
+    """One message to each configured channel (an unconfigured one is skipped), each send recorded."""
     out = []
-    for name in rule.channels:
-        if not alert_channels.configured(channels[name]):
+    for channel in channels:
+        if not alert_channels.configured(channel):
             continue
-        ok, error = alert_channels.send(channels[name], settings, firing.title, firing.text, link,
-                                        {"rule": firing.rule, "key": firing.key, "kind": kind})
-        store.record_send(conn, now, firing.rule, firing.key, kind, name, ok, error, firing.title, link)
-        out.append({"rule": firing.rule, "key": firing.key, "kind": kind, "channel": name, "ok": ok, "error": error,
-                    "title": firing.title, "link": link})
+        ok, error = alert_channels.send(channel, settings, title, text, link, {"rule": rule, "key": key, "kind": kind},
+                                        attach=attach)
+        store.record_send(conn, now, rule, key, kind, channel.name, ok, error, title, link)
+        out.append({"rule": rule, "key": key, "kind": kind, "channel": channel.name, "ok": ok, "error": error,
+                    "title": title, "link": link})
     return out
 
 
@@ -233,13 +245,6 @@ def deliver_report(engine, settings, path: Path, period: str, now: datetime | No
     channels, now = {c.name: c for c in config.channels}, now or clock.utc_now()
     link = settings.public_url.rstrip("/") + f"/reports/{path.name}"
     title = (f"Monthly report {period}" if settings.language == "en" else f"驾驶舱月度报告 {period}")
-    out = []
     with engine.begin() as conn:
-        for name in config.reports.channels:
-            if not alert_channels.configured(channels[name]):
-                continue
-            ok, error = alert_channels.send(channels[name], settings, title, "", link,
-                                            {"rule": "report", "key": period, "kind": "report"}, attach=path)
-            store.record_send(conn, now, "report", period, "report", name, ok, error, title, link)
-            out.append({"channel": name, "ok": ok, "error": error, "link": link})
-    return out
+        return _deliver(conn, settings, [channels[c] for c in config.reports.channels], "report", period, "report",
+                        title, "", link, now, attach=path)

@@ -35,19 +35,19 @@ def spotlight_items(engine, kind: str, lang: str) -> list[dict]:
 
 def exception_items(engine, lang: str) -> list[dict]:
     """One card per exception now: an indicator off target or overdue, a reporting subject with late departments."""
-    today, out = clock.today(), []
-    for e in status.indicator_status(engine, today):
-        label = e["name_en"] if lang == "en" else e["name_zh"]
-        if e["off_target"]:
-            goal = e["target"] or {}
-            out.append({"title": label, "reason": t("exc_off_target", lang), "href": "/", "alert": True,
-                        "figures": [(e["period"] or "", f"{e['value']:g}"), (t("exc_target", lang), "—" if goal.get("value") is None else f"{goal['value']:g}")]})
-        if e["staleness"] == "overdue":
-            out.append({"title": label, "reason": t("exc_overdue", lang), "href": "/", "alert": True,
-                        "figures": [(t("exc_latest", lang), e["period"] or "—"), (t("exc_due", lang), e["due"] or "—")]})
-    for r in status.reporting_status(engine, today):
-        if r["late"] and r.get("connected", True):
-            out.append({"title": r["name_en"] if lang == "en" else r["name_zh"], "reason": t("exc_late", lang),
-                        "href": "/departments", "alert": True,
-                        "figures": [(r["period"], f"{r['reported']}/{r['expected']}"), (t("rep_late_col", lang), ", ".join(r["late"]))]})
-    return out
+    today = clock.today()
+    found = status.exceptions(status.indicator_status(engine, today), status.reporting_status(engine, today))
+    return [_card(kind, e, lang) for kind, e in found]
+
+
+def _card(kind: str, e: dict, lang: str) -> dict:
+    if kind == "late_reporters":
+        figures = [(e["period"], f"{e['reported']}/{e['expected']}"), (t("rep_late_col", lang), ", ".join(e["late"]))]
+        return {"title": name(e, lang), "reason": t("exc_late", lang), "href": "/departments", "alert": True,
+                "figures": figures}
+    if kind == "off_target":
+        goal = (e["target"] or {}).get("value")
+        figures = [(e["period"] or "", f"{e['value']:g}"), (t("exc_target", lang), "—" if goal is None else f"{goal:g}")]
+    else:  # overdue
+        figures = [(t("exc_latest", lang), e["period"] or "—"), (t("exc_due", lang), e["due"] or "—")]
+    return {"title": name(e, lang), "reason": t(f"exc_{kind}", lang), "href": "/", "alert": True, "figures": figures}
