@@ -111,10 +111,10 @@ def user_remove(username: str) -> None:
 def report_tasks(engine, settings) -> tuple:
     """The scheduler's monthly report: hourly, it writes last month's PDF into COCKPIT_REPORTS_DIR when it is not
     there yet (nothing when this machine has no Chromium to print it)."""
-    import shutil
-
     from cockpit.web import report
-    if not shutil.which(settings.chromium):
+    try:
+        report.chromium(settings)
+    except report.ReportError:
         return ()
 
     def monthly() -> None:

@@ -71,7 +71,7 @@ def render(state: url.State, code):
     res_body = ui.link_table(["", t("resource", lang), t("type", lang), t("provider", lang), t("department", lang)],
                              res_rows) if res_rows else ui.no_data(lang, "" if have["resources"] else missing("resources", lang))
     panel = lambda key, name, body, info, **kw: ui.drill_panel(PAGE, key, name, body, info, lang, **kw)
-    where = tq.townships(engine).assign(**{m: lambda d, m=m: (d["code"] == code).astype(int) for m in ("firms",)})
+    where = tq.townships(engine).assign(firms=lambda d: (d["code"] == code).astype(int))  # this one lit
     body = html.Div([
         panel("firms", t("firms", lang), firm_grid(PAGE, firms, state) if len(firms) else ui.no_data(
             lang, "" if have["firms"] else missing("firms", lang)), info_mark(firms, lang, definition=t("def_firms", lang)),

@@ -27,10 +27,9 @@ def ranked(engine, state: url.State) -> pd.DataFrame:
     measure = state.sort or tq.MEASURES[0]
     df = tq.townships(engine).sort_values([measure, "code"], ascending=[False, True]).reset_index(drop=True)
     prov = tq.provenance(engine)
-    first = prov.iloc[0] if len(prov) else {}
-    return df.assign(rank=df.index + 1, is_demo=bool(first.get("is_demo", False)) if len(prov) else False,
-                     run_id=first.get("run_id") if len(prov) else None,
-                     loaded_at=first.get("loaded_at") if len(prov) else None)
+    first = prov.iloc[0].to_dict() if len(prov) else {}
+    return df.assign(rank=df.index + 1, is_demo=bool(first.get("is_demo", False)), run_id=first.get("run_id"),
+                     loaded_at=first.get("loaded_at"))
 
 
 def measure_tabs(state: url.State):
