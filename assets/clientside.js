@@ -51,6 +51,14 @@
     var x = (window.innerWidth - W * s) / 2, y = (window.innerHeight - H * s) / 2;
     c.style.transform = "translate(" + x + "px," + y + "px) scale(" + s + ")";
   }
+  /* Fit the canvas the moment Dash inserts it, not when boot runs after the first callbacks: until then a
+     smaller or larger screen showed it unscaled for a frame (and a click landed on what moved). */
+  if (window.MutationObserver) {
+    new MutationObserver(function () {
+      var c = document.getElementById("wall-canvas");
+      if (c && !c.style.transform) { fit(); }
+    }).observe(document.documentElement, { childList: true, subtree: true });
+  }
 
   function pad(n) { return (n < 10 ? "0" : "") + n; }
   /* The wall's clock and stamps read in the cockpit's zone (config.tz, COCKPIT_TZ), never the kiosk's own. */

@@ -49,7 +49,10 @@ def wait_page(pg, name: str):
 
 
 def click_bar(pg, selector: str, index: int = 0):
-    """Click the middle of one bar of a Plotly bar chart (Plotly listens on its drag layer, not the bar)."""
+    """Click the middle of one bar of a Plotly bar chart (Plotly listens on its drag layer, not the bar). The
+    wall's ranking scrolls after a few seconds: reduced motion holds it still between reading and clicking (on a
+    loaded CI machine the bar had moved away and the click opened another department)."""
+    pg.emulate_media(reduced_motion="reduce")
     box = pg.locator(f"{selector} .bars .point path").nth(index).bounding_box()
     pg.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
 

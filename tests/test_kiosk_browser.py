@@ -29,7 +29,7 @@ def open_page(browser, url: str, **context):
 
 def test_a_visitor_drills_from_the_kiosk_wall_and_idle_brings_it_back_to_the_overview(server, browser):
     home = "/?touch=1&rotate=600"
-    ctx, page = open_page(browser, server.url + home)
+    ctx, page = open_page(browser, server.url + home, reduced_motion="reduce")  # the ranking holds still
     box = page.locator(RENDERED).first.bounding_box()
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     page.wait_for_url("**/departments/*", timeout=10_000)
