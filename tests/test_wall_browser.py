@@ -190,6 +190,7 @@ def test_rotate_switches_the_visible_panel_set(server, browser):
 
 
 def click_center(page, locator):
+    page.emulate_media(reduced_motion="reduce")  # the ranking scrolls after ~5 s: hold it still to click a bar
     box = locator.bounding_box()
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
 
