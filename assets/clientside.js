@@ -100,6 +100,7 @@
         : p.y + "年" + p.mo + "月" + p.d + "日 " + WEEK.zh[p.wd];
     }
     renderFreshness(now.getTime() / 1000);
+    if (window.cockpitWallReload && st.payload) { window.cockpitWallReload.tick(parts(now), refresh); }
   }
 
   /* A job is amber when its last success is older than 2 intervals (one run missed, beyond retries and jitter)
@@ -334,6 +335,7 @@
       every(tickClock, 1000);
       if (config.rotate > 0) { every(rotate, config.rotate * 1000); }
       if (window.cockpitKiosk) { window.cockpitKiosk.start(config.idle); }
+      if (window.cockpitWallReload) { window.cockpitWallReload.start(config.reload_at); }
       if (config.v !== null && config.v !== undefined) { markRendered(config.v); }
       poll();
       return window.dash_clientside.no_update;

@@ -89,6 +89,9 @@ class Settings(BaseSettings):
     idle_seconds: float = Field(90.0, ge=0, alias="COCKPIT_IDLE_SECONDS",
                                 description="On a touch wall (?touch=1 or ?kiosk=TOKEN): seconds without input before "
                                             "a drill page returns to the wall and the wall to its overview; 0: never.")
+    wall_reload_at: str = Field("", alias="COCKPIT_WALL_RELOAD_AT", pattern=r"^(([01][0-9]|2[0-3]):[0-5][0-9])?$",
+                                description="HH:MM in COCKPIT_TZ: each wall reloads itself once a day at that time "
+                                            "(a fresh page for a kiosk that runs for weeks); empty: never.")
     chromium: str = Field("chromium", alias="COCKPIT_CHROMIUM",
                           description="The headless Chromium that prints reports (`cockpit report`).")
     reports_dir: Path = Field(ROOT / "var" / "reports", alias="COCKPIT_REPORTS_DIR",
@@ -105,6 +108,14 @@ class Settings(BaseSettings):
             raise ValueError(f"COCKPIT_SECRET_KEY must have at least {MIN_SECRET} characters in production "
                              "(openssl rand -hex 32)")
         return self
+
+    @property
+    def wall_reload_minute(self) -> int | None:
+        """COCKPIT_WALL_RELOAD_AT as minutes past midnight, None when off."""
+        if not self.wall_reload_at:
+            return None
+        hours, minutes = self.wall_reload_at.split(":")
+        return int(hours) * 60 + int(minutes)
 
     @property
     def access_open(self) -> bool:

@@ -3,6 +3,7 @@ the bundles every page needs (the wall's JSON routes are cockpit.web.api)."""
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import dash
@@ -59,6 +60,7 @@ def _query(qs: str) -> dict:
 # The custom bundle (assets/vendor, built by .ci/plotly) is one of Dash's asset scripts: sync, before dash-renderer,
 # so window.Plotly is there before any dcc.Graph mounts and dcc never fetches its own plotly.min.js.
 CUSTOM_PLOTLY = "plotly-cockpit"
+HEAD_SCRIPT = "wall-reload"
 EARLY_CUSTOM = '<link rel="preload" as="script" href="{prefix}_dash-component-suites/dash/dcc/async-graph.js">'
 
 
@@ -68,6 +70,11 @@ def init_app(app) -> None:
     if full:  # COCKPIT_PLOTLY_BUNDLE=full: plotly's own bundle, the custom one left out of the page
         app.config.assets_ignore = "|".join(filter(None, [app.config.assets_ignore, CUSTOM_PLOTLY]))
     early = EARLY if full else EARLY_CUSTOM
+    # The daily reload's script runs in <head>, before the page first renders: it has to meet the view transition
+    # that holds the old frame (its `pagereveal` event fires before the first frame; Dash's asset scripts come last).
+    app.config.assets_ignore = "|".join(filter(None, [app.config.assets_ignore, HEAD_SCRIPT]))
+    mtime = int((Path(app.config.assets_folder) / f"{HEAD_SCRIPT}.js").stat().st_mtime)
+    early += f'\n        <script src="{{prefix}}assets/{HEAD_SCRIPT}.js?m={mtime}"></script>'
     app.index_string = app.index_string.replace("{%css%}", "{%css%}\n        " + early.format(prefix=prefix)).replace(
         "{%favicon%}", f'<link rel="icon" type="image/x-icon" href="{prefix}_favicon.ico">')  # Dash's has ?v=<version>
     _quiet(app)

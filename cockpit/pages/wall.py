@@ -76,7 +76,8 @@ def _wall(lang: str, rotate_s: float, spot: str | None = None, exceptions: bool 
                                  className=f"panel-set set-{kind}", **{"data-count": str(len(items))}))
     settings = context.get().settings
     config = {"poll": settings.poll_seconds, "rotate": rotate_s, "v": out["v"], "lang": lang, "panels": keys,
-              "empty": out["empty"], "tz": settings.cockpit_tz, "idle": settings.idle_seconds}
+              "empty": out["empty"], "tz": settings.cockpit_tz, "idle": settings.idle_seconds,
+              "reload_at": settings.wall_reload_minute}
     return html.Div([
         dcc.Store(id=ids.CONFIG, data=config), dcc.Store(id=ids.BOOT),
         html.Div([
