@@ -8,7 +8,8 @@
   var W = 1920, H = 1080;
   var AMBER = 2, RED = 4;  // x the job's interval; see freshnessLevel
   var st = { timers: [], pollTimer: null, version: null, loading: false, offset: 0, failures: 0, payload: null,
-             lang: "zh", panels: [], empty: null, reloadAt: null, refused: {}, anims: {}, day: null };
+             lang: "zh", panels: [], empty: null, reloadAt: null, refused: {}, anims: {}, day: null,
+             drawn: {} };
   var POLL_TIMEOUT = 4000, WALL_TIMEOUT = 15000;  // ms: a hung answer is given up, the next poll asks again
   var REFUSED_RECHECK = 60;  // seconds between polls of a refused wall (tests: window.__wallRefusedRecheckS)
   /* When the first layout failed, the wall reloads itself once the server answers, waiting longer each time and
@@ -194,7 +195,7 @@
 
   /* Fetch the panels' change for the current data version and patch it in; one refresh at a time. Figures get
      a Patch (traces, annotations, ranges) so dcc.Graph redraws them in place with Plotly.react. */
-  function refresh() {
+  function refresh(force) {
     if (st.loading) { return Promise.resolve(false); }
     st.loading = true;
     var day = dayOf(Date.now() + st.offset);
@@ -202,7 +203,12 @@
     return getJSON("/api/wall" + q, WALL_TIMEOUT)
       .then(function (out) {
         var set = window.dash_clientside.set_props;
+        // Only a figure that changed is redrawn (Plotly.react costs tens of ms a chart, and a new case changes
+        // a ranking, not the R&D trend); `force` (the bench's soak) redraws every one.
         Object.keys(out.figures).forEach(function (key) {
+          var json = JSON.stringify(out.figures[key]);
+          if (!force && st.drawn[key] === json) { return; }
+          st.drawn[key] = json;
           set({ type: "wall-graph", panel: key }, { figure: out.figures[key] });
         });
         Object.keys(out.captions).forEach(function (key) {
@@ -319,6 +325,7 @@
   window.dash_clientside.cockpit = {
     boot: function (config) {
       stop();
+      st.drawn = {};  // a new layout drew its own figures: the first refresh patches them all
       st.poll = config.poll;
       st.version = config.v;
       st.lang = config.lang;

@@ -1,9 +1,10 @@
 """Benchmark of the wall under gunicorn: cold-load bytes on the wire, first render in headless Chromium, server
-CPU per data-version poll, and JS heap growth over many refresh cycles. The last line is one JSON object.
+CPU per data-version poll, JS heap growth over many refresh cycles, and a compressed-day soak (10,000 refreshes
+with the map and rotation running: soak_heap_growth_pct, soak_dom_growth_pct). The last line is one JSON object.
 First render is measured with the custom plotly bundle and, in alternating rounds against a second server with
 COCKPIT_PLOTLY_BUNDLE=full, with plotly's full one (first_render_full_bundle_s, first_render_speedup = full/custom).
 
-    python bench/wall.py [--cycles 1000] [--polls 2000] [--workers 2] [--loads 7]
+    python bench/wall.py [--cycles 1000] [--polls 2000] [--workers 2] [--loads 7] [--soak 10000] [--soak-only]
 
 Two cores shared with other work make single timings noisy: every bundle is fetched (and so compressed) by every
 worker and two cold loads run before measuring, then first render is the median of --loads cold loads.
@@ -98,7 +99,7 @@ def heap_growth(browser, url: str, cycles: int) -> dict:
     # The wall's own refresh (what a new data version triggers: GET /api/wall, figures patched in place), forced.
     refresh = """async (count) => {
         for (let i = 0; i < count; i++) {
-            while (!(await window.dash_clientside.cockpit.refresh())) { await new Promise(r => setTimeout(r, 5)); }
+            while (!(await window.dash_clientside.cockpit.refresh(true))) { await new Promise(r => setTimeout(r, 5)); }
         }
     }"""
 
@@ -121,12 +122,55 @@ def heap_growth(browser, url: str, cycles: int) -> dict:
             "cycle_s": per_cycle, "history": history}
 
 
+SOAK_URL = "/?rotate=5&spotlight=departments&exceptions=1"  # the map on the overview, every set rotating
+
+
+def soak(browser, url: str, refreshes: int) -> dict:
+    """A compressed day (issue 13 #8): `refreshes` forced refreshes (a new data version every two minutes is ~700
+    a day) on a wall whose map and rotation (5 s, spotlight and exceptions sets) keep running meanwhile. JS heap
+    without compiled code and DOM nodes after a forced GC, after 200 warm-up refreshes and at the end."""
+    page = browser.new_page(viewport={"width": 1920, "height": 1080})
+    cdp = page.context.new_cdp_session(page)
+    page.goto(url + SOAK_URL)
+    page.wait_for_function(PANELS_DRAWN, timeout=30_000)
+    run = """async (count) => { for (let i = 0; i < count; i++) {
+        while (!(await window.dash_clientside.cockpit.refresh(true))) { await new Promise(r => setTimeout(r, 5)); } } }"""
+
+    def measure() -> tuple[int, int]:
+        cdp.send("HeapProfiler.collectGarbage")
+        time.sleep(0.3)
+        cdp.send("HeapProfiler.collectGarbage")
+        used = cdp.send("Runtime.getHeapUsage")["usedSize"]
+        return used - code_heap(cdp), cdp.send("Memory.getDOMCounters")["nodes"]
+
+    warm = min(200, refreshes // 10)
+    page.evaluate(run, warm)
+    heap0, nodes0 = measure()
+    done, started, step = warm, time.time(), max(1, (refreshes - warm) // 5)
+    while done < refreshes:
+        n = min(step, refreshes - done)
+        page.evaluate(run, n)
+        done += n
+        heap_now, nodes_now = measure()
+        sets = page.evaluate("() => document.querySelector('.panel-set.active').id")
+        print(f"soak {done}/{refreshes}: heap {heap_now / 1e6:.1f} MB, DOM nodes {nodes_now}, showing {sets}",
+              file=sys.stderr)
+    seconds = time.time() - started
+    heap1, nodes1 = measure()
+    renders = page.evaluate("() => window.__wallRenders")
+    page.close()
+    return {"heap0": heap0, "heap1": heap1, "nodes0": nodes0, "nodes1": nodes1, "seconds": seconds,
+            "renders": renders, "rotations": int(seconds // 5)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cycles", type=int, default=1000)
     parser.add_argument("--polls", type=int, default=2000)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--loads", type=int, default=7)
+    parser.add_argument("--soak", type=int, default=10_000, help="refreshes in the compressed-day soak")
+    parser.add_argument("--soak-only", action="store_true", help="run only the soak (its JSON keys alone)")
     parser.add_argument("--port", type=int, default=int(os.environ.get("BENCH_PORT", 8062)))
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
@@ -151,6 +195,9 @@ def main() -> None:
                         get(url + path, {"Accept-Encoding": CHROMIUM_ENCODINGS})
             with sync_playwright() as p:
                 browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+                if args.soak_only:
+                    print(json.dumps(soak_result(soak(browser, base, args.soak))))
+                    return
                 for _ in range(2):
                     cold_load(browser, base + "/")
                     cold_load(browser, full_base + "/")
@@ -169,6 +216,7 @@ def main() -> None:
                     get(base + "/api/version", {"Accept-Encoding": CHROMIUM_ENCODINGS})
                 poll_ms = 1000 * (worker_cpu(server.pid) - before) / args.polls
                 heap = heap_growth(browser, base + "/", args.cycles)
+                soaked = soak_result(soak(browser, base, args.soak))
                 browser.close()
         finally:
             for proc in (server, full_server):
@@ -188,7 +236,17 @@ def main() -> None:
                       "first_render_full_bundle_s": round(full_render, 3),
                       "first_render_speedup": round(full_render / first_render, 2),
                       "poll_server_ms": round(poll_ms, 3), "heap_growth_pct": round(growth, 2),
-                      "heap_growth_with_code_pct": round(raw_growth, 2)}))
+                      "heap_growth_with_code_pct": round(raw_growth, 2), **soaked}))
+
+
+def soak_result(r: dict) -> dict:
+    heap_pct = 100 * (r["heap1"] - r["heap0"]) / r["heap0"]
+    dom_pct = 100 * (r["nodes1"] - r["nodes0"]) / r["nodes0"]
+    print(f"soak: {r['renders']} refreshes in {r['seconds'] / 60:.1f} min with ~{r['rotations']} rotations; heap "
+          f"without code {r['heap0'] / 1e6:.1f} -> {r['heap1'] / 1e6:.1f} MB ({heap_pct:+.1f}%), DOM nodes "
+          f"{r['nodes0']} -> {r['nodes1']} ({dom_pct:+.1f}%); target under 10% each", file=sys.stderr)
+    return {"soak_refreshes": r["renders"], "soak_heap_growth_pct": round(heap_pct, 2),
+            "soak_dom_growth_pct": round(dom_pct, 2)}
 
 
 if __name__ == "__main__":

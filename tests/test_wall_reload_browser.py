@@ -92,3 +92,16 @@ def test_a_due_wall_reloads_once_holding_its_last_frame_until_the_new_one_has_dr
     assert max(shares) < 0.5, [round(s, 3) for s in shares]  # no blank, "Loading..." or chartless frame
     assert page.errors == []
     ctx.close()
+
+
+def test_a_refresh_redraws_only_the_figures_that_changed(server, browser):
+    ctx, page = open_wall(browser, server.url + "/")
+    calls = page.evaluate("""async () => { const c = window.dash_clientside.cockpit, orig = Plotly.react; let n = 0;
+        Plotly.react = function () { n++; return orig.apply(this, arguments); };
+        while (!(await c.refresh())) { await new Promise(r => setTimeout(r, 20)); }  // the first: all (after boot)
+        await new Promise(r => setTimeout(r, 300)); const first = n; n = 0;
+        await c.refresh(); await new Promise(r => setTimeout(r, 300)); const same = n; n = 0;
+        await c.refresh(true); await new Promise(r => setTimeout(r, 300));
+        return [first, same, n]; }""")
+    assert calls == [6, 0, 6]  # the same data: nothing redrawn; forced (the bench's soak): every chart
+    ctx.close()
