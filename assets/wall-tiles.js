@@ -18,7 +18,7 @@
   // as info.revision_badge: fixed at its place so the tile's overflow does not clip the popover
   var POP = { position: "fixed", top: "auto", left: "auto", right: "auto", width: "auto", marginTop: "84px",
               marginLeft: "-150px", whiteSpace: "nowrap" };
-  var MARK = { color: "#f5b942", fontSize: "15px", marginLeft: "6px", whiteSpace: "nowrap" };
+  var MARK = { color: "#f5b942", fontSize: "16px", marginLeft: "6px", whiteSpace: "nowrap" };
 
   function revisedBadge(word) {
     var mark = el("span", "info-mark info-revised");

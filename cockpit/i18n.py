@@ -28,6 +28,7 @@ LABELS = {
     "target_annual": ("年度目标", "Annual"),
     "target_14th": ("十四五目标", "14th plan"),
     "target_15th": ("十五五目标", "15th plan"),
+    "tile_annual": ("年度", "Year"), "tile_14th": ("十四五", "14th"), "tile_15th": ("十五五", "15th"),
     "target_done": ("完成 {pct}", "{pct} done"),
     "target_behind": ("未达 {pct}", "behind {pct}"),
     "dept_ranking": ("部门创新事项办件量(年内)", "Matters handled by department (YTD)"),

@@ -182,8 +182,10 @@ def test_a_kpi_tile_shows_progress_against_its_targets_in_words(engine, tmp_path
     assert kpi.target_text(off, "en")[0] == "Annual 440 · behind 98%\n14th plan 450 · behind 96%"
     card = kpi.kpi_card(off, "zh")
     goal = [c for c in card.children if "kpi-targets" in (c.className or "")][0]
-    assert goal.children == "年度目标 440 · 未达 98%\n十四五目标 450 · 未达 96%" and "bad" in goal.className
-    assert kpi.kpi_payload(rows, "en")["high_tech_firms"]["tg"].startswith("Annual 440 · behind")
+    # the wall's tile: the same words, shorter, so 16 px text fits its 186 px (issue 13 #4's type scale)
+    assert goal.children == "年度 440·未达 98%\n十四五 450·未达 96%" and "bad" in goal.className
+    assert kpi.target_text(on, "en", short=True)[0] == "Year 4.55%·102% done\n14th 4.6%·100% done"
+    assert kpi.kpi_payload(rows, "en")["high_tech_firms"]["tg"].startswith("Year 440·behind")
     assert "target" not in kpi.delta(on, "en")[0]  # the catalogue's 4% is never a target
     plain = queries.for_tiles(engine, pd.DataFrame([tile_row(code="listed_firms", unit="家", value=16.0)]))
     assert kpi.target_text(plain.to_dict("records")[0], "zh") == ("", "none")

@@ -78,6 +78,8 @@ LABEL_FIT = """() => { const out = [], canvas = document.getElementById('wall-ca
         if (cs.display === 'none' || cs.visibility === 'hidden' || el.closest('.ticker')) continue;
         if (el.scrollWidth > el.clientWidth + 1 || (el.scrollHeight > el.clientHeight + 4 && cs.overflowY !== 'visible'))
             out.push(['clipped', el.className, el.textContent.trim().slice(0, 40)]);
+        if (parseFloat(cs.fontSize) < 15.5)  // the type scale's floor: 16 px on the 1920x1080 canvas (README)
+            out.push(['small', el.className, el.textContent.trim().slice(0, 30), cs.fontSize]);
     }
     for (const el of canvas.querySelectorAll('.ticker-row:nth-child(-n+8) span')) {  // the ticker's first rows too
         if (el.scrollWidth > el.clientWidth + 1 || el.scrollHeight > el.clientHeight + 4)

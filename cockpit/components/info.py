@@ -109,7 +109,7 @@ def revision_badge(text: str, lang: str):
                   style={"position": "fixed", "top": "auto", "left": "auto", "right": "auto", "width": "auto",
                          "marginTop": "84px", "marginLeft": "-150px", "whiteSpace": "nowrap"})
     return html.Span(["✎ ", t("revised", lang), pop], className="info-mark info-revised", tabIndex="0", role="note",
-                     style={"color": "#f5b942", "fontSize": "15px", "marginLeft": "6px", "whiteSpace": "nowrap"},
+                     style={"color": "#f5b942", "fontSize": "16px", "marginLeft": "6px", "whiteSpace": "nowrap"},
                      **{"aria-label": f"{t('revised', lang)}: {text}"})
 
 
@@ -139,5 +139,5 @@ def info_mark(frame: pd.DataFrame | None, lang: str, indicator: dict | None = No
     if not revised:
         return mark
     word = html.Span(["✎ ", t("revised", lang)], className="info-revised",
-                     style={"color": "#f5b942", "fontSize": "15px", "marginLeft": "4px", "whiteSpace": "nowrap"})
+                     style={"color": "#f5b942", "fontSize": "16px", "marginLeft": "4px", "whiteSpace": "nowrap"})
     return html.Span([mark, word], className="info-revised-wrap")

@@ -45,9 +45,10 @@ def delta(row: dict, lang: str) -> tuple[str, str]:
     return f"{label} {arrow} {text}", "flat" if diff == 0 else "good" if better else "bad"
 
 
-def target_text(row: dict, lang: str) -> tuple[str, str]:
+def target_text(row: dict, lang: str, short: bool = False) -> tuple[str, str]:
     """The tile's target lines and their class: '年度目标 4.70% · 完成 98%' and the plan's end-year target
-    ('十四五目标 4.60% · 完成 100%'); short of a target reads 未达 / behind instead of 完成 / done (class bad)."""
+    ('十四五目标 4.60% · 完成 100%'); short of a target reads 未达 / behind instead of 完成 / done (class bad).
+    `short` (the wall's tiles, 16 px text in a 186 px tile): '年度 4.7% · 完成 98%', '十四五 4.6% · 完成 100%'."""
     lines, off = [], False
     places = 0 if row.get("unit") != "亿元" else 1
     suffix = "%" if row.get("unit") == "%" else ""
@@ -55,13 +56,13 @@ def target_text(row: dict, lang: str) -> tuple[str, str]:
         target, share = row.get(f"{key}_target"), row.get(f"{key}_progress")
         if _absent(target):
             continue
-        label = t("target_annual", lang) if key == "annual" else t(f"target_{row.get('plan')}", lang)
+        label = t(("tile_" if short else "target_") + ("annual" if key == "annual" else str(row.get("plan"))), lang)
         behind = row.get(f"{key}_off") is True
         off |= behind
         done = "" if _absent(share) else t("target_behind" if behind else "target_done", lang).format(
             pct=f"{100 * share:.0f}%")
         shown = f"{target:g}" if suffix else fmt(target, places)  # 4.7%, not 4.70%: the line is narrow
-        lines.append(f"{label} {shown}{suffix}" + (f" · {done}" if done else ""))
+        lines.append(f"{label} {shown}{suffix}" + (f"{'·' if short else ' · '}{done}" if done else ""))
     return "\n".join(lines), ("bad" if off else "good") if lines else "none"
 
 
@@ -78,7 +79,7 @@ def kpi_payload(kpis, lang: str) -> dict:
                             "s": state if state in ("due", "overdue") else None,
                             "sw": t(f"stale_{state}", lang) if state in ("due", "overdue") else "",
                             "rv": revised, "rw": t("revised", lang), "tip": tip}
-        goal, goal_cls = target_text(row, lang)  # sent always: a target set or dropped since shows too
+        goal, goal_cls = target_text(row, lang, short=True)  # sent always: a target set or dropped since shows too
         out[row["code"]]["tg"], out[row["code"]]["tcls"] = goal, goal_cls
     return out
 
@@ -102,7 +103,7 @@ def _when(row: dict, lang: str) -> tuple[str, str | None, str, str]:
 
 def kpi_card(row: dict, lang: str):
     text, cls = delta(row, lang)
-    goal, goal_cls = target_text(row, lang)
+    goal, goal_cls = target_text(row, lang, short=True)
     period, state, tip, revised = _when(row, lang)
     badge = [html.Span(t(f"stale_{state}", lang), className=f"kpi-stale {state}")] if state in ("due", "overdue") else []
     badge += [revision_badge(revised, lang)] if revised else []  # 已修订 on the tile, the previous value in its pop

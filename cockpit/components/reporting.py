@@ -11,7 +11,7 @@ from cockpit.i18n import t
 
 WALL_KEY = "reporting"  # its caption refreshes like a panel's (clientside.js sets every caption it is sent)
 STATUS_COLOUR = {"reported": "var(--green)", "late": "var(--red)", "pending": "var(--muted)"}
-WALL_STYLE = {"fontSize": "15px", "lineHeight": "19px", "maxHeight": "38px", "overflow": "hidden", "color": "var(--gold)",
+WALL_STYLE = {"fontSize": "16px", "lineHeight": "20px", "maxHeight": "40px", "overflow": "hidden", "color": "var(--gold)",
               "display": "-webkit-box", "WebkitLineClamp": 2, "WebkitBoxOrient": "vertical", "padding": "0 0 4px 16px"}
 
 

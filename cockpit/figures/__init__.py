@@ -36,6 +36,6 @@ def no_data_text(lang: str, missing: str = "") -> str:
     parts = []
     for part in (p for p in missing.split(" · ") if p):
         cut = part.find("(")
-        parts += [part[:cut].rstrip(), part[cut:]] if text_px(part) > 190 and cut > 0 else [part]
-    lines = [f'<span style="font-size:15px">{part}</span>' for part in parts]
+        parts += [part[:cut].rstrip(), part[cut:]] if text_px(part, 16) > 190 and cut > 0 else [part]
+    lines = [f'<span style="font-size:16px">{part}</span>' for part in parts]
     return "<br>".join([t("no_data", lang), *lines])
