@@ -61,6 +61,20 @@ def test_tile_map_labels_every_township_with_its_value_in_either_language():
         assert trace.marker.symbol == "square"
 
 
+def test_every_tile_label_reads_at_wcag_aa_contrast_on_its_tile():
+    """Issue 13 #4: a township's name and value are black or white, whichever contrasts more with its tile; on
+    cividis that is never under 4.5:1 (the old rule, light ink below 45% of the scale, gave 3.5:1 near it)."""
+    import pandas as pd
+    from cockpit.figures.townships import contrast, tile_map
+    df = pd.DataFrame(_rows()).astype({"row": int, "col": int})
+    df["firms"] = [i * 7 for i in range(len(df))]  # spread over the whole scale
+    fig = tile_map(df, "firms", "zh")
+    fills = [shape.fillcolor for shape in fig.layout.shapes]
+    ratios = [contrast(ink, fill) for ink, fill in zip(fig.data[0].textfont.color, fills)]
+    assert len(ratios) == len(df) and min(ratios) >= 4.5, ratios
+    assert contrast("#000000", "#ffffff") == 21 and round(contrast("#777777", "#ffffff"), 2) == 4.48
+
+
 def _segment(engine) -> tuple[str, str]:
     from etl.store import Segment
     with engine.connect() as conn:

@@ -113,6 +113,55 @@ def test_every_label_fits_its_box_in_both_languages(server, browser, lang, size)
     page.close()
 
 
+# WCAG 2 contrast of every text on the canvas against the lightest background it can sit on: each ancestor's colour
+# and the lightest stop of each gradient, composited. Text on a map or treemap tile is the figures' own (its tile).
+CONTRAST = """() => {
+  const parse = s => { const m = s.match(/rgba?\(([^)]+)\)/); if (!m) return null;
+    const p = m[1].split(/[ ,/]+/).filter(Boolean).map(Number); return [p[0], p[1], p[2], p.length > 3 ? p[3] : 1]; };
+  const colours = s => (s.match(/rgba?\([^)]+\)/g) || []).map(parse);
+  const over = (top, under) => [0, 1, 2].map(i => top[i] * top[3] + under[i] * (1 - top[3])).concat([1]);
+  const lum = c => { const f = v => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+    return 0.2126 * f(c[0]) + 0.7152 * f(c[1]) + 0.0722 * f(c[2]); };
+  const ratio = (a, b) => { const x = lum(a), y = lum(b); return (Math.max(x, y) + 0.05) / (Math.min(x, y) + 0.05); };
+  // the lightest background an element's text can sit on: every ancestor's colour and gradient stops, composited
+  const backdrop = el => { const chain = []; for (let e = el; e && e.nodeType === 1; e = e.parentElement) chain.unshift(e);
+    let bg = [255, 255, 255, 1];
+    for (const e of chain) { const cs = getComputedStyle(e); const c = parse(cs.backgroundColor);
+      if (c && c[3] > 0) bg = over(c, bg);
+      const stops = colours(cs.backgroundImage);
+      if (stops.length) bg = stops.map(s => over(s, bg)).reduce((a, b) => lum(a) > lum(b) ? a : b); }
+    return bg; };
+  const out = [], canvas = document.getElementById('wall-canvas');
+  for (const el of canvas.querySelectorAll('*')) {
+    if (el.closest('svg, .info-pop') || ![...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim())) continue;
+    const cs = getComputedStyle(el); if (cs.display === 'none' || cs.visibility === 'hidden' || !el.getClientRects().length) continue;
+    const fg = parse(cs.color); if (!fg || fg[3] === 0) continue;  // gradient-clipped text (the title) is checked apart
+    const bg = backdrop(el), r = ratio(over(fg, bg), bg);
+    if (r < 4.5) out.push([el.className, el.textContent.trim().slice(0, 24), cs.color, r.toFixed(2)]);
+  }
+  for (const t of canvas.querySelectorAll('.panel-set.active .js-plotly-plot text')) {
+    if (!t.textContent.trim() || t.closest('.treemaplayer, .scatterlayer, .pielayer') || !t.getClientRects().length) continue;
+    const fill = parse(getComputedStyle(t).fill); if (!fill) continue;
+    const bg = backdrop(t.closest('.panel')), r = ratio(over(fill, bg), bg);
+    if (r < 4.5) out.push(['svg', t.textContent.trim().slice(0, 24), getComputedStyle(t).fill, r.toFixed(2)]);
+  }
+  return out;
+}"""
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_text_has_at_least_4_5_to_1_contrast(server, browser, lang):
+    """Issue 13 #4: text contrast at least 4.5:1 (WCAG AA) in both panel sets; the muted and red inks were
+    4.25 and 3.6 on the header's and tiles' lightest backgrounds."""
+    page = open_wall(browser, server.url + f"/?lang={lang}&rotate=600", 1920, 1080)
+    page.wait_for_timeout(500)
+    assert page.evaluate(CONTRAST) == []
+    page.evaluate("() => document.querySelectorAll('.panel-set').forEach(s => s.classList.toggle('active'))")
+    page.wait_for_timeout(300)
+    assert page.evaluate(CONTRAST) == []
+    page.close()
+
+
 def test_english_switches_every_label(server, browser):
     page = open_wall(browser, server.url + "/?lang=en", 1920, 1080)
     titles = page.eval_on_selector_all(".panel-title, .kpi-label, h1, .fresh-label", "els => els.map(e => e.textContent)")

@@ -8,8 +8,8 @@ import plotly.io as pio
 from cockpit.i18n import t
 
 FONT = "'Noto Sans CJK SC', 'Noto Sans SC', 'Source Han Sans SC', 'Microsoft YaHei', sans-serif"
-INK, MUTED, GRID = "#d8ecff", "#7fa6cc", "rgba(90,170,255,0.14)"
-CYAN, BLUE, GOLD, GREEN, RED, VIOLET = "#29d8ff", "#3b82f6", "#ffc53d", "#34e0a1", "#ff5b6e", "#a78bfa"
+INK, MUTED, GRID = "#d8ecff", "#8cb3d9", "rgba(90,170,255,0.14)"
+CYAN, BLUE, GOLD, GREEN, RED, VIOLET = "#29d8ff", "#3b82f6", "#ffc53d", "#34e0a1", "#ff8a96", "#a78bfa"
 COLORWAY = [CYAN, GOLD, GREEN, BLUE, VIOLET, "#ff8a3d", "#f472b6", "#94a3b8"]
 TEMPLATE = "cockpit"
 

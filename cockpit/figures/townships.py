@@ -6,12 +6,29 @@ from __future__ import annotations
 
 import pandas as pd
 import plotly.graph_objects as go
-from plotly.colors import sample_colorscale
+from plotly.colors import hex_to_rgb, sample_colorscale, unconvert_from_RGB_255, unlabel_rgb
 
-from cockpit.figures import INK, MUTED
+from cockpit.figures import MUTED
 
 SCALE = "Cividis"  # perceptually uniform and readable with red-green colour blindness
-DARK_TEXT_FROM = 0.45  # share of the scale from which a tile is light enough for dark text (contrast >= 4.5:1)
+
+
+def luminance(rgb: str) -> float:
+    """WCAG 2 relative luminance of 'rgb(r, g, b)' or '#rrggbb'."""
+    parts = unconvert_from_RGB_255(hex_to_rgb(rgb)) if rgb.startswith("#") else unconvert_from_RGB_255(unlabel_rgb(rgb))
+    lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in parts]
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+
+def contrast(a: str, b: str) -> float:
+    """WCAG 2 contrast ratio of two colours (1 to 21)."""
+    x, y = sorted((luminance(a), luminance(b)))
+    return (y + 0.05) / (x + 0.05)
+
+
+def text_on(fill: str) -> str:
+    """Black or white, whichever reads better on a tile of `fill`: at least 4.58:1 on any colour (WCAG AA)."""
+    return max(("#000000", "#ffffff"), key=lambda ink: contrast(ink, fill))
 
 
 def tile_map(df: pd.DataFrame, measure: str, lang: str, tile_px: int = 64, values: bool = True,
@@ -36,7 +53,7 @@ def tile_map(df: pd.DataFrame, measure: str, lang: str, tile_px: int = 64, value
         x=df["col"], y=df["row"], mode="markers+text", customdata=df["code"],
         marker={"symbol": "square", "size": tile_px, "opacity": 0},
         text=[f"{n}<br><b>{v}</b>" if values else n for n, v in zip(short, counts)],
-        textfont={"size": font_px, "color": [("#000" if s >= DARK_TEXT_FROM else INK) for s in shares]},
+        textfont={"size": font_px, "color": [text_on(fill) for fill in fills]},
         hovertext=[f"{n}: {v}" if values else n for n, v in zip(names, counts)], hoverinfo="text", name=measure))
     axis = {"visible": False, "showgrid": False, "fixedrange": True, "zeroline": False}
     fig.update_layout(xaxis={**axis, "range": [df["col"].min() - 0.5, df["col"].max() + 0.5]},
