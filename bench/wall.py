@@ -216,7 +216,8 @@ def main() -> None:
                     get(base + "/api/version", {"Accept-Encoding": CHROMIUM_ENCODINGS})
                 poll_ms = 1000 * (worker_cpu(server.pid) - before) / args.polls
                 heap = heap_growth(browser, base + "/", args.cycles)
-                soaked = soak_result(soak(browser, base, args.soak))
+                soaked = soak_result(soak(browser, base, args.soak)) if args.soak else {
+                    "soak_refreshes": 0, "soak_heap_growth_pct": None, "soak_dom_growth_pct": None}
                 browser.close()
         finally:
             for proc in (server, full_server):

@@ -3,6 +3,7 @@ the bundles every page needs (the wall's JSON routes are cockpit.web.api)."""
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -78,6 +79,27 @@ def init_app(app) -> None:
     app.index_string = app.index_string.replace("{%css%}", "{%css%}\n        " + early.format(prefix=prefix)).replace(
         "{%favicon%}", f'<link rel="icon" type="image/x-icon" href="{prefix}_favicon.ico">')  # Dash's has ?v=<version>
     _quiet(app)
+    _lazy_grid(app, prefix)
+
+
+# The wall draws no table: its page loads without dash-ag-grid (1.3 MB of script to parse before the first render);
+# assets/wall-lazy-grid.js loads it, from the <meta> below, before the first callback answer that holds a grid
+# renders (a drill page opened from the wall, by a click, a spotlight link or the kiosk).
+GRID_SCRIPT = re.compile(r'<script src="([^"]*/dash_ag_grid/dash_ag_grid[^"]*\.js)"></script>\n?')
+
+
+def _lazy_grid(app, prefix: str) -> None:
+    interpolate = app.interpolate_index
+
+    def interpolate_index(**kw):
+        if has_request_context() and request.path == prefix:
+            found = GRID_SCRIPT.search(kw["scripts"])
+            if found:
+                kw["scripts"] = GRID_SCRIPT.sub("", kw["scripts"], count=1)
+                kw["metas"] += f'<meta name="cockpit-lazy-grid" content="{found.group(1)}">'
+        return interpolate(**kw)
+
+    app.interpolate_index = interpolate_index
 
 
 def _quiet(app) -> None:

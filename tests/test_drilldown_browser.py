@@ -73,10 +73,12 @@ def test_wall_bar_click_opens_the_department_page(server, page):
     page.goto(server.url + "/")
     page.wait_for_selector("#wall-panel-depts .js-plotly-plot .bars .point path", timeout=20_000)
     page.evaluate("() => { window.__sameDocument = true; }")
+    assert page.evaluate("() => window.dash_ag_grid === undefined")  # the wall loads no table library (#5)
     code = page.evaluate("() => document.querySelector('#wall-panel-depts .js-plotly-plot').data[0].customdata[0][0]")
     click_bar(page, "#wall-panel-depts")
     page.wait_for_url(f"**/departments/{code}", timeout=10_000)
     wait_page(page, "department")
+    page.wait_for_selector(".ag-root-wrapper .ag-row", timeout=10_000)  # ...and its drill page's grid still draws
     assert page.evaluate("() => window.__sameDocument") is True  # navigated inside the app, no reload
     assert page.evaluate("() => document.documentElement.scrollHeight > innerHeight")  # a scrolling page, not the canvas
     assert page.is_visible(".breadcrumbs a[href='/departments']")
