@@ -85,16 +85,17 @@ def applicable(engine, scope: str = COUNTY, year: int | None = None) -> dict[str
     year = int(year or clock.today().year)
     df = newest(engine, scope)
     plan = plan_of(year)
+    # Whole-frame filters, not a loop of them per indicator (the wall's tiles ask for several years each refresh).
+    annual = df[(df["plan"] == "annual") & (df["period"] == str(year))].groupby("indicator_code").tail(1)
+    own = df[df["plan"] == plan] if plan else df.iloc[0:0]
+    end = own[own["period"] == str(PLANS[plan][1])] if plan else own
+    # a plan set only for another of its years: its latest
+    end = pd.concat([end, own[~own["indicator_code"].isin(end["indicator_code"])]]).groupby("indicator_code").tail(1)
+    annual_by = {r["indicator_code"]: _as_dict(r) for r in annual.to_dict("records")}
+    end_by = {r["indicator_code"]: _as_dict(r) for r in end.to_dict("records")}
     out = {}
-    for code, rows in df.groupby("indicator_code", sort=True):
-        annual = rows[(rows["plan"] == "annual") & (rows["period"] == str(year))]
-        own = rows[rows["plan"] == plan] if plan else rows.iloc[0:0]
-        end = own[own["period"] == str(PLANS[plan][1])] if plan else own
-        end = end if not end.empty else own.tail(1)  # a plan set only for another of its years: its latest
-        annual_t = _as_dict(annual.iloc[-1]) if not annual.empty else None
-        end_t = _as_dict(end.iloc[-1]) if not end.empty else None
-        if annual_t is None and end_t is None:
-            continue
+    for code in sorted(set(annual_by) | set(end_by)):
+        annual_t, end_t = annual_by.get(code), end_by.get(code)
         out[code] = {**(annual_t or end_t), "annual": annual_t, "end_year": end_t}
     return out
 
@@ -148,10 +149,12 @@ def _year_gone(period: str) -> float:
 def for_tiles(engine, rows: pd.DataFrame, scope: str = COUNTY) -> pd.DataFrame:
     """KPI rows (code, period, value, higher_is_better) with the targets that apply to each row's year:
     annual_target, annual_progress, annual_off; plan, plan_period, plan_target, plan_progress, plan_off."""
-    out = []
+    out, by_year = [], {}  # tiles mostly share a year: its targets are worked out once, not once a tile
     for row in rows.to_dict("records"):
         period = str(row.get("period") or "")
-        found = applicable(engine, scope, int(period[:4])).get(row.get("code")) if period[:4].isdigit() else None
+        if period[:4].isdigit() and period[:4] not in by_year:
+            by_year[period[:4]] = applicable(engine, scope, int(period[:4]))
+        found = by_year[period[:4]].get(row.get("code")) if period[:4].isdigit() else None
         better = bool(row.get("higher_is_better", True))
         extra = {}
         for key, t in (("annual", (found or {}).get("annual")), ("plan", (found or {}).get("end_year"))):
