@@ -162,7 +162,9 @@ class MatterCase(Base):
         Index("ix_cases_dept_submitted", "department_code", "submitted_at"),
         Index("ix_cases_submitted", "submitted_at"),
         Index("ix_cases_matter", "matter_code"),
-        Index("ix_cases_status_completed", "status", "completed_at"),  # year-to-date counts on the wall
+        # year-to-date counts and the department ranking on the wall, answered from the index alone (0020)
+        Index("ix_cases_status_completed", "status", "completed_at", "department_code", "due_at", "run_id", "is_demo",
+              "source"),
         Index("ix_cases_dept_status_completed", "department_code", "status", "completed_at"),  # one department
     )
 
