@@ -89,6 +89,21 @@ def code_heap(cdp) -> int:
     return sum(nodes[i + size] for i in range(0, len(nodes), width) if nodes[i + kind] == code)
 
 
+# The wall's own refresh (what a new data version triggers: GET /api/wall, figures patched in place), `count` times,
+# forced: every chart redrawn, as if each refresh brought new data.
+REFRESH = """async (count) => { for (let i = 0; i < count; i++) {
+    while (!(await window.dash_clientside.cockpit.refresh(true))) { await new Promise(r => setTimeout(r, 5)); } } }"""
+
+
+def heap_now(cdp) -> tuple[int, int, int]:
+    """After a forced GC: the JS heap in use, the same without compiled code, and the DOM node count."""
+    cdp.send("HeapProfiler.collectGarbage")
+    time.sleep(0.3)
+    cdp.send("HeapProfiler.collectGarbage")
+    used = cdp.send("Runtime.getHeapUsage")["usedSize"]
+    return used, used - code_heap(cdp), cdp.send("Memory.getDOMCounters")["nodes"]
+
+
 def heap_growth(browser, url: str, cycles: int) -> dict:
     """JS heap after 10 and after `cycles` refreshes, each a full version refresh (accelerated: the bench calls
     the wall's refresh instead of waiting for a new load), after a forced GC: all of it, and without compiled code."""
@@ -96,26 +111,12 @@ def heap_growth(browser, url: str, cycles: int) -> dict:
     cdp = page.context.new_cdp_session(page)
     page.goto(url)
     page.wait_for_function(PANELS_DRAWN, timeout=30_000)
-    # The wall's own refresh (what a new data version triggers: GET /api/wall, figures patched in place), forced.
-    refresh = """async (count) => {
-        for (let i = 0; i < count; i++) {
-            while (!(await window.dash_clientside.cockpit.refresh(true))) { await new Promise(r => setTimeout(r, 5)); }
-        }
-    }"""
-
-    def heap() -> tuple[int, int, int]:
-        cdp.send("HeapProfiler.collectGarbage")
-        time.sleep(0.3)
-        cdp.send("HeapProfiler.collectGarbage")
-        used = cdp.send("Runtime.getHeapUsage")["usedSize"]
-        return used, used - code_heap(cdp), cdp.send("Memory.getDOMCounters")["nodes"]
-
-    page.evaluate(refresh, 10)
-    h10, d10, n10 = heap()
+    page.evaluate(REFRESH, 10)
+    h10, d10, n10 = heap_now(cdp)
     started = time.time()
-    page.evaluate(refresh, cycles - 10)
+    page.evaluate(REFRESH, cycles - 10)
     per_cycle = (time.time() - started) / max(1, cycles - 10)
-    h_end, d_end, n_end = heap()
+    h_end, d_end, n_end = heap_now(cdp)
     history = page.evaluate("() => window.dash_stores[0].getState().history.past.length")
     page.close()
     return {"heap_10": h10, "heap_end": h_end, "data_10": d10, "data_end": d_end, "nodes_10": n10, "nodes_end": n_end,
@@ -133,30 +134,19 @@ def soak(browser, url: str, refreshes: int) -> dict:
     cdp = page.context.new_cdp_session(page)
     page.goto(url + SOAK_URL)
     page.wait_for_function(PANELS_DRAWN, timeout=30_000)
-    run = """async (count) => { for (let i = 0; i < count; i++) {
-        while (!(await window.dash_clientside.cockpit.refresh(true))) { await new Promise(r => setTimeout(r, 5)); } } }"""
-
-    def measure() -> tuple[int, int]:
-        cdp.send("HeapProfiler.collectGarbage")
-        time.sleep(0.3)
-        cdp.send("HeapProfiler.collectGarbage")
-        used = cdp.send("Runtime.getHeapUsage")["usedSize"]
-        return used - code_heap(cdp), cdp.send("Memory.getDOMCounters")["nodes"]
-
     warm = min(200, refreshes // 10)
-    page.evaluate(run, warm)
-    heap0, nodes0 = measure()
+    page.evaluate(REFRESH, warm)
+    _, heap0, nodes0 = heap_now(cdp)
     done, started, step = warm, time.time(), max(1, (refreshes - warm) // 5)
+    heap1, nodes1 = heap0, nodes0
     while done < refreshes:
         n = min(step, refreshes - done)
-        page.evaluate(run, n)
+        page.evaluate(REFRESH, n)
         done += n
-        heap_now, nodes_now = measure()
+        _, heap1, nodes1 = heap_now(cdp)
         sets = page.evaluate("() => document.querySelector('.panel-set.active').id")
-        print(f"soak {done}/{refreshes}: heap {heap_now / 1e6:.1f} MB, DOM nodes {nodes_now}, showing {sets}",
-              file=sys.stderr)
+        print(f"soak {done}/{refreshes}: heap {heap1 / 1e6:.1f} MB, DOM nodes {nodes1}, showing {sets}", file=sys.stderr)
     seconds = time.time() - started
-    heap1, nodes1 = measure()
     renders = page.evaluate("() => window.__wallRenders")
     page.close()
     return {"heap0": heap0, "heap1": heap1, "nodes0": nodes0, "nodes1": nodes1, "seconds": seconds,
