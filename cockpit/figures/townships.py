@@ -15,7 +15,7 @@ SCALE = "Cividis"  # perceptually uniform and readable with red-green colour bli
 
 def luminance(rgb: str) -> float:
     """WCAG 2 relative luminance of 'rgb(r, g, b)' or '#rrggbb'."""
-    parts = unconvert_from_RGB_255(hex_to_rgb(rgb)) if rgb.startswith("#") else unconvert_from_RGB_255(unlabel_rgb(rgb))
+    parts = unconvert_from_RGB_255(hex_to_rgb(rgb) if rgb.startswith("#") else unlabel_rgb(rgb))
     lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in parts]
     return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
 

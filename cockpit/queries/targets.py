@@ -25,6 +25,7 @@ exports comes from the targets table (loaded, versioned); without one, nothing c
 """
 from __future__ import annotations
 
+import functools
 import math
 
 import pandas as pd
@@ -149,12 +150,11 @@ def _year_gone(period: str) -> float:
 def for_tiles(engine, rows: pd.DataFrame, scope: str = COUNTY) -> pd.DataFrame:
     """KPI rows (code, period, value, higher_is_better) with the targets that apply to each row's year:
     annual_target, annual_progress, annual_off; plan, plan_period, plan_target, plan_progress, plan_off."""
-    out, by_year = [], {}  # tiles mostly share a year: its targets are worked out once, not once a tile
+    out = []
+    in_year = functools.cache(lambda year: applicable(engine, scope, year))  # tiles mostly share a year: once each
     for row in rows.to_dict("records"):
         period = str(row.get("period") or "")
-        if period[:4].isdigit() and period[:4] not in by_year:
-            by_year[period[:4]] = applicable(engine, scope, int(period[:4]))
-        found = by_year[period[:4]].get(row.get("code")) if period[:4].isdigit() else None
+        found = in_year(int(period[:4])).get(row.get("code")) if period[:4].isdigit() else None
         better = bool(row.get("higher_is_better", True))
         extra = {}
         for key, t in (("annual", (found or {}).get("annual")), ("plan", (found or {}).get("end_year"))):
