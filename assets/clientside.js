@@ -54,12 +54,18 @@
   }
   /* Fit the canvas the moment Dash inserts it, not when boot runs after the first callbacks: until then a
      smaller or larger screen showed it unscaled for a frame (and a click landed on what moved). */
-  if (window.MutationObserver) {
-    new MutationObserver(function () {
-      var c = document.getElementById("wall-canvas");
-      if (c && !c.style.transform) { fit(); }
-    }).observe(document.documentElement, { childList: true, subtree: true });
+  /* It watches only while no canvas is fitted (from page load, and from stop() when the app leaves the wall):
+     once one is, every chart redraw would only cost it mutation records. */
+  var fitWatch = window.MutationObserver && new MutationObserver(function () {
+    var c = document.getElementById("wall-canvas");
+    if (!c) { return; }
+    if (!c.style.transform) { fit(); }
+    fitWatch.disconnect();
+  });
+  function watchForCanvas() {
+    if (fitWatch) { fitWatch.observe(document.documentElement, { childList: true, subtree: true }); }
   }
+  watchForCanvas();
 
   function pad(n) { return (n < 10 ? "0" : "") + n; }
   /* The wall's clock and stamps read in the cockpit's zone (config.tz, COCKPIT_TZ), never the kiosk's own. */
@@ -279,6 +285,7 @@
   function every(fn, ms) { st.timers.push(setInterval(fn, ms)); }
 
   function stop() {
+    watchForCanvas();  // the next wall this page shows is fitted as Dash inserts it
     st.timers.forEach(function (t) { clearInterval(t); });
     st.timers = [];
     clearTimeout(st.pollTimer);

@@ -24,7 +24,7 @@
   }
 
   var fetch = window.fetch;
-  window.fetch = function (input, init) {
+  window.fetch = function (input) {
     var answer = fetch.apply(this, arguments);
     var target = typeof input === "string" ? input : (input && input.url) || "";
     if (window.dash_ag_grid || target.indexOf("_dash-update-component") < 0) { return answer; }
@@ -34,5 +34,4 @@
       });
     });
   };
-  window.cockpitLazyGrid = { load: loadGrid };
 })();

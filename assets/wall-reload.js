@@ -38,7 +38,7 @@
   function release() {
     st.released = performance.now();
     set(HOLD, null);
-    var vt = held || document.activeViewTransition;
+    var vt = held;
     held = null;
     if (vt) { vt.skipTransition(); }
   }
@@ -47,7 +47,6 @@
     if (!e.viewTransition) { return; }
     if (get(HOLD)) { held = e.viewTransition; } else { e.viewTransition.skipTransition(); }
   });
-  if (!get(HOLD) && document.activeViewTransition) { document.activeViewTransition.skipTransition(); }
   function drawn() {
     var active = document.querySelector(".panel-set.active");
     if (!active) { return false; }
