@@ -9,7 +9,7 @@ import pandas as pd
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import OperationalError
 
-from etl import annotations, checks, clock, publish, targets, townships, validate
+from etl import annotations, checks, clock, dimensions, publish, targets, validate
 from etl.catalogue import Lookups
 from etl.publish import CASE_COLUMNS, OBS_COLUMNS, OBS_KEY
 from etl.reference import REFERENCE, _dialect_insert, seed_reference, upsert_rows  # noqa: F401  (etl.load's API)
@@ -48,7 +48,7 @@ def now() -> datetime:
     return clock.utc_now()  # run times are stored as naive UTC
 
 
-def _load_dimension(conn, batch: Batch, run_id: int) -> tuple[int, int, pd.DataFrame]:
+def _load_dimension(conn, batch: Batch, run_id: int, default_source: str) -> tuple[int, int, pd.DataFrame]:
     """Firms, matters, resources: the model's columns only; a row without every required column is rejected."""
     model = DIMENSIONS[batch.kind]
     table = model.__table__
@@ -56,12 +56,11 @@ def _load_dimension(conn, batch: Batch, run_id: int) -> tuple[int, int, pd.DataF
     raw_columns = [c for c in records.columns if not c.startswith("_")]
     required = [c.name for c in table.c if not c.nullable and c.default is None and c.name not in ("is_demo", "run_id")]
     missing = records.reindex(columns=required).isna().to_numpy().any(axis=1)
-    checks_ = [(missing, f"missing one of the required columns: {', '.join(required)}")]
-    town = next((c for c in (townships.COLUMN, *townships.ALIASES) if c in records.columns), None)
-    if town is not None and townships.COLUMN in table.c:  # a code or a name; one that names no township is quarantined
-        codes, unknown = townships.resolve(conn, records[town])
-        records = records.drop(columns=[town]).assign(**{townships.COLUMN: codes.to_numpy()})
-        checks_.append((unknown, f"unknown township in column {town!r} (see data/townships.csv)"))
+    records, found = dimensions.prepare(conn, table, records)  # names to codes, yes/no cells, listing years
+    checks_ = [(missing, f"missing one of the required columns: {', '.join(required)}"), *found]
+    if "source" in table.c:  # a register without its own 来源 column is named by its job's source
+        given = records["source"] if "source" in records else pd.Series(None, index=records.index, dtype=object)
+        records["source"] = given.astype(object).fillna(default_source).replace("", default_source)
     known = [c for c in records.columns if not c.startswith("_") and c in table.c and c not in ("is_demo", "run_id")]
     bad, reasons = validate._reasons(checks_, len(records))
     rejected = validate.rejected_rows(batch.records, bad, reasons, raw_columns)
@@ -78,7 +77,7 @@ def _load_batch(conn, batch: Batch, lookups: Lookups, run_id: int, default_sourc
     one blocks); returns (valid rows, rows changed, rejected rows)."""
     records = batch.records
     if batch.kind in DIMENSIONS:
-        return _load_dimension(conn, batch, run_id)
+        return _load_dimension(conn, batch, run_id, default_source)
     if batch.kind == "targets":  # versioned, never upserted (etl.targets)
         return targets.load(conn, batch, lookups, run_id, default_source)
     if batch.kind == "annotations":  # kept by their key (etl.annotations)

@@ -64,11 +64,11 @@ def test_breadcrumbs_link_all_but_the_page_itself():
 
 
 def test_no_data_says_what_is_missing_part_by_part():
-    box = drill.no_data("en", "No firm register yet · loaded by a firms source (HTTP/SQL)")
+    box = drill.no_data("en", "No firm register yet · loaded by a firm register or source (file drop/HTTP/SQL)")
     assert box.className == "no-data" and box.role == "note"
     assert [n.children for n in by_class(box, "no-data-title")] == ["No data yet"]
     assert [n.children for n in by_class(box, "no-data-need")] == \
-        ["No firm register yet", "loaded by a firms source (HTTP/SQL)"]
+        ["No firm register yet", "loaded by a firm register or source (file drop/HTTP/SQL)"]
     plain = drill.no_data("zh")
     assert texts(plain) == ["暂无数据"] and not by_class(plain, "no-data-need")
 

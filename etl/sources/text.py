@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from etl.sources.tables import EXPECTED, HEAD_ROWS, FileRefused, is_note_row, read_header, shape
+from etl.sources.registers import EXPECTED, read_header, shape
+from etl.sources.tables import HEAD_ROWS, FileRefused, is_note_row
 
 DELIMITERS = (",", "\t", ";", "|")
 LISTED_LINES = 10

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from etl.sources.tables import EXPECTED, HEAD_ROWS, FileRefused, find_header, shape
+from etl.sources.registers import EXPECTED, find_header, shape
+from etl.sources.tables import HEAD_ROWS, FileRefused
 
 def _cell_text(value, number_format: str):
     """A cell as the text a person sees: percent-formatted numbers keep their %, dates lose their midnight."""

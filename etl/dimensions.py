@@ -1,0 +1,108 @@
+"""Dimension rows (firms, resources) as sources send them, made the store's: chains, segments, resource types,
+departments and townships given by code or by name (高端装备, 高端装备产业链, High-end equipment), yes/no cells as
+offices write them (是, 否, √, Y, true, 1), and a listing year given as a year or a date. A cell that names nothing
+known, or says neither yes nor no, is quarantined with its reason, never stored with a guess."""
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import select
+
+from etl import townships
+from etl.store import Chain, Department, ResourceType, Segment
+
+_YES = {"是", "y", "yes", "true", "1", "√", "✓", "✔", "有", "已上市", "上市", "t"}
+_NO = {"否", "n", "no", "false", "0", "×", "✗", "无", "未上市", "f", "-", "—", "/"}
+_YEAR = re.compile(r"^((?:19|20)\d{2})(?:\.0+)?(?:\s*年|[-/.]\d{1,2}(?:[-/.]\d{1,2})?|\s*年\s*\d{1,2}\s*月.*)?")
+_REFERENCES = {"chain_code": (Chain, ("产业链", "产业")), "type_code": (ResourceType, ()),
+               "department_code": (Department, ())}
+_WORDS = {"chain_code": "chain", "type_code": "resource type", "department_code": "department",
+          "segment_code": "segment"}
+
+
+def _key(text) -> str:
+    return "".join(str(text).split()).casefold()
+
+
+def _lookup(conn, model, suffixes=()) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for code, zh, en in conn.execute(select(model.code, model.name_zh, model.name_en)):
+        for name in (code, zh, en, *(zh + s for s in suffixes)):
+            out.setdefault(_key(name), code)
+    return out
+
+
+def _resolve(values: pd.Series, lookup: dict[str, str]) -> tuple[pd.Series, np.ndarray]:
+    text = values.map(lambda v: None if v is None or (isinstance(v, float) and np.isnan(v)) or str(v).strip() == ""
+                      else _key(v))
+    codes = text.map(lambda k: None if k is None else lookup.get(k))
+    return codes, (text.notna() & codes.isna()).to_numpy(dtype=bool)
+
+
+def _flag(value):
+    """True, False, None (blank: no), or the string itself when it says neither."""
+    if value is None or (isinstance(value, float) and np.isnan(value)) or isinstance(value, bool):
+        return bool(value) if isinstance(value, bool) else False
+    if isinstance(value, (int, float)) and value in (0, 1):
+        return bool(value)
+    text = _key(value)
+    if text == "":
+        return False
+    return True if text in _YES or text.startswith("是") else False if text in _NO or text.startswith("否") else str(value)
+
+
+def _year(value):
+    """A year (2021, 2021.0, 2021年, 2021-06-18, 2021年6月), None for a blank, or the value when it is none."""
+    if value is None or (isinstance(value, float) and np.isnan(value)) or str(value).strip() == "":
+        return None
+    if hasattr(value, "year"):
+        return int(value.year)
+    m = _YEAR.match(str(value).strip())
+    return int(m.group(1)) if m else value
+
+
+def prepare(conn, table, records: pd.DataFrame) -> tuple[pd.DataFrame, list[tuple[np.ndarray, str]]]:
+    """The records with codes in place of names and typed flags, and (mask, reason) for the rows to quarantine."""
+    records = records.copy()
+    found: list[tuple[np.ndarray, str]] = []
+    town = next((c for c in (townships.COLUMN, *townships.ALIASES) if c in records.columns), None)
+    if town is not None and townships.COLUMN in table.c:  # a code or a name; one that names no township is quarantined
+        codes, unknown = townships.resolve(conn, records[town])
+        records = records.drop(columns=[town]).assign(**{townships.COLUMN: codes.to_numpy()})
+        found.append((unknown, f"unknown township in column {town!r} (see data/townships.csv)"))
+    for column, (model, suffixes) in _REFERENCES.items():
+        if column in records.columns and column in table.c:
+            codes, unknown = _resolve(records[column], _lookup(conn, model, suffixes))
+            records[column] = codes.to_numpy()
+            found.append((unknown, f"unknown {_WORDS[column]} in column {column} (a code or a name of the catalogue)"))
+    if "segment_code" in records.columns and "segment_code" in table.c:
+        found += _segments(conn, records)
+    for column in ("listed", "high_tech"):
+        if column in records.columns:
+            flags = records[column].map(_flag)
+            neither = flags.map(lambda v: not isinstance(v, bool)).to_numpy(dtype=bool)
+            records[column] = flags.where(~neither, None)
+            found.append((neither, f"{column}: neither yes nor no (是/否, Y/N, √/×)"))
+    if "listed_year" in records.columns:
+        years = records["listed_year"].map(_year)
+        bad = years.map(lambda v: v is not None and not isinstance(v, int)).to_numpy(dtype=bool)
+        records["listed_year"] = years.where(~bad, None).astype(object)
+        found.append((bad, "listed_year: not a year (2021, 2021年, 2021-06-18)"))
+    return records, found
+
+
+def _segments(conn, records: pd.DataFrame) -> list[tuple[np.ndarray, str]]:
+    """Segments by code or name; one of another chain than the row's is quarantined, not moved to its chain."""
+    rows = conn.execute(select(Segment.code, Segment.name_zh, Segment.name_en, Segment.chain_code)).all()
+    lookup = {_key(name): code for code, zh, en, _ in rows for name in (code, zh, en)}
+    chain_of = {code: chain for code, _, _, chain in rows}
+    codes, unknown = _resolve(records["segment_code"], lookup)
+    records["segment_code"] = codes.to_numpy()
+    if "chain_code" not in records.columns:
+        return [(unknown, "unknown segment in column segment_code (a code or a name of the catalogue)")]
+    other = (codes.notna() & records["chain_code"].notna()
+             & (codes.map(chain_of) != records["chain_code"])).to_numpy(dtype=bool)
+    return [(unknown, "unknown segment in column segment_code (a code or a name of the catalogue)"),
+            (other, "segment_code: the segment belongs to another chain than the row's chain_code")]
