@@ -27,7 +27,8 @@ def reference_rows(catalogue: dict) -> dict[str, list[dict]]:
     chains = catalogue["chains"]
     return {
         "indicators": [{k: i.get(k) for k in indicator_keys} | {"cadence": i.get("cadence", "annual"),
-                                                                 "checks": ",".join(i.get("checks", []))}
+                                                                 "checks": ",".join(i.get("checks", [])),
+                                                                 "aliases": ",".join(i.get("aliases", []))}
                        for i in catalogue["indicators"]],
         "departments": [dict(d) for d in catalogue["departments"]],
         "chains": [{k: c[k] for k in ("code", "name_zh", "name_en")} for c in chains],
@@ -68,12 +69,16 @@ class Lookups:
     @classmethod
     def from_db(cls, conn, county_aliases=("全县", "新昌县", "新昌", "合计", "总计", COUNTY), today: date | None = None) -> "Lookups":
         lk = cls(today=today)
-        for code, zh, en, unit, cadence in conn.execute(
-                select(Indicator.code, Indicator.name_zh, Indicator.name_en, Indicator.unit, Indicator.cadence)):
+        rows = conn.execute(select(Indicator.code, Indicator.name_zh, Indicator.name_en, Indicator.unit,
+                                   Indicator.cadence, Indicator.aliases)).all()
+        for code, zh, en, unit, cadence, _ in rows:
             for alias in (code, zh, en):
                 lk.indicators[_norm(alias)] = code
             lk.units[code] = unit
             lk.cadences[code] = cadence
+        for code, *_, aliases in rows:  # after every code and name: an alias never takes another's name
+            for alias in filter(None, (aliases or "").split(",")):
+                lk.indicators.setdefault(_norm(alias), code)
         for alias in county_aliases:
             lk.scopes[_norm(alias)] = COUNTY
         for model in (Department, Chain, Segment, Firm):

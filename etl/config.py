@@ -52,6 +52,7 @@ class IndicatorSpec(_Named):
     definition_zh: str = ""
     definition_en: str = ""
     checks: list[str] = []  # plausibility checks before a run shows (etl.checks): "non_negative", "warn:jump:4"
+    aliases: list[str] = []  # the names offices use for it (高新技术企业数), matched like its code and names
 
     @field_validator("checks")
     @classmethod

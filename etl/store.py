@@ -30,13 +30,13 @@ class Indicator(Base):
     # annual | quarterly | monthly | daily | live: the granularity of the periods its tiles and charts show
     cadence: Mapped[str] = mapped_column(String(16), default="annual", server_default="annual")
     target: Mapped[float | None] = mapped_column(Float)
-    # days after a period ends until its figure is due (annual R&D intensity: about nine months), then grace days
-    # until it is overdue; None: the cadence's default
+    # days after a period ends until its figure is due (annual R&D: ~9 months), then until overdue; None: by cadence
     lag_days: Mapped[int | None] = mapped_column(Integer)
     grace_days: Mapped[int | None] = mapped_column(Integer)
     definition_zh: Mapped[str] = mapped_column(Text, default="")
     definition_en: Mapped[str] = mapped_column(Text, default="")
     checks: Mapped[str] = mapped_column(String(256), default="", server_default="")  # etl.checks, comma-separated
+    aliases: Mapped[str] = mapped_column(Text, default="", server_default="")  # names offices use, comma-separated (0021)
 
 
 class _Named:
