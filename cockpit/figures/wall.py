@@ -6,6 +6,7 @@ import plotly.graph_objects as go
 
 from cockpit.figures import COLORWAY, CYAN, GOLD, GREEN, INK, MUTED, TEMPLATE, no_data_text
 from cockpit.i18n import name, t
+from cockpit.figures.textwidth import text_px
 
 
 def _layout(fig: go.Figure, **kw) -> go.Figure:
@@ -69,7 +70,9 @@ def department_ranking(depts: pd.DataFrame, lang: str, missing: str = "") -> go.
         marker={"color": _ramp(depts["handled"]), "line": {"width": 0}},
         text=depts["handled"].map("{:,}".format), textposition="outside", textfont={"size": 17, "color": INK},
         cliponaxis=False, hovertemplate="%{y}<br>%{x:,} · %{customdata[1]:.1f}%<extra></extra>"))
-    return _layout(fig, bargap=0.3, margin={"l": 8, "r": 70, "t": 4, "b": 4}, height=ranking_height(len(depts)),
+    # The names' own width as the left margin (automargin still guards it): plotly pushes nothing, draws once.
+    left = max(text_px(label, 17) for label in labels) + 6
+    return _layout(fig, bargap=0.3, margin={"l": left, "r": 70, "t": 4, "b": 4}, height=ranking_height(len(depts)),
                    yaxis={"autorange": "reversed", "automargin": True, "fixedrange": True,
                                           "tickfont": {"size": 17, "color": INK}, "gridcolor": "rgba(0,0,0,0)"},
                    xaxis={"showticklabels": False, "fixedrange": True, "range": [0, depts["handled"].max() * 1.18 or 1]})
