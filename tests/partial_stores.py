@@ -23,12 +23,18 @@ class ListSource:
         yield from self.batches
 
 
-KINDS = ("empty", "observations", "cases", "one_indicator", "demo")
+KINDS = ("empty", "observations", "cases", "one_indicator", "registers", "demo")
 NOW = datetime(2026, 11, 20, 10, 30)
 # One indicator for the county: a few years, plus a month and a quarter that an annual tile must not show.
 ONE_INDICATOR_CSV = ("indicator,period,scope,value\n"
                      "rd_intensity,2021,county,3.10\nrd_intensity,2022,county,3.32\nrd_intensity,2023,county,3.58\n"
                      "rd_intensity,2025-02,county,9.99\nrd_intensity,2025Q3,county,8.88\nrd_intensity,2024,county,3.81\n")
+
+
+# Registers as an office keeps them: firms of one chain in the county seat, resources by type name.
+REGISTER_FIRMS = ("新昌县重点企业名单,,,,\r\n企业名称,所在乡镇,产业链,细分领域,是否高新技术企业\r\n"
+                  "新昌甲装备有限公司,南明街道,高端装备,equipment.smart,是\r\n新昌乙装备有限公司,南明街道,高端装备,equipment.smart,否\r\n")
+REGISTER_RESOURCES = "资源名称,资源类型,提供单位,所在乡镇\n装备检测平台,创新平台,县科技局,南明街道\n精密仪器中心,仪器设备,县科技局,七星街道\n"
 
 
 class DemoPart:
@@ -59,6 +65,12 @@ def fill(engine, kind: str, folder: Path) -> None:
         path = folder / "rd_intensity.csv"
         path.write_text(ONE_INDICATOR_CSV, encoding="utf-8")
         _check(load.run(engine, "file", FileDropSource(files=[str(path)], move=False)))
+    elif kind == "registers":  # a county's first drop: its firm and resource lists, no figures, no cases
+        firms = folder / "企业名单.csv"
+        firms.write_bytes(REGISTER_FIRMS.encode("gbk"))
+        resources = folder / "资源清单.csv"
+        resources.write_text(REGISTER_RESOURCES, encoding="utf-8-sig")
+        _check(load.run(engine, "registers", FileDropSource(files=[str(firms), str(resources)], move=False)))
     elif kind == "demo":
         _check(load.run(engine, "demo-history", DemoSource(now=NOW)))
 

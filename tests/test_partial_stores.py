@@ -19,6 +19,7 @@ from cockpit.queries import wall as queries
 TODAY = "2026-11-20"
 PAGES = [("wall", {}), ("wall", {"lang": "en", "rotate": "10"}), ("departments", {}), ("department", {"code": "kjj"}),
          ("chains", {}), ("chain", {"code": "equipment"}), ("segment", {"code": "equipment", "segment": "equipment.smart"}),
+         ("townships", {}), ("township", {"code": "330624001000"}), ("township", {"code": "330624001000", "lang": "en"}),
          ("ops", {})]
 
 
@@ -50,7 +51,7 @@ def test_in_order_keeps_each_indicators_own_granularity_in_time_order():
     assert out[["code", "period"]].values.tolist() == [["a", "2024"], ["a", "2025"], ["q", "2024Q4"], ["q", "2025Q1"]]
 
 
-@pytest.fixture(scope="module", params=["empty", "observations", "cases", "one_indicator"])
+@pytest.fixture(scope="module", params=["empty", "observations", "cases", "one_indicator", "registers"])
 def store(request, tmp_path_factory):
     url = partial_stores.build(request.param, tmp_path_factory.mktemp(request.param))
     app = create_app(database_url=url)
