@@ -11,16 +11,19 @@ from browser.harness import AppServer, free_port, store_env
 from etl.store import MatterCase, make_engine
 
 pytestmark = pytest.mark.browser
-SCREENS = ["/", "/?rotate=10&lang=en", "/departments", "/departments/kjj", "/chains", "/chains/equipment",
-           "/chains/equipment/equipment.smart", "/ops"]
+CORE = ["/", "/?rotate=10&lang=en", "/departments", "/departments/kjj", "/chains", "/chains/equipment",
+        "/chains/equipment/equipment.smart", "/ops"]
+SCREENS = CORE + ["/townships", "/townships/330624001000"]
 READY = {"/": ".kpi-row", "/departments": "#drill-departments", "/departments/kjj": "#drill-department",
          "/chains": "#drill-chains", "/chains/equipment": "#drill-chain",
-         "/chains/equipment/equipment.smart": "#drill-segment", "/ops": "#ops-page"}
+         "/chains/equipment/equipment.smart": "#drill-segment", "/ops": "#ops-page", "/townships": "#drill-townships",
+         "/townships/330624001000": "#drill-township"}
 # Where each store kind lacks data, the screens that must say so (暂无数据 / No data yet).
-SAYS_NO_DATA = {"empty": set(SCREENS) - {"/ops"}, "cases": {"/", "/?rotate=10&lang=en", "/chains", "/chains/equipment",
+SAYS_NO_DATA = {"empty": set(CORE) - {"/ops"}, "cases": {"/", "/?rotate=10&lang=en", "/chains", "/chains/equipment",
                                                           "/chains/equipment/equipment.smart"},
                 "observations": {"/", "/?rotate=10&lang=en", "/departments", "/departments/kjj"},
-                "one_indicator": set(SCREENS) - {"/ops"}}
+                "one_indicator": set(CORE) - {"/ops"},
+                "registers": {"/", "/?rotate=10&lang=en", "/departments", "/departments/kjj"}}
 SHORT_BACKOFF = "window.__wallBackoff = [0.2, 0.2, 0.2];"
 
 
@@ -31,7 +34,7 @@ def start(tmp_path_factory, kind: str) -> AppServer:
     return AppServer(env, free_port(), folder / "app.log").start()
 
 
-@pytest.fixture(scope="module", params=["empty", "observations", "cases", "one_indicator"])
+@pytest.fixture(scope="module", params=["empty", "observations", "cases", "one_indicator", "registers"])
 def server(request, tmp_path_factory):
     srv = start(tmp_path_factory, request.param)
     srv.kind = request.param
