@@ -81,10 +81,11 @@ def _as_dict(row) -> dict | None:
     return out
 
 
-def applicable(engine, scope: str = COUNTY, year: int | None = None) -> dict[str, dict]:
-    """Per indicator, the targets that apply in `year` (see the module docstring for the shape)."""
+def applicable(engine, scope: str = COUNTY, year: int | None = None, df: pd.DataFrame | None = None) -> dict[str, dict]:
+    """Per indicator, the targets that apply in `year` (see the module docstring for the shape); `df`: the scope's
+    newest targets when the caller already has them."""
     year = int(year or clock.today().year)
-    df = newest(engine, scope)
+    df = newest(engine, scope) if df is None else df
     plan = plan_of(year)
     # Whole-frame filters, not a loop of them per indicator (the wall's tiles ask for several years each refresh).
     annual = df[(df["plan"] == "annual") & (df["period"] == str(year))].groupby("indicator_code").tail(1)
@@ -151,7 +152,8 @@ def for_tiles(engine, rows: pd.DataFrame, scope: str = COUNTY) -> pd.DataFrame:
     """KPI rows (code, period, value, higher_is_better) with the targets that apply to each row's year:
     annual_target, annual_progress, annual_off; plan, plan_period, plan_target, plan_progress, plan_off."""
     out = []
-    in_year = functools.cache(lambda year: applicable(engine, scope, year))  # tiles mostly share a year: once each
+    targets = newest(engine, scope)  # read once, not once per year (caching off, each read is a query)
+    in_year = functools.cache(lambda year: applicable(engine, scope, year, targets))  # tiles mostly share a year
     for row in rows.to_dict("records"):
         period = str(row.get("period") or "")
         found = in_year(int(period[:4])).get(row.get("code")) if period[:4].isdigit() else None
