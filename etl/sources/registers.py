@@ -76,11 +76,7 @@ def read_header(cells: list) -> Header | None:
 
 
 def find_header(rows: list[list]) -> tuple[int, Header] | None:
-    for i, cells in enumerate(rows[:tables.HEAD_ROWS]):
-        header = read_header(cells)
-        if header:
-            return i, header
-    return None
+    return tables.find_header(rows, read_header)
 
 
 def shape(df: pd.DataFrame, header: Header, rows, location: str, header_at: str, title: list[list]) -> pd.DataFrame:

@@ -105,10 +105,10 @@ def read_header(cells: list) -> Header | None:
     return None
 
 
-def find_header(rows: list[list]) -> tuple[int, Header] | None:
-    """The first of `rows` (the first lines of a file or sheet) that reads as a header, and its reading."""
+def find_header(rows: list[list], read=None) -> tuple[int, Header] | None:
+    """The first of `rows` (a file's or sheet's first lines) that `read` (read_header) takes for a header, and it."""
     for i, cells in enumerate(rows[:HEAD_ROWS]):
-        header = read_header(cells)
+        header = (read or read_header)(cells)
         if header:
             return i, header
     return None
