@@ -10,6 +10,7 @@ from sqlalchemy import select
 from etl import load
 from etl.sources import FileDropSource
 from etl.store import Firm, RejectedRow, Resource
+from faults.json_api import api  # noqa: F401  (the loopback JSON API fixture)
 from office_files import unicode_text
 
 FIRMS_GBK = [
@@ -119,3 +120,24 @@ def test_a_lone_name_column_is_no_register_and_is_refused_as_before(engine, tmp_
     result = load.run(engine, "names", FileDropSource(files=[str(path)], move=False))
     (_, why), = result.refused
     assert "no header row" in why and "register of firms" in why
+
+
+def test_an_http_firm_source_may_send_chain_and_segment_names_and_yes_no_words(engine, api):
+    from faults.json_api import FAST, pages
+
+    from etl.sources import HttpJsonSource
+    names = _segment_names(engine)
+    api.routes["/qy"] = pages([
+        {"id": "H1", "mc": "新昌壬公司", "en": "Ren Co", "cy": "轴承产业链", "hj": names["bearings"], "gx": "是", "ss": "否"},
+        {"id": "H2", "mc": "新昌癸公司", "en": "Gui Co", "cy": "Bearings", "hj": names["bearings"], "gx": "N", "ss": True},
+        {"id": "H3", "mc": "新昌子公司", "en": "Zi Co", "cy": "纺织", "hj": names["bearings"], "gx": "是", "ss": "否"}])
+    source = HttpJsonSource(api.url("/qy"), {"code": "id", "name_zh": "mc", "name_en": "en", "chain_code": "cy",
+                                             "segment_code": "hj", "high_tech": "gx", "listed": "ss"},
+                            kind="firms", **FAST)
+    result = load.run(engine, "api-firms", source)
+    assert result.rows_loaded == 2, result.reasons
+    with engine.connect() as conn:
+        got = {r.code: (r.chain_code, r.high_tech, r.listed) for r in conn.execute(
+            select(Firm).where(Firm.code.in_(["H1", "H2", "H3"])))}
+    assert got == {"H1": ("bearings", True, False), "H2": ("bearings", False, True)}
+    assert "unknown chain" in " ".join(result.reasons)
