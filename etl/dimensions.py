@@ -26,6 +26,16 @@ def _key(text) -> str:
     return "".join(str(text).split()).casefold()
 
 
+def _blank(value) -> bool:
+    """None, NaN, pandas' NA or NaT (what a frame holds for a missing cell), or only spaces."""
+    if isinstance(value, str):
+        return value.strip() == ""
+    try:
+        return value is None or bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
 def _lookup(conn, model, suffixes=()) -> dict[str, str]:
     out: dict[str, str] = {}
     for code, zh, en in conn.execute(select(model.code, model.name_zh, model.name_en)):
@@ -35,30 +45,33 @@ def _lookup(conn, model, suffixes=()) -> dict[str, str]:
 
 
 def _resolve(values: pd.Series, lookup: dict[str, str]) -> tuple[pd.Series, np.ndarray]:
-    text = values.map(lambda v: None if v is None or (isinstance(v, float) and np.isnan(v)) or str(v).strip() == ""
-                      else _key(v))
+    text = values.map(lambda v: None if _blank(v) else _key(v))
     codes = text.map(lambda k: None if k is None else lookup.get(k))
     return codes, (text.notna() & codes.isna()).to_numpy(dtype=bool)
 
 
 def _flag(value):
     """True, False, None (blank: no), or the string itself when it says neither."""
-    if value is None or (isinstance(value, float) and np.isnan(value)) or isinstance(value, bool):
-        return bool(value) if isinstance(value, bool) else False
-    if isinstance(value, (int, float)) and value in (0, 1):
+    if _blank(value):
+        return False
+    if isinstance(value, (bool, np.bool_)) or (isinstance(value, (int, float, np.number)) and value in (0, 1)):
         return bool(value)
     text = _key(value)
-    if text == "":
-        return False
     return True if text in _YES or text.startswith("是") else False if text in _NO or text.startswith("否") else str(value)
+
+
+def _whole(value) -> bool:
+    return isinstance(value, (int, np.integer)) or (isinstance(value, (float, np.floating)) and float(value).is_integer())
 
 
 def _year(value):
     """A year (2021, 2021.0, 2021年, 2021-06-18, 2021年6月), None for a blank, or the value when it is none."""
-    if value is None or (isinstance(value, float) and np.isnan(value)) or str(value).strip() == "":
+    if _blank(value):
         return None
     if hasattr(value, "year"):
         return int(value.year)
+    if _whole(value):
+        value = int(value)
     m = _YEAR.match(str(value).strip())
     return int(m.group(1)) if m else value
 
@@ -81,14 +94,14 @@ def prepare(conn, table, records: pd.DataFrame) -> tuple[pd.DataFrame, list[tupl
         found += _segments(conn, records)
     for column in ("listed", "high_tech"):
         if column in records.columns:
-            flags = records[column].map(_flag)
+            flags = records[column].astype(object).map(_flag)
             neither = flags.map(lambda v: not isinstance(v, bool)).to_numpy(dtype=bool)
             records[column] = flags.where(~neither, None)
             found.append((neither, f"{column}: neither yes nor no (是/否, Y/N, √/×)"))
     if "listed_year" in records.columns:
-        years = records["listed_year"].map(_year)
-        bad = years.map(lambda v: v is not None and not isinstance(v, int)).to_numpy(dtype=bool)
-        records["listed_year"] = years.where(~bad, None).astype(object)
+        years = records["listed_year"].astype(object).map(_year)  # Int64 would turn a None back into NA
+        bad = years.map(lambda v: not _blank(v) and not _whole(v)).to_numpy(dtype=bool)
+        records["listed_year"] = [None if b or _blank(v) else int(v) for v, b in zip(years, bad)]
         found.append((bad, "listed_year: not a year (2021, 2021年, 2021-06-18)"))
     return records, found
 
