@@ -63,10 +63,6 @@ def _query(qs: str) -> dict:
 CUSTOM_PLOTLY = "plotly-cockpit"
 HEAD_SCRIPT = "wall-reload"
 EARLY_CUSTOM = '<link rel="preload" as="script" href="{prefix}_dash-component-suites/dash/dcc/async-graph.js">'
-# dash-renderer asks for the layout and the callbacks only once every script has run; asked for here, they arrive
-# while the scripts still load, and its fetches are answered from the preload (same URL, same-origin credentials).
-EARLY_JSON = ('<link rel="preload" as="fetch" crossorigin fetchpriority="high" href="{prefix}_dash-layout">\n        '
-              '<link rel="preload" as="fetch" crossorigin fetchpriority="high" href="{prefix}_dash-dependencies">')
 
 
 def init_app(app) -> None:
@@ -74,7 +70,7 @@ def init_app(app) -> None:
     full = app.server.extensions["cockpit"].settings.plotly_bundle == "full"
     if full:  # COCKPIT_PLOTLY_BUNDLE=full: plotly's own bundle, the custom one left out of the page
         app.config.assets_ignore = "|".join(filter(None, [app.config.assets_ignore, CUSTOM_PLOTLY]))
-    early = (EARLY if full else EARLY_CUSTOM) + "\n        " + EARLY_JSON
+    early = EARLY if full else EARLY_CUSTOM
     # The daily reload's script runs in <head>, before the page first renders: it has to meet the view transition
     # that holds the old frame (its `pagereveal` event fires before the first frame; Dash's asset scripts come last).
     app.config.assets_ignore = "|".join(filter(None, [app.config.assets_ignore, HEAD_SCRIPT]))
