@@ -11,7 +11,7 @@ import pandas as pd
 from sqlalchemy import select
 
 from etl import townships
-from etl.store import Chain, Department, ResourceType, Segment
+from etl.store import Chain, Department, ResourceType, Segment, Township
 
 _YES = {"是", "y", "yes", "true", "1", "√", "✓", "✔", "有", "已上市", "上市", "t"}
 _NO = {"否", "n", "no", "false", "0", "×", "✗", "无", "未上市", "f", "-", "—", "/"}
@@ -44,8 +44,22 @@ def _lookup(conn, model, suffixes=()) -> dict[str, str]:
     return out
 
 
+def _township_lookup(conn) -> dict[str, str]:
+    """Townships by code, name and short name: 南明街道, 南明, Nanming Subdistrict, Nanming."""
+    out: dict[str, str] = {}
+    for code, zh, en, kind in conn.execute(select(Township.code, Township.name_zh, Township.name_en, Township.kind)):
+        short_zh = zh[:-len(kind)] if kind and zh.endswith(kind) else zh
+        short_en = en.rsplit(" ", 1)[0] if " " in en else en
+        for name in (code, zh, short_zh, en, short_en):
+            out.setdefault(_key(name), code)
+    return out
+
+
 def _resolve(values: pd.Series, lookup: dict[str, str]) -> tuple[pd.Series, np.ndarray]:
-    text = values.map(lambda v: None if _blank(v) else _key(v))
+    """Codes for the cells (a code written as a number, 330624105000.0 from a spreadsheet, is that code), and a mask
+    of the non-empty cells that name nothing in `lookup`."""
+    text = values.astype(object).map(lambda v: None if _blank(v) else _key(
+        int(v) if isinstance(v, (float, np.floating)) and float(v).is_integer() else v))
     codes = text.map(lambda k: None if k is None else lookup.get(k))
     return codes, (text.notna() & codes.isna()).to_numpy(dtype=bool)
 
@@ -82,7 +96,7 @@ def prepare(conn, table, records: pd.DataFrame) -> tuple[pd.DataFrame, list[tupl
     found: list[tuple[np.ndarray, str]] = []
     town = next((c for c in (townships.COLUMN, *townships.ALIASES) if c in records.columns), None)
     if town is not None and townships.COLUMN in table.c:  # a code or a name; one that names no township is quarantined
-        codes, unknown = townships.resolve(conn, records[town])
+        codes, unknown = _resolve(records[town], _township_lookup(conn))
         records = records.drop(columns=[town]).assign(**{townships.COLUMN: codes.to_numpy()})
         found.append((unknown, f"unknown township in column {town!r} (see data/townships.csv)"))
     for column, (model, suffixes) in _REFERENCES.items():
@@ -108,14 +122,12 @@ def prepare(conn, table, records: pd.DataFrame) -> tuple[pd.DataFrame, list[tupl
 
 def _segments(conn, records: pd.DataFrame) -> list[tuple[np.ndarray, str]]:
     """Segments by code or name; one of another chain than the row's is quarantined, not moved to its chain."""
-    rows = conn.execute(select(Segment.code, Segment.name_zh, Segment.name_en, Segment.chain_code)).all()
-    lookup = {_key(name): code for code, zh, en, _ in rows for name in (code, zh, en)}
-    chain_of = {code: chain for code, _, _, chain in rows}
-    codes, unknown = _resolve(records["segment_code"], lookup)
+    chain_of = dict(conn.execute(select(Segment.code, Segment.chain_code)).all())
+    codes, unknown = _resolve(records["segment_code"], _lookup(conn, Segment))
     records["segment_code"] = codes.to_numpy()
-    if "chain_code" not in records.columns:
-        return [(unknown, "unknown segment in column segment_code (a code or a name of the catalogue)")]
-    other = (codes.notna() & records["chain_code"].notna()
-             & (codes.map(chain_of) != records["chain_code"])).to_numpy(dtype=bool)
-    return [(unknown, "unknown segment in column segment_code (a code or a name of the catalogue)"),
-            (other, "segment_code: the segment belongs to another chain than the row's chain_code")]
+    found = [(unknown, "unknown segment in column segment_code (a code or a name of the catalogue)")]
+    if "chain_code" in records.columns:
+        other = (codes.notna() & records["chain_code"].notna()
+                 & (codes.map(chain_of) != records["chain_code"])).to_numpy(dtype=bool)
+        found.append((other, "segment_code: the segment belongs to another chain than the row's chain_code"))
+    return found

@@ -1,10 +1,9 @@
 """The township dimension's table (乡镇/街道), seeded from data/townships.csv by migration 0017 (etl.store re-exports
-it; a module of its own keeps etl.store under its size limit)."""
+it; a module of its own keeps etl.store under its size limit), and the column names sources give it under (a source's
+township, by code or name, is resolved with the other dimensions' names in etl.dimensions)."""
 from __future__ import annotations
 
-import numpy as np
-import pandas as pd
-from sqlalchemy import Integer, String, select
+from sqlalchemy import Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from etl.base import Base
@@ -23,24 +22,3 @@ class Township(Base):
 
 COLUMN = "township_code"
 ALIASES = ("township", "乡镇", "乡镇街道", "乡镇(街道)", "乡镇（街道）", "所在乡镇", "街道", "town")
-
-
-def _key(text) -> str:
-    return "".join(str(text).split()).casefold()
-
-
-def resolve(conn, values: pd.Series) -> tuple[pd.Series, np.ndarray]:
-    """A township column as sources send it (its code, 南明街道, 南明, Nanming Subdistrict, Nanming) → (codes, a mask
-    of the non-empty cells that name no township: their rows are quarantined, never stored with a guess)."""
-    lookup: dict[str, str] = {}
-    for code, zh, en, kind in conn.execute(select(Township.code, Township.name_zh, Township.name_en, Township.kind)):
-        short_zh = zh[:-len(kind)] if kind and zh.endswith(kind) else zh
-        short_en = en.rsplit(" ", 1)[0] if " " in en else en
-        for name in (code, zh, short_zh, en, short_en):
-            lookup.setdefault(_key(name), code)
-    given = values.astype(object).where(values.notna(), None)
-    text = given.map(lambda v: None if v is None or str(v).strip() == "" else _key(
-        int(v) if isinstance(v, float) and v.is_integer() else v))
-    codes = text.map(lambda k: None if k is None else lookup.get(k))
-    unknown = (text.notna() & codes.isna()).to_numpy(dtype=bool)
-    return codes, unknown
