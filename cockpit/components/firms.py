@@ -24,10 +24,8 @@ def firm_grid(page: str, frame: pd.DataFrame, state: State):
         "listed": [yes if v else no for v in frame["listed"]],
         "listed_year": frame["listed_year"].astype("Int64").astype(str).replace("<NA>", ""),
         "high_tech": [yes if v else no for v in frame["high_tech"]],
-        # firms from a register with no figures yet come with empty (None) columns: numbers or NaN, never None
-        "rd_spending": pd.to_numeric(frame["rd_spending"]).round(3),
-        "patents_granted": pd.to_numeric(frame["patents_granted"]),
-        "invention_patents": pd.to_numeric(frame["invention_patents"])})
+        "rd_spending": frame["rd_spending"].round(3), "patents_granted": frame["patents_granted"],
+        "invention_patents": frame["invention_patents"]})
     num = {"filter": "agNumberColumnFilter", "type": "rightAligned"}
     cols = [{"field": "code", "headerName": t("code", lang), "minWidth": 120, "maxWidth": 210},  # USCC: 18 characters
             {"field": "firm", "headerName": t("firm", lang), "cellRenderer": "DrillLink",

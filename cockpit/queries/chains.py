@@ -102,11 +102,18 @@ def latest(values: pd.DataFrame, key: str = "scope") -> pd.DataFrame:
 @memo
 def firm_table(engine, chain: str, segment: str | None, start: str | None, end: str | None) -> pd.DataFrame:
     """The firms with their latest R&D spending and patents in the period (the firm table's rows)."""
-    table = firms(engine, chain, segment)
+    return with_figures(engine, firms(engine, chain, segment), start, end)
+
+
+def with_figures(engine, table: pd.DataFrame, start: str | None, end: str | None) -> pd.DataFrame:
+    """Firm rows with each firm's latest FIRM_CODES figures in the period and their provenance (period, run_id,
+    loaded_at): NaN and None for a firm with none yet (one from a register dropped before any indicator file)."""
     values = latest(series(engine, tuple(table["code"]), FIRM_CODES, start, end)).rename(columns={"scope": "code"})
-    out = table.drop(columns=["run_id"]).merge(values.drop(columns="is_demo"), on="code", how="left")
-    for code in FIRM_CODES:
-        out[code] = out[code] if code in out else float("nan")
+    out = table.drop(columns=["run_id"], errors="ignore").merge(values.drop(columns="is_demo"), on="code", how="left")
+    for col in FIRM_CODES:
+        out[col] = pd.to_numeric(out[col]) if col in out else float("nan")
+    for col in ("period", "run_id", "loaded_at"):
+        out[col] = out[col] if col in out else None
     return out
 
 

@@ -9,7 +9,7 @@ from sqlalchemy import case, func, select
 
 from cockpit.cache import memo
 from cockpit.queries._sql import connection, demo_flag, frame, run_columns
-from cockpit.queries.chains import FIRM_CODES, latest, series
+from cockpit.queries.chains import with_figures
 from etl.store import Chain, Department, EtlRun, Firm, Resource, ResourceType, Segment, Township
 
 MEASURES = ("firms", "high_tech_firms", "resources")  # cases_handled: not available (no township on a case)
@@ -54,11 +54,7 @@ def firms_in(engine, code: str, start: str | None, end: str | None) -> pd.DataFr
     table = frame(engine, stmt)
     table = table.assign(is_demo=table["is_demo"].astype(bool), listed=table["listed"].astype(bool),
                          high_tech=table["high_tech"].astype(bool))
-    values = latest(series(engine, tuple(table["code"]), FIRM_CODES, start, end)).rename(columns={"scope": "code"})
-    out = table.merge(values.drop(columns="is_demo"), on="code", how="left")
-    for col in (*FIRM_CODES, "period", "run_id", "loaded_at"):
-        out[col] = out[col] if col in out else None
-    return out
+    return with_figures(engine, table, start, end)
 
 
 @memo
