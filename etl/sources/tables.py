@@ -105,10 +105,10 @@ def read_header(cells: list) -> Header | None:
     return None
 
 
-def find_header(rows: list[list], read=None) -> tuple[int, Header] | None:
+def find_header(rows: list[list], read=read_header) -> tuple[int, Header] | None:
     """The first of `rows` (a file's or sheet's first lines) that `read` (read_header) takes for a header, and it."""
     for i, cells in enumerate(rows[:HEAD_ROWS]):
-        header = (read or read_header)(cells)
+        header = read(cells)
         if header:
             return i, header
     return None
