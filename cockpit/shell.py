@@ -62,6 +62,7 @@ def _query(qs: str) -> dict:
 # so window.Plotly is there before any dcc.Graph mounts and dcc never fetches its own plotly.min.js.
 CUSTOM_PLOTLY = "plotly-cockpit"
 HEAD_SCRIPT = "wall-reload"
+REGENERATOR = "vendor/regenerator-runtime.min.js"
 EARLY_CUSTOM = '<link rel="preload" as="script" href="{prefix}_dash-component-suites/dash/dcc/async-graph.js">'
 
 
@@ -73,13 +74,14 @@ def init_app(app) -> None:
     early = EARLY if full else EARLY_CUSTOM
     # The daily reload's script runs in <head>, before the page first renders: it has to meet the view transition
     # that holds the old frame (its `pagereveal` event fires before the first frame; Dash's asset scripts come last).
-    app.config.assets_ignore = "|".join(filter(None, [app.config.assets_ignore, HEAD_SCRIPT]))
+    app.config.assets_ignore = "|".join(filter(None, [app.config.assets_ignore, HEAD_SCRIPT, "regenerator-runtime"]))
     mtime = int((Path(app.config.assets_folder) / f"{HEAD_SCRIPT}.js").stat().st_mtime)
     early += f'\n        <script src="{{prefix}}assets/{HEAD_SCRIPT}.js?m={mtime}"></script>'
     app.index_string = app.index_string.replace("{%css%}", "{%css%}\n        " + early.format(prefix=prefix)).replace(
         "{%favicon%}", f'<link rel="icon" type="image/x-icon" href="{prefix}_favicon.ico">')  # Dash's has ?v=<version>
     _quiet(app)
     _lazy_grid(app, prefix)
+    _regenerator_for_polyfill(app, prefix)
 
 
 # The wall draws no table: its page loads without dash-ag-grid (1.3 MB of script to parse before the first render);
@@ -97,6 +99,25 @@ def _lazy_grid(app, prefix: str) -> None:
             if found:
                 kw["scripts"] = GRID_SCRIPT.sub("", kw["scripts"], count=1)
                 kw["metas"] += f'<meta name="cockpit-lazy-grid" content="{found.group(1)}">'
+        return interpolate(**kw)
+
+    app.interpolate_index = interpolate_index
+
+
+# Dash loads @babel/polyfill 7.12 before React on every page: core-js 2, which every browser React 18 runs on has
+# natively (~130 ms of script on the wall's first render here), and regenerator-runtime, the one part Dash's
+# bundles call (`regeneratorRuntime.mark` in their lazy-component loader). Pages get regenerator-runtime alone
+# (assets/vendor, built by .ci/plotly), in the polyfill's place.
+POLYFILL_SCRIPT = re.compile(r'<script src="[^"]*/dash/deps/polyfill@[^"]*\.js"></script>')
+
+
+def _regenerator_for_polyfill(app, prefix: str) -> None:
+    interpolate = app.interpolate_index
+    mtime = int((Path(app.config.assets_folder) / REGENERATOR).stat().st_mtime)
+    tag = f'<script src="{prefix}assets/{REGENERATOR}?m={mtime}"></script>'
+
+    def interpolate_index(**kw):
+        kw["scripts"] = POLYFILL_SCRIPT.sub(lambda _: tag, kw["scripts"], count=1)
         return interpolate(**kw)
 
     app.interpolate_index = interpolate_index
