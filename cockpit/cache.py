@@ -7,7 +7,7 @@ import logging
 import time
 from functools import wraps
 
-from flask import current_app, has_app_context
+from flask import current_app, g, has_app_context, has_request_context
 
 from etl.store import data_version
 
@@ -68,7 +68,18 @@ def app_cache():
 
 
 def current_version(engine) -> int:
-    """The data version, read at most once per VERSION_TTL per process (cheap enough for every poll)."""
+    """The data version, read at most once per VERSION_TTL per process (cheap enough for every poll) and once per
+    request: every part of one answer is built from one version, and a page's dozen memoised queries cost one read
+    of it (with caching off, or Redis, each read was a round trip)."""
+    if has_request_context() and "cockpit_version" in g:
+        return g.cockpit_version
+    version = _version(engine)
+    if has_request_context():
+        g.cockpit_version = version
+    return version
+
+
+def _version(engine) -> int:
     cache = app_cache()
     hit = cache.get("q:version") if cache else None
     if hit is not None:

@@ -73,3 +73,23 @@ def test_the_poll_answer_is_held_briefly_then_follows_a_new_load(store_url, engi
     while client.get("/api/version").json["v"] == before:
         assert time.monotonic() < deadline, "a new load did not reach the poll within the two holds"
         time.sleep(0.1)
+
+
+@pytest.mark.parametrize("cache_type", ["NullCache", "SimpleCache"])
+def test_one_request_reads_the_data_version_once(cache_type, store_url, engine, tmp_path):
+    """A wall refresh runs a dozen memoised queries: they share one read of the data version (with caching off
+    each read was a query of its own), and the answer is built from that one version."""
+    from sqlalchemy import event
+
+    app = create_app(DATABASE_URL=store_url, COCKPIT_DATA_DIR=tmp_path, CACHE_TYPE=cache_type)
+    load_value(engine, tmp_path, 4.4, "a.csv")
+    reads = []
+    store = app.server.extensions["cockpit"].engine
+    event.listen(store, "before_cursor_execute",
+                 lambda conn, cursor, sql, *a: "store_version" in sql and reads.append(sql))
+    client = app.server.test_client()
+    for _ in range(2):
+        reads.clear()
+        assert client.get("/api/wall?panels=depts,rd,chains").status_code == 200
+        # caching off: one query; cached: one query at most (none while the process holds the version)
+        assert len(reads) == 1 if cache_type == "NullCache" else len(reads) <= 1, reads
