@@ -96,6 +96,11 @@ def name(row, lang: str, field: str = "name") -> str:
     """The localised name of a row (a dict or a pandas row) carrying name_zh and name_en."""
     return row[f"{field}_en"] if lang == "en" else row[f"{field}_zh"]
 
+
+def names(df, lang: str, field: str = "name") -> list[str]:
+    """The localised names of a frame's rows, in order (a column read, not a row-by-row walk)."""
+    return list(df[f"{field}_en" if lang == "en" else f"{field}_zh"])
+
 # Catalogue units are Chinese; English screens show these instead. A counting word (家, 件, 项, 人, 个) says what
 # is counted, so in English it depends on the indicator (UNITS_EN_BY_CODE) before the unit alone (UNITS_EN).
 UNITS_EN = {"亿元": "100M¥", "天": "days", "%": "%", "家": "firms", "项": "items", "人": "people", "件": "items",

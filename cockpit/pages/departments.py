@@ -11,7 +11,7 @@ from cockpit.components import drill as ui
 from cockpit.components.info import info_mark
 from cockpit.components import reporting as reporting_ui
 from cockpit.figures import drill as charts
-from cockpit.i18n import missing, name, t
+from cockpit.i18n import missing, names, t
 from cockpit.pages import _drill
 from cockpit.queries import departments as dq
 from cockpit.queries import reporting as rq
@@ -71,7 +71,7 @@ def render(state: url.State):
     need = None if has_data(engine)["cases"] else missing("cases", lang)  # the 33 at zero: say why
     indicator = {"handled": "matters_handled", "on_time_rate": "on_time_rate", "avg_days": "avg_processing_days"}[col]
     period = f"{state.start or '…'} – {state.end or '…'}"
-    chart = charts.ranking([name(r, lang, "department") for _, r in df.iterrows()], df[col],
+    chart = charts.ranking(names(df, lang, "department"), df[col],
                                   list(df["department_code"]), lang, ",.0f" if col == "handled" else ",.1f",
                                   "%" if col == "on_time_rate" else "", missing=need or "")
     body = [
