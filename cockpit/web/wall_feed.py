@@ -74,8 +74,9 @@ def panel_data(engine, key: str, lang: str, today: str) -> tuple:
         fig.update_layout(height=None)
         return fig, (prov if len(prov) else df.iloc[0:0].assign(is_demo=False))
     if key == "resources":
-        df = queries.resources_by_type(engine)
-        return figures.resources_donut(df, lang, missing=missing("resources", lang)), df
+        df = queries.resources_by_type(engine)  # every type, at zero before a resource is loaded
+        fig = figures.resources_donut(df, lang, missing=missing("resources", lang))
+        return fig, df if fig.data else df.iloc[0:0]
     codes, kind = TREND_CODES[key]
     df = queries.county_series(engine, tuple(codes))
     return _marked(engine, figures.county_trend(df, codes, lang, kind, missing=_missing(engine, codes, lang)), df, lang), df
