@@ -12,10 +12,13 @@ from cockpit.figures.textwidth import text_px
 
 
 def _layout(fig: go.Figure, **kw) -> go.Figure:
-    # uirevision keeps hover and zoom state across data refreshes; autosize fills the panel the CSS drew. The
-    # template is the default one (cockpit.figures), which go.Figure() applies: setting it again cost ~1 ms a figure.
-    fig.update_layout(autosize=True, uirevision="wall", **kw)
-    return fig
+    """`fig` with `kw` as its layout's top-level keys (besides what it has, such as annotations), built anew:
+    plotly.py's update_layout walks every key through its relayout machinery (3.4 ms for the ranking's layout),
+    its constructor takes 0.4 ms. uirevision keeps hover and zoom state across data refreshes; autosize fills
+    the panel the CSS drew; the template is the default one (cockpit.figures), which the constructor applies."""
+    layout = fig.layout.to_plotly_json()
+    layout.pop("template", None)
+    return go.Figure(data=fig.data, layout={**layout, "autosize": True, "uirevision": "wall", **kw})
 
 
 def _ramp(values: pd.Series) -> list[str]:
