@@ -36,11 +36,11 @@ def markers(notes: pd.DataFrame, lang: str, xs: list[str]) -> tuple[list[dict], 
 def add_markers(fig, notes: pd.DataFrame, lang: str, xs: list[str]):
     """The markers added to a go.Figure or a figure dict (the drill-downs build dicts)."""
     annotations, shapes = markers(notes, lang, xs)
-    if isinstance(fig, go.Figure):
-        for a in annotations:
-            fig.add_annotation(**a)
-        for s in shapes:
-            fig.add_shape(**s)
+    if isinstance(fig, go.Figure):  # one assignment each: add_annotation and add_shape relayout per item (~1 ms)
+        if annotations:
+            fig.layout.annotations = fig.layout.annotations + tuple(go.layout.Annotation(a) for a in annotations)
+        if shapes:
+            fig.layout.shapes = fig.layout.shapes + tuple(go.layout.Shape(s) for s in shapes)
         return fig
     layout = fig.setdefault("layout", {})
     layout["annotations"] = list(layout.get("annotations", [])) + annotations

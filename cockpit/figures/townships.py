@@ -36,27 +36,27 @@ def tile_map(df: pd.DataFrame, measure: str, lang: str, tile_px: int = 64, value
     """`df`: cockpit.queries.townships.townships(); `measure`: one of its MEASURES. Each tile's customdata is
     the township code (a click opens /townships/<code>); `tile_px` sizes its (invisible) hover target.
     values=False writes the names only (a locator map: the township with measure 1 is lit)."""
-    fig = go.Figure()
     if df.empty:
-        return fig
+        return go.Figure()
     names = df["name_zh" if lang == "zh" else "name_en"].astype(str)
     short = names.str.replace(r" (Subdistrict|Town|Township)$", "", regex=True) if lang != "zh" else names
     counts = df[measure].astype(int)
     top = max(int(counts.max()), 1)
     shares = [c / top for c in counts]
     fills = sample_colorscale(SCALE, shares)
-    fig.update_layout(shapes=[
-        {"type": "rect", "xref": "x", "yref": "y", "x0": c - 0.47, "x1": c + 0.47, "y0": r - 0.45, "y1": r + 0.45,
-         "fillcolor": fill, "line": {"width": 1, "color": MUTED}, "layer": "below"}
-        for c, r, fill in zip(df["col"], df["row"], fills)])
-    fig.add_trace(go.Scatter(
+    shapes = [{"type": "rect", "xref": "x", "yref": "y", "x0": c - 0.47, "x1": c + 0.47, "y0": r - 0.45, "y1": r + 0.45,
+               "fillcolor": fill, "line": {"width": 1, "color": MUTED}, "layer": "below"}
+              for c, r, fill in zip(df["col"], df["row"], fills)]
+    tiles = go.Scatter(
         x=df["col"], y=df["row"], mode="markers+text", customdata=df["code"],
         marker={"symbol": "square", "size": tile_px, "opacity": 0},
         text=[f"{n}<br><b>{v}</b>" if values else n for n, v in zip(short, counts)],
         textfont={"size": font_px, "color": [text_on(fill) for fill in fills]},
-        hovertext=[f"{n}: {v}" if values else n for n, v in zip(names, counts)], hoverinfo="text", name=measure))
+        hovertext=[f"{n}: {v}" if values else n for n, v in zip(names, counts)], hoverinfo="text", name=measure)
     axis = {"visible": False, "showgrid": False, "fixedrange": True, "zeroline": False}
-    fig.update_layout(xaxis={**axis, "range": [df["col"].min() - 0.5, df["col"].max() + 0.5]},
-                      yaxis={**axis, "range": [df["row"].max() + 0.5, df["row"].min() - 0.5]},
-                      margin={"l": 4, "r": 4, "t": 4, "b": 4}, clickmode="event", showlegend=False)
+    # the layout through the constructor: update_layout's relayout machinery cost several times as much
+    fig = go.Figure(tiles, layout={
+        "shapes": shapes, "xaxis": {**axis, "range": [df["col"].min() - 0.5, df["col"].max() + 0.5]},
+        "yaxis": {**axis, "range": [df["row"].max() + 0.5, df["row"].min() - 0.5]},
+        "margin": {"l": 4, "r": 4, "t": 4, "b": 4}, "clickmode": "event", "showlegend": False})
     return fig

@@ -71,7 +71,6 @@ def panel_data(engine, key: str, lang: str, today: str) -> tuple:
             return figures.empty(lang, missing("townships", lang)), df.iloc[0:0].assign(is_demo=False)
         prov = townships.provenance(engine)
         fig = tile_map(df, MAP_MEASURE, lang, tile_px=70, font_px=16)
-        fig.update_layout(height=None)
         return fig, (prov if len(prov) else df.iloc[0:0].assign(is_demo=False))
     if key == "resources":
         df = queries.resources_by_type(engine)  # every type, at zero before a resource is loaded
