@@ -36,12 +36,14 @@ def markers(notes: pd.DataFrame, lang: str, xs: list[str]) -> tuple[list[dict], 
 def add_markers(fig, notes: pd.DataFrame, lang: str, xs: list[str]):
     """The markers added to a go.Figure or a figure dict (the drill-downs build dicts)."""
     annotations, shapes = markers(notes, lang, xs)
-    if isinstance(fig, go.Figure):  # one assignment each: add_annotation and add_shape relayout per item (~1 ms)
-        if annotations:
-            fig.layout.annotations = fig.layout.annotations + tuple(go.layout.Annotation(a) for a in annotations)
-        if shapes:
-            fig.layout.shapes = fig.layout.shapes + tuple(go.layout.Shape(s) for s in shapes)
-        return fig
+    if isinstance(fig, go.Figure):  # a new figure: add_annotation, add_shape and assignments all relayout (~1 ms each)
+        if not annotations and not shapes:
+            return fig
+        layout = fig.layout.to_plotly_json()
+        layout.pop("template", None)  # the default, which the constructor applies
+        layout["annotations"] = list(layout.get("annotations", [])) + annotations
+        layout["shapes"] = list(layout.get("shapes", [])) + shapes
+        return go.Figure(data=fig.data, layout=layout)
     layout = fig.setdefault("layout", {})
     layout["annotations"] = list(layout.get("annotations", [])) + annotations
     layout["shapes"] = list(layout.get("shapes", [])) + shapes

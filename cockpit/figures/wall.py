@@ -30,10 +30,10 @@ def _ramp(values: pd.Series) -> list[str]:
 
 def empty(lang: str, missing: str = "") -> go.Figure:
     """A figure that says it has no data (and why), never a blank chart."""
-    fig = go.Figure()
-    fig.add_annotation(text=no_data_text(lang, missing), showarrow=False, font={"size": 24, "color": MUTED},
-                       xref="paper", yref="paper", x=0.5, y=0.5)
-    return _layout(fig, xaxis={"visible": False}, yaxis={"visible": False}, margin={"l": 4, "r": 4, "t": 4, "b": 4})
+    note = {"text": no_data_text(lang, missing), "showarrow": False, "font": {"size": 24, "color": MUTED},
+            "xref": "paper", "yref": "paper", "x": 0.5, "y": 0.5}
+    return _layout(go.Figure(), annotations=[note], xaxis={"visible": False}, yaxis={"visible": False},
+                   margin={"l": 4, "r": 4, "t": 4, "b": 4})
 
 
 def rd_trend(series: pd.DataFrame, lang: str, path: pd.DataFrame | None = None, missing: str = "") -> go.Figure:
@@ -41,24 +41,24 @@ def rd_trend(series: pd.DataFrame, lang: str, path: pd.DataFrame | None = None, 
     a dashed gold line over the years shown; no targets, no line."""
     if series.empty:
         return empty(lang, missing)
-    fig = go.Figure(go.Scatter(
+    traces, notes = [go.Scatter(
         x=series["period"], y=series["value"], mode="lines+markers+text", line={"color": CYAN, "width": 4},
         marker={"size": 10}, fill="tozeroy", fillcolor="rgba(41,216,255,0.12)", text=series["value"].map("{:.2f}".format),
         textposition="top center", textfont={"size": 16, "color": INK}, cliponaxis=False,
-        hovertemplate="%{x}: %{y:.2f}%<extra></extra>", name=t("rd_trend", lang)))
+        hovertemplate="%{x}: %{y:.2f}%<extra></extra>", name=t("rd_trend", lang))], []
     shown = path[path["period"].isin(set(series["period"].astype(str)))] if path is not None and not path.empty else None
     values = list(series["value"])
     if shown is not None and not shown.empty:
         values += list(shown["value"])
-        fig.add_trace(go.Scatter(
+        traces.append(go.Scatter(
             x=shown["period"], y=shown["value"], mode="lines+markers", name=t("target_path", lang),
             line={"color": GOLD, "width": 3, "dash": "dash"}, marker={"size": 9, "symbol": "diamond", "color": GOLD},
             cliponaxis=False, hovertemplate=f"{t('target_path', lang)} %{{x}}: %{{y:.2f}}%<extra></extra>"))
         last = shown.iloc[-1]
-        fig.add_annotation(xref="paper", yref="paper", x=1, y=0.04, xanchor="right", yanchor="bottom", showarrow=False,
-                           text=f"- - {t('target_path', lang)} {last['period']}: {last['value']:g}%",
-                           font={"color": GOLD, "size": 16})  # in the corner: clear of the two lines
-    return _layout(fig, yaxis={"range": [min(values) - 0.5, max(values) + 0.35], "ticksuffix": "%"}, showlegend=False,
+        notes.append({"xref": "paper", "yref": "paper", "x": 1, "y": 0.04, "xanchor": "right", "yanchor": "bottom",
+                      "showarrow": False, "text": f"- - {t('target_path', lang)} {last['period']}: {last['value']:g}%",
+                      "font": {"color": GOLD, "size": 16}})  # in the corner: clear of the two lines
+    return _layout(go.Figure(traces), annotations=notes, yaxis={"range": [min(values) - 0.5, max(values) + 0.35], "ticksuffix": "%"}, showlegend=False,
                    xaxis={"type": "category", "range": [-0.6, len(series) - 0.4]}, margin={"l": 64, "r": 36, "t": 24, "b": 36})
 
 
@@ -110,8 +110,8 @@ def resources_donut(resources: pd.DataFrame, lang: str, missing: str = "") -> go
         textinfo="label+value", textposition="outside", textfont={"size": 16}, marker={"line": {"width": 0}},
         automargin=True,  # long English labels shrink the donut instead of being cut at the panel's edge
         hovertemplate="%{label}: %{value}<extra></extra>"))
-    fig.add_annotation(text=f"<b>{int(resources['n'].sum())}</b>", showarrow=False, font={"size": 26, "color": INK})
-    return _layout(fig, margin={"l": 24, "r": 24, "t": 24, "b": 24})
+    total = {"text": f"<b>{int(resources['n'].sum())}</b>", "showarrow": False, "font": {"size": 26, "color": INK}}
+    return _layout(fig, annotations=[total], margin={"l": 24, "r": 24, "t": 24, "b": 24})
 
 
 def chains_treemap(segments: pd.DataFrame, lang: str, missing: str = "") -> go.Figure:
