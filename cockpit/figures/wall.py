@@ -62,30 +62,44 @@ def rd_trend(series: pd.DataFrame, lang: str, path: pd.DataFrame | None = None, 
                    xaxis={"type": "category", "range": [-0.6, len(series) - 0.4]}, margin={"l": 64, "r": 36, "t": 24, "b": 36})
 
 
-ROW_PX = 36  # the ranking draws every department at this pitch; the wall scrolls the tall figure with CSS
+ROW_PX, ROW_PX_TWO = 36, 46  # the ranking's row pitch: one line of name, or two; the wall scrolls the tall figure
+LONG = 24  # characters: a longer name (English ones run to 42) is written on two lines
 
 
 def department_ranking(depts: pd.DataFrame, lang: str, missing: str = "") -> go.Figure:
-    """All departments by matters handled, best first, one ROW_PX row each (the panel scrolls through them)."""
+    """All departments by matters handled, best first, one row each (the panel scrolls through them); a long name
+    on two lines, so the names take half the width they did and the bars get it."""
     if depts.empty:
         return empty(lang, missing)
-    labels = names(depts, lang)
+    full = names(depts, lang)
+    labels = [_halves(x) if len(x) > LONG else x for x in full]
     rate = (100 * depts["on_time"] / depts["handled"].where(depts["handled"] > 0)).fillna(0)
     fig = go.Figure(go.Bar(
-        y=labels, x=depts["handled"], orientation="h", customdata=depts[["code"]].assign(rate=rate).to_numpy(),
+        y=labels, x=depts["handled"], orientation="h",
+        customdata=depts[["code"]].assign(rate=rate, name=full).to_numpy(),
         marker={"color": _ramp(depts["handled"]), "line": {"width": 0}},
         text=depts["handled"].map("{:,}".format), textposition="outside", textfont={"size": 17, "color": INK},
-        cliponaxis=False, hovertemplate="%{y}<br>%{x:,} · %{customdata[1]:.1f}%<extra></extra>"))
+        cliponaxis=False, hovertemplate="%{customdata[2]}<br>%{x:,} · %{customdata[1]:.1f}%<extra></extra>"))
     # The names' own width as the left margin (automargin still guards it): plotly pushes nothing, draws once.
-    left = max(text_px(label, 17) for label in labels) + 6
-    return _layout(fig, bargap=0.3, margin={"l": left, "r": 70, "t": 4, "b": 4}, height=ranking_height(len(depts)),
+    left = max(text_px(line, 17) for label in labels for line in label.split("<br>")) + 6
+    pitch = ROW_PX_TWO if any("<br>" in label for label in labels) else ROW_PX
+    return _layout(fig, bargap=0.3, margin={"l": left, "r": 70, "t": 4, "b": 4}, height=ranking_height(len(depts), pitch),
                    yaxis={"autorange": "reversed", "automargin": True, "fixedrange": True,
-                                          "tickfont": {"size": 17, "color": INK}, "gridcolor": "rgba(0,0,0,0)"},
+                          "tickfont": {"size": 17, "color": INK}, "gridcolor": "rgba(0,0,0,0)"},
                    xaxis={"showticklabels": False, "fixedrange": True, "range": [0, depts["handled"].max() * 1.18 or 1]})
 
 
-def ranking_height(rows: int) -> int:
-    return rows * ROW_PX + 8
+def _halves(label: str) -> str:
+    """`label` broken at the space nearest its middle (one without spaces stays whole)."""
+    spaces = [i for i, ch in enumerate(label) if ch == " "]
+    if not spaces:
+        return label
+    i = min(spaces, key=lambda i: abs(i - len(label) / 2))
+    return f"{label[:i]}<br>{label[i + 1:]}"
+
+
+def ranking_height(rows: int, pitch: int = ROW_PX) -> int:
+    return rows * pitch + 8
 
 
 def on_time_gauge(rate: float | None, target: float | None, lang: str, missing: str = "") -> go.Figure:
