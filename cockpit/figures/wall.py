@@ -1,8 +1,6 @@
 """DataFrame in → go.Figure out: every wall figure, on the lean template of cockpit.figures."""
 from __future__ import annotations
 
-import textwrap
-
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -136,9 +134,7 @@ def chains_treemap(segments: pd.DataFrame, lang: str, missing: str = "") -> go.F
         value=("value", "sum"), chain_zh=("chain_zh", "first"), chain_en=("chain_en", "first"),
         firms=("firms", "sum")).reset_index()
     ids = list(chains["chain_code"]) + list(segments["segment_code"])
-    # English names run two to four times as wide as Chinese ones: written on lines of a word or two, a chain's name
-    # fits its tile's header instead of being hidden below the wall's minimum text size.
-    labels = [_lines(x) for x in names(chains, lang, "chain")] + names(segments, lang, "segment")
+    labels = names(chains, lang, "chain") + names(segments, lang, "segment")
     parents = [""] * len(chains) + list(segments["chain_code"])
     values = list(chains["value"]) + list(segments["value"])
     codes = list(chains["chain_code"]) + list(segments["chain_code"])
@@ -146,15 +142,10 @@ def chains_treemap(segments: pd.DataFrame, lang: str, missing: str = "") -> go.F
         ids=ids, labels=labels, parents=parents, values=values, customdata=codes, branchvalues="total",
         texttemplate="%{label}<br>%{value:.2f}", textfont={"size": 18}, tiling={"pad": 2},
         marker={"colors": [COLORWAY[i % 6] for i in range(len(chains))] + [None] * len(segments),
-                "line": {"width": 1, "color": "#061634"}, "pad": {"t": 36 + 14 * max(x.count("<br>") for x in labels)}},  # 36: plotly's own
+                "line": {"width": 1, "color": "#061634"}},
         pathbar={"visible": False}, maxdepth=2, hovertemplate="%{label}: %{value:.2f}<extra></extra>"))
     # a label that would shrink below the wall's minimum text size is hidden (its tile keeps its hover)
     return _layout(fig, margin={"l": 4, "r": 4, "t": 4, "b": 4}, uniformtext={"minsize": 16, "mode": "hide"})
-
-
-def _lines(label: str, width: int = 12) -> str:
-    """A label on lines of about `width` characters, broken at spaces only (Chinese names have none: one line)."""
-    return "<br>".join(textwrap.wrap(label, width, break_long_words=False)) or label
 
 
 def index_rank(series: pd.DataFrame, lang: str, missing: str = "") -> go.Figure:
