@@ -168,14 +168,18 @@ def test_ticker_on_an_empty_frame_says_what_is_missing(lang):
     assert not by_class(items[0], "ticker-track")
 
 
-def test_ticker_doubles_its_rows_for_the_loop():
+def test_ticker_repeats_the_rows_it_shows_for_the_loop():
     cases = pd.DataFrame([{"submitted_at": pd.Timestamp("2026-11-20 09:05"), "dept_zh": "科技局", "dept_en": "Sci",
                            "matter_zh": "事项", "matter_en": "Matter", "status": "completed"}])
     tracks = ticker.ticker_items(cases, "en")
-    assert [tr.className for tr in tracks] == ["ticker-track", "ticker-track"]
+    assert [tr.className for tr in tracks] == ["ticker-track", "ticker-track repeat"]
     assert tracks[1].to_plotly_json()["props"]["aria-hidden"] == "true"
-    assert texts(tracks[0]) == ["11-20 09:05", "Sci", "Matter", "completed"]
+    assert texts(tracks[0]) == ["11-20 09:05", "Sci", "Matter", "completed"] == texts(tracks[1])
     assert by_class(tracks[0], "ticker-status")[0].className == "ticker-status completed"
+    many = pd.concat([cases.assign(matter_en=f"Matter {i}") for i in range(16)], ignore_index=True)
+    whole, repeat = ticker.ticker_items(many, "en")
+    assert len(whole.children) == 16 and len(repeat.children) == ticker.LOOP  # the first rows again, not all 16
+    assert [texts(r) for r in repeat.children] == [texts(r) for r in whole.children[:ticker.LOOP]]
 
 
 def test_a_source_is_named_by_its_label_or_its_job_never_by_a_path():

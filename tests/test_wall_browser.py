@@ -307,3 +307,21 @@ def test_an_annotation_is_a_marker_on_the_trend_with_its_text_on_hover(server, b
         assert text in hover and "2024-06-01" in hover, hover
         assert page.errors == []
         page.close()
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_ticker_loop_ends_on_the_frame_it_starts_with(server, browser, lang):
+    """The ticker scrolls its list up by the list's own height; the repeat of its first rows below must fill the
+    panel then, so the last frame of the loop shows what the first did (a jump or a gap would show at each loop)."""
+    page = open_wall(browser, server.url + f"/?lang={lang}", 1920, 1080)
+    shown = """(progress) => {
+        const ticker = document.querySelector('.ticker'), box = ticker.parentElement.getBoundingClientRect();
+        const anim = ticker.getAnimations()[0];
+        anim.pause(); anim.currentTime = progress * anim.effect.getTiming().duration;
+        return [...ticker.querySelectorAll('.ticker-row')].filter(r => {
+            const b = r.getBoundingClientRect(); return b.bottom > box.top + 1 && b.top < box.bottom - 1;
+        }).map(r => [Math.round(r.getBoundingClientRect().top - box.top), r.innerText]);
+    }"""
+    first, last = page.evaluate(shown, 0), page.evaluate(shown, 0.99999)
+    assert len(first) >= 5 and first == last
+    page.close()

@@ -1,9 +1,12 @@
-"""The live ticker: the newest matter cases as rows; the list is doubled so the CSS scroll loops seamlessly."""
+"""The live ticker: the newest matter cases as rows, scrolled up by CSS; the first LOOP rows are repeated below the
+list (hanging outside the box the scroll moves by), so the loop closes on what it opened with, seamlessly."""
 from __future__ import annotations
 
 from dash import html
 
 from cockpit.i18n import missing, t
+
+LOOP = 7  # rows the ticker panel shows at once (42 px each), rounded up: all the repeat needs
 
 
 def ticker_items(cases, lang: str) -> list:
@@ -19,4 +22,7 @@ def ticker_items(cases, lang: str) -> list:
             html.Span(r["matter_en"] if lang == "en" else r["matter_zh"], className="ticker-matter"),
             html.Span(t(f"status_{r['status']}", lang), className=f"ticker-status {r['status']}"),
         ], className="ticker-row"))
-    return [html.Div(rows, className="ticker-track"), html.Div(rows, className="ticker-track", **{"aria-hidden": "true"})]
+    # Repeating only what the panel shows, not the whole list: half the rows (and Dash components) on the first
+    # render of the wall.
+    return [html.Div(rows, className="ticker-track"),
+            html.Div(rows[:LOOP], className="ticker-track repeat", **{"aria-hidden": "true"})]

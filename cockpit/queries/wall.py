@@ -189,7 +189,7 @@ def chain_segments(engine, indicator: str = "rd_spending") -> pd.DataFrame:
 
 
 @memo
-def latest_cases(engine, limit: int = 24) -> pd.DataFrame:
+def latest_cases(engine, limit: int = 16) -> pd.DataFrame:
     """The newest matter cases with their matter and department names, newest first."""
     stmt = (select(MatterCase.case_no, MatterCase.submitted_at, MatterCase.status, MatterCase.is_demo,
                    MatterCase.source, Matter.name_zh.label("matter_zh"), Matter.name_en.label("matter_en"),
