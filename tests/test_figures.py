@@ -36,6 +36,24 @@ def test_ranking_and_treemap_carry_the_codes_the_drill_down_links_use(frames):
 
 
 @pytest.mark.parametrize("store_url", ["sqlite"], indirect=True)
+def test_long_department_names_take_two_lines_and_the_bars_get_the_width(frames):
+    """English department names run to 42 characters: one over 24 is broken at its middle space, so the left
+    margin (the names' width) is about halved; the rows are taller then, the hover has the whole name."""
+    depts = frames["depts"]
+    en, zh = figures.department_ranking(depts, "en"), figures.department_ranking(depts, "zh")
+    longest = max(depts["name_en"], key=len)
+    assert len(longest) > 30
+    label = en.data[0].y[list(depts["name_en"]).index(longest)]
+    first, second = label.split("<br>")
+    assert f"{first} {second}" == longest and abs(len(first) - len(second)) <= 12
+    assert all("<br>" not in y for y, full in zip(en.data[0].y, depts["name_en"]) if len(full) <= 24)
+    assert [row[2] for row in en.data[0].customdata] == list(depts["name_en"])  # the hover's name, whole
+    assert en.layout.margin.l < 0.6 * (figures.text_px(longest, 17) + 6)
+    assert en.layout.height == figures.ranking_height(33, figures.ROW_PX_TWO)
+    assert zh.layout.height == figures.ranking_height(33, figures.ROW_PX) and "<br>" not in "".join(zh.data[0].y)
+
+
+@pytest.mark.parametrize("store_url", ["sqlite"], indirect=True)
 def test_rd_trend_draws_no_fixed_line_without_a_target_path(frames):
     fig = figures.rd_trend(frames["rd"], "en")  # the target path comes from the targets table (test_targets.py)
     assert not fig.layout.shapes and len(fig.data) == 1 and not fig.layout.annotations
