@@ -25,6 +25,15 @@ pio.templates[TEMPLATE] = go.layout.Template(layout={
 pio.templates.default = TEMPLATE
 
 
+def rebuilt(fig: go.Figure, **layout) -> go.Figure:
+    """`fig` built anew with `layout` as top-level keys over what its layout has: plotly.py's update_layout and
+    add_* calls run its relayout machinery per call (3.4 ms for the ranking's layout), the constructor 0.4 ms.
+    The template is the default one, which the constructor applies."""
+    own = fig.layout.to_plotly_json()
+    own.pop("template", None)
+    return go.Figure(data=fig.data, layout={**own, **layout})
+
+
 def text_px(text: str, size: int = 15) -> float:
     """About how wide `text` draws: a CJK character is a full em, Latin about half."""
     return sum(size if ord(ch) > 0x2e80 else 0.5 * size for ch in text)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from cockpit.figures import GOLD
+from cockpit.figures import GOLD, rebuilt
 
 KIND_ZH = {"policy": "政策", "incident": "数据事件", "revision": "修订", "note": "说明"}
 
@@ -36,14 +36,11 @@ def markers(notes: pd.DataFrame, lang: str, xs: list[str]) -> tuple[list[dict], 
 def add_markers(fig, notes: pd.DataFrame, lang: str, xs: list[str]):
     """The markers added to a go.Figure or a figure dict (the drill-downs build dicts)."""
     annotations, shapes = markers(notes, lang, xs)
-    if isinstance(fig, go.Figure):  # a new figure: add_annotation, add_shape and assignments all relayout (~1 ms each)
+    if isinstance(fig, go.Figure):
         if not annotations and not shapes:
             return fig
-        layout = fig.layout.to_plotly_json()
-        layout.pop("template", None)  # the default, which the constructor applies
-        layout["annotations"] = list(layout.get("annotations", [])) + annotations
-        layout["shapes"] = list(layout.get("shapes", [])) + shapes
-        return go.Figure(data=fig.data, layout=layout)
+        return rebuilt(fig, annotations=[a.to_plotly_json() for a in fig.layout.annotations] + annotations,
+                       shapes=[s.to_plotly_json() for s in fig.layout.shapes] + shapes)
     layout = fig.setdefault("layout", {})
     layout["annotations"] = list(layout.get("annotations", [])) + annotations
     layout["shapes"] = list(layout.get("shapes", [])) + shapes
