@@ -93,3 +93,40 @@ def test_one_request_reads_the_data_version_once(cache_type, store_url, engine, 
         assert client.get("/api/wall?panels=depts,rd,chains").status_code == 200
         # caching off: one query; cached: one query at most (none while the process holds the version)
         assert len(reads) == 1 if cache_type == "NullCache" else len(reads) <= 1, reads
+
+
+@pytest.mark.parametrize("cache_type", ["NullCache", "redis"])
+def test_a_wall_refresh_is_held_in_the_process_unless_caching_is_off(cache_type, store_url, engine, tmp_path,
+                                                                       request, monkeypatch):
+    """With a shared cache, a worker keeps its own copy of a refresh body: asked again, it neither builds it nor
+    fetches it from Redis, and a new load (a new data version) gives a new body at once. With caching off every
+    request builds its answer (the side-by-side's cold figure would be a lie otherwise)."""
+    from cockpit.web import wall_feed
+
+    settings = {"DATABASE_URL": store_url, "COCKPIT_DATA_DIR": tmp_path}
+    if cache_type == "redis":
+        request.getfixturevalue("redis_db")
+        settings["CACHE_REDIS_URL"] = REDIS_URL
+    else:
+        settings["CACHE_TYPE"] = cache_type
+    app = create_app(**settings)
+    load_value(engine, tmp_path, 4.4, "a.csv")
+    built, asked = [], []
+    real_build = wall_feed.build
+    monkeypatch.setattr(wall_feed, "build", lambda keys, lang: built.append(keys) or real_build(keys, lang))
+    cache = app.server.extensions["cockpit"].cache
+    real_get = cache.get
+    monkeypatch.setattr(cache, "get", lambda key: asked.append(key) or real_get(key))
+    client = app.server.test_client()
+    first = client.get("/api/wall?panels=rd").data
+    asked.clear()
+    assert client.get("/api/wall?panels=rd").data == first
+    if cache_type == "NullCache":
+        assert len(built) == 2
+    else:
+        assert len(built) == 1 and not [k for k in asked if k.startswith("wall:json")], asked
+        assert redis_lib.Redis.from_url(REDIS_URL).keys("*wall:json*"), "still shared with the other workers"
+    load_value(engine, tmp_path, 4.5, "b.csv")
+    cache.delete("q:version")  # the version's own short hold (VERSION_TTL) over
+    moved = client.get("/api/wall?panels=rd").data
+    assert moved != first and b"4.5" in moved and b"4.5" not in first

@@ -66,6 +66,32 @@ def test_the_cookie_names_the_user_and_version_only_and_logout_ends_every_copy(p
     assert client.get("/departments", headers=HTML).status_code == 302
 
 
+def test_the_signing_key_is_read_on_every_request_though_its_serializer_is_made_once(prod_app):
+    """The session serializer is kept between requests: a new secret key still ends every cookie signed with the
+    old one, and the old key as a fallback (Flask's SECRET_KEY_FALLBACKS) keeps them working."""
+    client = prod_app.server.test_client()
+    assert login(client, "lead").status_code == 302
+    assert client.get("/departments", headers=HTML).status_code == 200
+    server = prod_app.server
+    server.config["SECRET_KEY_FALLBACKS"] = [SECRET]
+    server.secret_key = server.config["SECRET_KEY"] = "a-new-secret-of-at-least-32-characters"
+    assert client.get("/departments", headers=HTML).status_code == 200  # the old key verifies, as a fallback
+    server.config["SECRET_KEY_FALLBACKS"] = []
+    stranger = _copy(prod_app, client)
+    assert stranger.get("/departments", headers=HTML).status_code == 200  # re-signed with the new key just now
+    stranger.set_cookie("session", _signed_with(server, SECRET, {"_user_id": "u:0:lead"}))
+    assert stranger.get("/departments", headers=HTML).status_code == 302  # the old key alone: to the login
+
+
+def _signed_with(server, key, data) -> str:
+    from flask.sessions import SecureCookieSessionInterface
+
+    class Old(SecureCookieSessionInterface):
+        pass
+    shadow = type("App", (), {"secret_key": key, "config": {"SECRET_KEY_FALLBACKS": []}})()
+    return Old().get_signing_serializer(shadow).dumps(data)
+
+
 def test_role_change_removal_and_password_reset_take_effect_on_the_next_request(prod_app, store_url, engine,
                                                                                  monkeypatch):
     monkeypatch.setenv("DATABASE_URL", store_url)

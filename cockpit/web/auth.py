@@ -129,9 +129,13 @@ def _limiter(server, settings) -> Limiter:
     """Counts in Redis when there is one; while it is unreachable, in this worker's memory (flask-limiter logs
     the switch once, and goes back to Redis when it answers again)."""
     redis = settings.cache_redis_url
-    return Limiter(get_remote_address, app=server, default_limits=[], storage_uri=redis or "memory://",
-                   storage_options=dict(REDIS_OPTIONS) if redis else {}, swallow_errors=True,
-                   in_memory_fallback_enabled=True)
+    limiter = Limiter(get_remote_address, app=server, default_limits=[], storage_uri=redis or "memory://",
+                      storage_options=dict(REDIS_OPTIONS) if redis else {}, swallow_errors=True,
+                      in_memory_fallback_enabled=True)
+    # Only the login is limited: every other request (a wall's poll among them) is exempt before the limiter
+    # resolves anything for it.
+    limiter.request_filter(lambda: request.endpoint != "login")
+    return limiter
 
 
 def _failed_login(username: str) -> Response:

@@ -62,6 +62,15 @@ class Cookies(SecureCookieSessionInterface):
     def get_cookie_secure(self, app) -> bool:
         return request.is_secure or super().get_cookie_secure(app)
 
+    def get_signing_serializer(self, app):
+        """Flask's serializer, made once per secret key instead of on every request (every poll opens and saves
+        a session)."""
+        keys = (app.secret_key, list(app.config.get("SECRET_KEY_FALLBACKS") or ()))
+        made = getattr(self, "_made", None)
+        if made is None or made[0] != keys:
+            made = self._made = (keys, super().get_signing_serializer(app))
+        return made[1]
+
 
 def fingerprint(token: str) -> str:
     key = current_app.secret_key.encode()

@@ -7,7 +7,7 @@ from dash import Patch
 from plotly.io.json import to_json_plotly
 
 from cockpit import components, context
-from cockpit.cache import current_version, versioned
+from cockpit.cache import current_version, held, versioned
 from cockpit.figures import wall as figures
 from cockpit.figures.annotations import add_markers
 from cockpit.figures.townships import tile_map
@@ -180,4 +180,4 @@ def refresh_json(keys: list[str], lang: str) -> str:
         return to_json_plotly({
             "v": out["v"], "figures": {k: _patch(out["figures"][k]) for k in keys}, "captions": out["captions"],
             "ticker": out["ticker"], "kpis": out["kpis"], "demo": out["demo"], "empty": out["empty"]})
-    return versioned(_key("json", keys, lang), serialise)
+    return held(_key("json", keys, lang), serialise)
