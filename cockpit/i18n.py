@@ -213,9 +213,10 @@ LABELS.update({
     "kind_街道": ("街道", "Subdistrict"), "kind_镇": ("镇", "Town"), "kind_乡": ("乡", "Township"),
     "township_map": ("新昌县乡镇分布", "Xinchang by township"),
     "township_map_wall": ("乡镇企业分布", "Firms by township"), "township_table": ("各乡镇(街道)", "All townships"),
-    "township_map_note": ("示意图：每个乡镇(街道)一格，按大致方位排列，不表示边界与面积；乡镇名录待核实(见 data/townships.md)",
+    "township_map_note": ("示意图：每个乡镇(街道)一格，按大致方位排列，不表示边界与面积；乡镇名录：国家统计局统计用区划代码"
+                          "(2022年版，新昌县12个乡镇街道)",
                           "Schematic: one equal tile per township, placed by its rough position; not boundaries or area. "
-                          "The township list is not yet confirmed (data/townships.md)"),
+                          "Township list: the statistics bureau's division codes (2022 edition, Xinchang's 12)"),
     "measure_firms": ("企业", "Firms"), "measure_high_tech_firms": ("高新技术企业", "High-tech firms"),
     "measure_listed_firms": ("上市企业", "Listed firms"), "measure_resources": ("创新资源", "Innovation resources"),
     "unit_measure_firms": ("家", "firms"), "unit_measure_high_tech_firms": ("家", "firms"),

@@ -45,13 +45,18 @@ def _lookup(conn, model, suffixes=()) -> dict[str, str]:
 
 
 def _township_lookup(conn) -> dict[str, str]:
-    """Townships by code, name and short name: 南明街道, 南明, Nanming Subdistrict, Nanming."""
+    """Townships by code, name and short name: 南明街道, 南明, Nanming Subdistrict, Nanming; a former division
+    (its code, Chinese or English name) stands for its successor."""
     out: dict[str, str] = {}
     for code, zh, en, kind in conn.execute(select(Township.code, Township.name_zh, Township.name_en, Township.kind)):
         short_zh = zh[:-len(kind)] if kind and zh.endswith(kind) else zh
         short_en = en.rsplit(" ", 1)[0] if " " in en else en
         for name in (code, zh, short_zh, en, short_en):
             out.setdefault(_key(name), code)
+    for code, zh, en, successor in townships.former():  # 梅渚镇 (merged in 2019) is 澄潭街道 now
+        if _key(successor) in out:
+            for name in (code, zh, re.sub("(街道|镇|乡)$", "", zh), en, en.rsplit(" ", 1)[0]):
+                out.setdefault(_key(name), out[_key(successor)])
     return out
 
 

@@ -3,6 +3,10 @@ it; a module of its own keeps etl.store under its size limit), and the column na
 township, by code or name, is resolved with the other dimensions' names in etl.dimensions)."""
 from __future__ import annotations
 
+import csv
+from functools import lru_cache
+from pathlib import Path
+
 from sqlalchemy import Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -22,3 +26,13 @@ class Township(Base):
 
 COLUMN = "township_code"
 ALIASES = ("township", "乡镇", "乡镇街道", "乡镇(街道)", "乡镇（街道）", "所在乡镇", "街道", "town")
+FORMER = Path(__file__).resolve().parents[1] / "data" / "townships_former.csv"
+
+
+@lru_cache(maxsize=1)
+def former() -> tuple[tuple[str, str, str, str], ...]:
+    """The divisions merged away (data/townships_former.csv): (former code, Chinese name, English name, successor
+    code). A register that still names one loads into its successor."""
+    with open(FORMER, encoding="utf-8", newline="") as fh:
+        return tuple((r["former_code"], r["former_name_zh"], r["former_name_en"], r["successor_code"])
+                     for r in csv.DictReader(fh))

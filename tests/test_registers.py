@@ -53,8 +53,8 @@ def test_a_gbk_firm_register_with_a_title_block_loads_with_its_townships_and_bad
         firms = {r.name_zh: r for r in conn.execute(select(Firm).where(Firm.name_zh.like("%有限公司")))}
     assert set(firms) == {"浙江甲轴承有限公司", "浙江乙装备股份有限公司"}
     a, b = firms["浙江甲轴承有限公司"], firms["浙江乙装备股份有限公司"]
-    assert (a.chain_code, a.township_code, a.high_tech, a.listed) == ("bearings", "330624001000", True, False)
-    assert (b.chain_code, b.township_code, b.high_tech, b.listed) == ("equipment", "330624105000", True, True)
+    assert (a.chain_code, a.township_code, a.high_tech, a.listed) == ("bearings", "330624002000", True, False)
+    assert (b.chain_code, b.township_code, b.high_tech, b.listed) == ("equipment", "330624004000", True, True)  # 澄潭镇: now 澄潭街道
     assert a.name_en == a.name_zh and a.code.startswith("f-")  # no English name or code given: none invented
     reasons = _rejected(engine, result.run_id)
     assert [loc.rsplit(":", 1)[-1] for loc, _ in reasons] == ["6", "7", "8"]  # the file's own line numbers
@@ -94,7 +94,7 @@ def test_a_resource_register_in_a_workbook_with_a_notes_sheet_loads_by_type_and_
         rows = {r.name_zh: r for r in conn.execute(select(Resource).where(Resource.code.like("r-%")))}
     assert (rows["轴承检测公共服务平台"].type_code, rows["轴承检测公共服务平台"].chain_code,
             rows["轴承检测公共服务平台"].department_code) == ("platform", "bearings", "kjj")
-    assert rows["精密仪器共享中心"].township_code == "330624002000"
+    assert rows["精密仪器共享中心"].township_code == "330624003000"
     assert rows["精密仪器共享中心"].source.startswith("file_drop:")  # named by the job, shown by its kind
     (where, why), = _rejected(engine, result.run_id)
     assert where.endswith("资源.xlsx#资源清单:6") and "unknown resource type" in why

@@ -98,7 +98,7 @@ def test_a_sql_source_sends_firms_with_their_township_by_code_or_name_and_an_unk
     with sqlite3.connect(db) as office:  # the county's own database: its column is 所在乡镇, names or codes
         office.execute("CREATE TABLE qy (dm TEXT, mc TEXT, mc_en TEXT, cy TEXT, hj TEXT, 所在乡镇 TEXT)")
         office.executemany("INSERT INTO qy VALUES (?, ?, ?, ?, ?, ?)", [
-            ("X1", "甲公司", "A Co", chain, segment, "南明街道"), ("X2", "乙公司", "B Co", chain, segment, "330624105000"),
+            ("X1", "甲公司", "A Co", chain, segment, "南明街道"), ("X2", "乙公司", "B Co", chain, segment, "330624004000"),
             ("X3", "丙公司", "C Co", chain, segment, "Qixing"), ("X4", "丁公司", "D Co", chain, segment, "火星镇"),
             ("X5", "戊公司", "E Co", chain, segment, None)])
     source = SqlQuerySource(f"sqlite:///{db}", "SELECT * FROM qy", kind="firms", columns={
@@ -106,7 +106,7 @@ def test_a_sql_source_sends_firms_with_their_township_by_code_or_name_and_an_unk
     result = load.run(engine, "office-firms", source)
     assert result.status == "success", result.error
     assert {k: v for k, v in _townships_of(engine).items() if k.startswith("X")} == {
-        "X1": "330624001000", "X2": "330624105000", "X3": "330624002000", "X5": None}
+        "X1": "330624002000", "X2": "330624004000", "X3": "330624003000", "X5": None}
     with engine.connect() as conn:
         (location, reason), = conn.execute(select(RejectedRow.location, RejectedRow.reason)
                                            .where(RejectedRow.run_id == result.run_id)).all()
@@ -126,4 +126,4 @@ def test_an_http_source_sends_resources_with_a_township_field(engine, api):
                                               "provider": "by", "township_code": "town.name"}, kind="resources", **FAST)
     assert load.run(engine, "api-res", source).status == "success"
     with engine.connect() as conn:
-        assert conn.execute(select(Resource.township_code).where(Resource.code == "RX1")).scalar() == "330624105000"
+        assert conn.execute(select(Resource.township_code).where(Resource.code == "RX1")).scalar() == "330624004000"  # 澄潭镇 merged into 澄潭街道

@@ -13,10 +13,9 @@ import pandas as pd
 CSV = Path(__file__).resolve().parents[2] / "data" / "townships.csv"
 SEED = 20201211 + 17
 # relative weight per township by its Chinese name; one not named here weighs 1
-_FIRM_WEIGHT = {"南明街道": 14, "七星街道": 18, "羽林街道": 12, "沃洲镇": 5, "澄潭镇": 6, "梅渚镇": 4, "大市聚镇": 4,
-                "儒岙镇": 3, "小将镇": 2, "镜岭镇": 2, "回山镇": 2}
-_RESOURCE_WEIGHT = {"南明街道": 30, "七星街道": 30, "羽林街道": 14, "沃洲镇": 3, "澄潭镇": 3, "梅渚镇": 2,
-                    "大市聚镇": 2, "儒岙镇": 2}
+_FIRM_WEIGHT = {"南明街道": 14, "七星街道": 18, "羽林街道": 12, "澄潭街道": 9, "沃洲镇": 6, "儒岙镇": 3,
+                "小将镇": 2, "镜岭镇": 2, "回山镇": 2, "沙溪镇": 2}
+_RESOURCE_WEIGHT = {"南明街道": 30, "七星街道": 30, "羽林街道": 14, "澄潭街道": 5, "沃洲镇": 4, "儒岙镇": 2}
 
 
 def townships() -> list[dict]:
