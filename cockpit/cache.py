@@ -114,7 +114,7 @@ def versioned(key: str, build, timeout: int = TTL):
     return hit
 
 
-HELD_MAX = 64  # bodies one process keeps in memory in front of the shared cache (a few walls' languages and sets)
+HELD_MAX = 16  # bodies a process holds in front of the shared cache: the live panel sets in both languages
 
 
 def held(key: str, build):

@@ -80,45 +80,36 @@ def init_app(app) -> None:
     app.index_string = app.index_string.replace("{%css%}", "{%css%}\n        " + early.format(prefix=prefix)).replace(
         "{%favicon%}", f'<link rel="icon" type="image/x-icon" href="{prefix}_favicon.ico">')  # Dash's has ?v=<version>
     _quiet(app)
-    _lazy_grid(app, prefix)
-    _regenerator_for_polyfill(app, prefix)
+    _scripts(app, prefix)
 
 
-# The wall draws no table: its page loads without dash-ag-grid (1.3 MB of script to parse before the first render);
-# assets/wall-lazy-grid.js loads it, from the <meta> below, before the first callback answer that holds a grid
-# renders (a drill page opened from the wall, by a click, a spotlight link or the kiosk).
+# Scripts a page does not load (one rewrite of Dash's index, every page):
+# - The wall draws no table: its page loads without dash-ag-grid (1.3 MB of script to parse before the first
+#   render); assets/wall-lazy-grid.js loads it, from the <meta> below, before the first callback answer that holds
+#   a grid renders (a drill page opened from the wall, by a click, a spotlight link or the kiosk).
+# - No page draws a dash_table.DataTable (the cockpit's grids are dash-ag-grid): its loader is not served at all.
+# - Dash loads @babel/polyfill 7.12 before React: core-js 2, which every browser React 18 runs on has natively
+#   (~130 ms of script on the wall's first render here), and regenerator-runtime, the one part Dash's bundles call
+#   (`regeneratorRuntime.mark` in their lazy-component loader). Pages get regenerator-runtime alone
+#   (assets/vendor, built by .ci/plotly), in the polyfill's place.
 GRID_SCRIPT = re.compile(r'<script src="([^"]*/dash_ag_grid/dash_ag_grid[^"]*\.js)"></script>\n?')
-
-
-def _lazy_grid(app, prefix: str) -> None:
-    interpolate = app.interpolate_index
-
-    def interpolate_index(**kw):
-        if has_request_context() and request.path == prefix:
-            found = GRID_SCRIPT.search(kw["scripts"])
-            if found:
-                kw["scripts"] = GRID_SCRIPT.sub("", kw["scripts"], count=1)
-                kw["metas"] += f'<meta name="cockpit-lazy-grid" content="{found.group(1)}">'
-        return interpolate(**kw)
-
-    app.interpolate_index = interpolate_index
-
-
-# Dash loads @babel/polyfill 7.12 before React on every page: core-js 2, which every browser React 18 runs on has
-# natively (~130 ms of script on the wall's first render here), and regenerator-runtime, the one part Dash's
-# bundles call (`regeneratorRuntime.mark` in their lazy-component loader). Pages get regenerator-runtime alone
-# (assets/vendor, built by .ci/plotly), in the polyfill's place.
+TABLE_SCRIPT = re.compile(r'<script src="[^"]*/dash/dash_table/[^"]*\.js"></script>\n?')
 POLYFILL_SCRIPT = re.compile(r'<script src="[^"]*/dash/deps/polyfill@[^"]*\.js"></script>')
 
 
-def _regenerator_for_polyfill(app, prefix: str) -> None:
+def _scripts(app, prefix: str) -> None:
     interpolate = app.interpolate_index
     mtime = int((Path(app.config.assets_folder) / REGENERATOR).stat().st_mtime)
     tag = f'<script src="{prefix}assets/{REGENERATOR}?m={mtime}"></script>'
 
     def interpolate_index(**kw):
-        kw["scripts"] = POLYFILL_SCRIPT.sub(lambda _: tag, kw["scripts"], count=1)
-        return interpolate(**kw)
+        scripts = TABLE_SCRIPT.sub("", POLYFILL_SCRIPT.sub(lambda _: tag, kw["scripts"], count=1))
+        if has_request_context() and request.path == prefix:
+            found = GRID_SCRIPT.search(scripts)
+            if found:
+                scripts = GRID_SCRIPT.sub("", scripts, count=1)
+                kw["metas"] += f'<meta name="cockpit-lazy-grid" content="{found.group(1)}">'
+        return interpolate(**{**kw, "scripts": scripts})
 
     app.interpolate_index = interpolate_index
 

@@ -29,6 +29,15 @@ def test_the_build_pins_the_version_in_the_committed_bundle_and_plotly_ships_the
     assert f"regenerator-runtime v{pinned['regenerator-runtime']} " in regenerator
 
 
+def test_no_page_uses_dash_table_whose_loader_the_pages_leave_out():
+    """cockpit.shell drops dash_table's script from every page: safe only while nothing draws a DataTable."""
+    for path in (ROOT / "cockpit").rglob("*.py"):
+        if path.name == "shell.py":  # the rewrite that leaves it out
+            continue
+        text = path.read_text(encoding="utf-8")
+        assert "DataTable" not in text and not re.search(r"\bdash_table\b", text), path
+
+
 @pytest.mark.browser
 @pytest.mark.parametrize("path", ["/", "/departments", "/chains", "/ops", "/departments/kjj"])
 def test_pages_draw_their_charts_with_the_custom_bundle_alone(browser, server, path):
@@ -48,6 +57,7 @@ def test_pages_draw_their_charts_with_the_custom_bundle_alone(browser, server, p
     # Dash's lazy loaders call regeneratorRuntime: it is there, @babel/polyfill is not (core-js 2 is native here)
     assert any("vendor/regenerator-runtime.min.js" in s for s in scripts)
     assert not any("polyfill" in s for s in scripts)
+    assert not any("dash_table" in s for s in scripts)  # no page draws a DataTable: its loader is not served
     assert page.evaluate("() => typeof window.regeneratorRuntime.mark") == "function"
     if path.startswith("/departments/"):  # a drill page: its grid (a lazy chunk of dash-ag-grid) draws rows
         page.wait_for_function("() => document.querySelectorAll('.ag-row').length > 0", timeout=20_000)
