@@ -121,8 +121,7 @@ def held(key: str, build):
     """`versioned`, with this process's own copy in front of the shared cache: a body asked for again costs no
     round trip to Redis and no unpickling. The key names the data version, so a copy is never stale. With caching
     off (NullCache) nothing is held: every request builds its answer."""
-    cache = app_cache()
-    ctx = current_app.extensions.get("cockpit") if cache is not None else None
+    ctx = current_app.extensions.get("cockpit") if has_app_context() else None
     if ctx is None or ctx.settings.effective_cache_type == "NullCache":
         return versioned(key, build)
     bodies = current_app.extensions.setdefault("cockpit_held", {})

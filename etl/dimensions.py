@@ -49,15 +49,21 @@ def _township_lookup(conn) -> dict[str, str]:
     (its code, Chinese or English name) stands for its successor."""
     out: dict[str, str] = {}
     for code, zh, en, kind in conn.execute(select(Township.code, Township.name_zh, Township.name_en, Township.kind)):
-        short_zh = zh[:-len(kind)] if kind and zh.endswith(kind) else zh
-        short_en = en.rsplit(" ", 1)[0] if " " in en else en
-        for name in (code, zh, short_zh, en, short_en):
+        for name in _township_names(code, zh, en, kind):
             out.setdefault(_key(name), code)
     for code, zh, en, successor in townships.former():  # 梅渚镇 (merged in 2019) is 澄潭街道 now
         if _key(successor) in out:
-            for name in (code, zh, re.sub("(街道|镇|乡)$", "", zh), en, en.rsplit(" ", 1)[0]):
+            kind = re.search("(街道|镇|乡)$", zh)
+            for name in _township_names(code, zh, en, kind.group(1) if kind else ""):
                 out.setdefault(_key(name), out[_key(successor)])
     return out
+
+
+def _township_names(code: str, zh: str, en: str, kind: str) -> tuple[str, ...]:
+    """The ways a township is written: code, name and short name in either language."""
+    short_zh = zh[:-len(kind)] if kind and zh.endswith(kind) else zh
+    short_en = en.rsplit(" ", 1)[0] if " " in en else en
+    return code, zh, short_zh, en, short_en
 
 
 def _resolve(values: pd.Series, lookup: dict[str, str]) -> tuple[pd.Series, np.ndarray]:

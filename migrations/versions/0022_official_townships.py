@@ -33,7 +33,7 @@ def upgrade() -> None:
     for r in _rows("townships_former.csv"):
         by_name.setdefault(r["former_name_zh"], r["successor_code"])
     stored = conn.execute(sa.text("SELECT code, name_zh FROM townships")).all()
-    moves = {code: by_name.get(name) for code, name in stored if by_name.get(name) != code}
+    moves = {code: new for code, name in stored if (new := by_name.get(name)) != code}
     for name in ("firms", "resources"):
         table = sa.table(name, sa.column("township_code", sa.String))
         if moves:  # one statement: codes that swap (南明 001 -> 002, 七星 002 -> 003) never chain
